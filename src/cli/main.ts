@@ -1,0 +1,56 @@
+import yargs from 'yargs';
+import { UsageError, UserError } from '../errors.js';
+import { validateCommand } from './commands/validate.js';
+import { printIssues, processConsole, type Console } from './output.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The CLI entry point: parses arguments, runs one command, and maps what happened to an exit code.
+ * The only place that decides exit codes. Returns instead of exiting so tests can call it.
+ */
+export async function main(argv: string[], con: Console = processConsole): Promise<number> {
+  const parser = yargs(argv)
+    .scriptName('hakube')
+    .usage('$0 <command> [options]\n\nGenerate Terraform JSON, cloud-init and PKI for a highly-available Kubernetes cluster on AWS.')
+    .command(validateCommand(con))
+    .demandCommand(1, 'Name a command; see hakube --help')
+    .strict()
+    .recommendCommands()
+    .version(version())
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    // yargs exits by itself only after printing --help or --version; every failure goes through fail().
+    .exitProcess(true)
+    .showHelpOnFail(false)
+    .fail((msg: string | null, err: Error | undefined) => {
+      throw err ?? new UsageError(msg ?? 'invalid usage');
+    });
+  try {
+    await parser.parseAsync();
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      con.err(`hakube: ${err.message}\nRun 'hakube --help' for usage.`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof UserError) {
+      if (err.issues.length > 0) printIssues(con, err.issues);
+      con.err(`hakube: ${err.message}`);
+      return EXIT_INVALID;
+    }
+    const e = err as Error;
+    con.err(`hakube: internal error (a bug; please report it with the command you ran):\n${e.stack ?? String(e)}`);
+    return 70;
+  }
+}

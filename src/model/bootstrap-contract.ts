@@ -1,0 +1,34 @@
+import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from './model.js';
+
+/**
+ * The contract between the cloud-init emitter and the Terraform emitter. Each machine's user data is a
+ * file under cloud-init/ that Terraform renders with templatefile(); these are the only variables it
+ * passes, so every `${...}` in a cloud-init file must be one of them.
+ */
+export const CONTROL_PLANE_TEMPLATE_VARS = {
+  /** Name of the secrets bucket (its name has a Terraform-chosen suffix). */
+  bucket: 'bucket',
+  /** DNS name of the API: the Route53 name when the spec has one, else the load balancer's DNS name. */
+  apiEndpoint: 'api_endpoint',
+  /** Id of the member's own etcd data volume, e.g. vol-0123..., to find its device. */
+  etcdVolumeId: 'etcd_volume_id',
+} as const;
+
+export const NODE_TEMPLATE_VARS = {
+  bucket: 'bucket',
+  apiEndpoint: 'api_endpoint',
+} as const;
+
+export const CLOUD_INIT_DIR = 'cloud-init';
+
+export function controlPlaneCloudInitPath(member: ControlPlaneMember): string {
+  return `${CLOUD_INIT_DIR}/${member.name}.yaml`;
+}
+
+export function instanceGroupCloudInitPath(group: InstanceGroupModel): string {
+  return `${CLOUD_INIT_DIR}/nodes-${group.name}.yaml`;
+}
+
+export function allCloudInitPaths(model: ClusterModel): string[] {
+  return [...model.controlPlane.members.map(controlPlaneCloudInitPath), ...model.instanceGroups.map(instanceGroupCloudInitPath)];
+}

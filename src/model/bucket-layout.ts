@@ -1,0 +1,134 @@
+import type { ClusterModel } from './model.js';
+
+/** Which machines may read an object: the bucket prefix and IAM policy follow it. */
+export type BucketRole = 'control-plane' | 'nodes';
+
+/**
+ * One file hakube hands to machines through the secrets bucket. Terraform uploads
+ * `source` (relative to the output folder) to `key` with `source_hash`, so the content never enters
+ * Terraform state; cloud-init fetches `key` with the instance role.
+ */
+export interface BucketObject {
+  role: BucketRole;
+  /** Object key, always under `<role>/`. */
+  key: string;
+  /** Path of the local file, relative to the output folder. */
+  source: string;
+  /** Path the machine installs it at. */
+  installPath: string;
+  /** Private keys, tokens and encryption keys: mode 0600 on disk and on the machine. */
+  secret: boolean;
+  /** Only this control-plane member fetches it (its own etcd certificates). */
+  member?: string;
+}
+
+export const PKI_DIR = 'pki';
+export const NODE_PKI_DIR = '/etc/kubernetes/pki';
+
+/** kubeadm's shared control-plane files (its "manual certificate distribution" set) plus the clients kubeadm would otherwise make. */
+const SHARED_CONTROL_PLANE_PKI: Array<[string, boolean]> = [
+  ['ca.crt', false],
+  ['ca.key', true],
+  ['sa.key', true],
+  ['sa.pub', false],
+  ['front-proxy-ca.crt', false],
+  ['front-proxy-ca.key', true],
+  ['front-proxy-client.crt', false],
+  ['front-proxy-client.key', true],
+  ['apiserver-kubelet-client.crt', false],
+  ['apiserver-kubelet-client.key', true],
+  ['apiserver-etcd-client.crt', false],
+  ['apiserver-etcd-client.key', true],
+  ['etcd/ca.crt', false],
+  ['etcd/ca.key', true],
+  ['etcd/healthcheck-client.crt', false],
+  ['etcd/healthcheck-client.key', true],
+];
+
+/** Per-member etcd files: stored locally under pki/etcd/members/<member>/, installed where kubeadm expects them. */
+export const MEMBER_ETCD_FILES: Array<[string, boolean]> = [
+  ['server.crt', false],
+  ['server.key', true],
+  ['peer.crt', false],
+  ['peer.key', true],
+];
+
+/** Secrets that are not certificates, kept under pki/secrets/. */
+export const SECRET_FILES = {
+  bootstrapToken: 'secrets/bootstrap-token',
+  encryptionConfig: 'secrets/encryption-config.yaml',
+} as const;
+
+export const ADDONS_DIR = 'addons';
+
+/**
+ * Every object in the secrets bucket, in a stable order. A pure function of the model: the
+ * Terraform (which uploads), cloud-init (which fetches) and the PKI store (which must hold every
+ * `source`) all derive from this one list, and tests cross-check them.
+ */
+export function bucketObjects(model: ClusterModel, addonFiles: string[] = []): BucketObject[] {
+  const objects: BucketObject[] = [];
+  for (const [file, secret] of SHARED_CONTROL_PLANE_PKI) {
+    objects.push({
+      role: 'control-plane',
+      key: `control-plane/pki/${file}`,
+      source: `${PKI_DIR}/${file}`,
+      installPath: `${NODE_PKI_DIR}/${file}`,
+      secret,
+    });
+  }
+  for (const member of model.controlPlane.members) {
+    for (const [file, secret] of MEMBER_ETCD_FILES) {
+      objects.push({
+        role: 'control-plane',
+        key: `control-plane/members/${member.name}/etcd/${file}`,
+        source: `${PKI_DIR}/etcd/members/${member.name}/${file}`,
+        installPath: `${NODE_PKI_DIR}/etcd/${file}`,
+        secret,
+        member: member.name,
+      });
+    }
+  }
+  objects.push(
+    {
+      role: 'control-plane',
+      key: `control-plane/${SECRET_FILES.encryptionConfig}`,
+      source: `${PKI_DIR}/${SECRET_FILES.encryptionConfig}`,
+      installPath: '/etc/kubernetes/encryption/encryption-config.yaml',
+      secret: true,
+    },
+    {
+      role: 'control-plane',
+      key: `control-plane/${SECRET_FILES.bootstrapToken}`,
+      source: `${PKI_DIR}/${SECRET_FILES.bootstrapToken}`,
+      installPath: '/etc/kubernetes/hakube/bootstrap-token',
+      secret: true,
+    },
+  );
+  for (const file of [...addonFiles].sort()) {
+    objects.push({
+      role: 'control-plane',
+      key: `control-plane/${ADDONS_DIR}/${file}`,
+      source: `${ADDONS_DIR}/${file}`,
+      installPath: `/etc/kubernetes/hakube/addons/${file}`,
+      secret: false,
+    });
+  }
+  objects.push(
+    {
+      role: 'nodes',
+      key: 'nodes/pki/ca.crt',
+      source: `${PKI_DIR}/ca.crt`,
+      installPath: `${NODE_PKI_DIR}/ca.crt`,
+      secret: false,
+    },
+    {
+      role: 'nodes',
+      key: `nodes/${SECRET_FILES.bootstrapToken}`,
+      source: `${PKI_DIR}/${SECRET_FILES.bootstrapToken}`,
+      installPath: '/etc/kubernetes/hakube/bootstrap-token',
+      secret: true,
+    },
+  );
+  return objects;
+}

@@ -1,0 +1,393 @@
+/* Generated from schemas/cluster.schema.json by `npm run gen:types`. Do not edit. */
+
+/**
+ * CIDR of the cluster's VPC. Default 172.20.0.0/16.
+ */
+export type Cidr = string;
+/**
+ * CIDR of the zone's machine subnet, inside the VPC CIDR.
+ */
+export type Cidr1 = string;
+/**
+ * CIDR of the zone's public utility subnet (NAT gateway, public load balancer). Required with the private topology; not allowed with the public one.
+ */
+export type Cidr2 = string;
+/**
+ * CIDR pods get addresses from; each node gets a /24 of it. Must not overlap the VPC or the service CIDR. Default 100.96.0.0/11.
+ */
+export type Cidr3 = string;
+/**
+ * CIDR of cluster Service addresses. Must not overlap the VPC or the pod CIDR. Default 100.64.0.0/13.
+ */
+export type Cidr4 = string;
+/**
+ * An IPv4 CIDR block such as 10.0.0.0/16.
+ */
+export type Cidr5 = string;
+
+/**
+ * A hakube cluster spec: one highly-available, self-managed Kubernetes cluster on AWS.
+ */
+export interface ClusterSpec {
+  /**
+   * Version of the spec format. Always hakube/v1alpha1.
+   */
+  apiVersion: 'hakube/v1alpha1';
+  /**
+   * Kind of document. Always Cluster.
+   */
+  kind: 'Cluster';
+  /**
+   * Identity of the cluster.
+   */
+  metadata: {
+    /**
+     * Cluster name: a lower-case DNS name such as myfirstcluster.k8s.local. Every AWS resource is tagged with it and most resource names derive from it.
+     */
+    name: string;
+  };
+  spec: ClusterSpecBody;
+}
+/**
+ * Desired state of the cluster.
+ */
+export interface ClusterSpecBody {
+  /**
+   * Kubernetes version to install, as MAJOR.MINOR.PATCH (for example 1.34.2). kubelet, kubeadm and kubectl are pinned to it.
+   */
+  kubernetesVersion: string;
+  /**
+   * AWS region, for example us-west-2.
+   */
+  region: string;
+  /**
+   * Availability zones the cluster uses, for example [us-west-2a, us-west-2b, us-west-2c]. Each gets its own subnet. Use at least three for a cluster that survives the loss of a zone.
+   *
+   * @minItems 1
+   * @maxItems 7
+   */
+  zones: string[];
+  network?: Network;
+  api?: Api;
+  ssh?: Ssh;
+  controlPlane?: ControlPlane;
+  /**
+   * Worker instance groups. Each becomes an auto-scaling group spread over its zones (kops: instance groups of role Node).
+   *
+   * @minItems 1
+   */
+  instanceGroups: InstanceGroup[];
+  addons?: Addons;
+  /**
+   * People who authenticate with x509 client certificates signed by the cluster CA. The certificate's CN is the user name and each O entry a group.
+   */
+  users?: User[];
+  pki?: Pki;
+  terraform?: Terraform;
+  image?: Image;
+}
+/**
+ * Addressing and pod networking.
+ */
+export interface Network {
+  vpcCIDR?: Cidr;
+  /**
+   * public: machines live in public subnets with public addresses. private: machines live in private subnets and reach the internet through a NAT gateway per zone; public utility subnets hold the NAT gateways and public load balancers. Default public.
+   */
+  topology?: 'public' | 'private';
+  /**
+   * Per-zone subnet CIDRs. Omit to have them computed from the VPC CIDR: the VPC is cut into eighths, zone N gets eighth N+1, and utility subnets share the first eighth.
+   */
+  subnets?: Subnet[];
+  podCIDR?: Cidr3;
+  serviceCIDR?: Cidr4;
+  /**
+   * Pod network plugin. calico (default) or cilium; kubenet uses VPC route-table entries, so it is limited to 50 nodes.
+   */
+  cni?: 'calico' | 'cilium' | 'kubenet';
+}
+/**
+ * The subnets of one availability zone.
+ */
+export interface Subnet {
+  /**
+   * Availability zone these subnets are in; one of spec.zones.
+   */
+  zone: string;
+  cidr: Cidr1;
+  utilityCIDR?: Cidr2;
+}
+/**
+ * How the Kubernetes API is reached.
+ */
+export interface Api {
+  /**
+   * public: an internet-facing network load balancer. internal: reachable only inside the VPC and networks peered to it. Default public.
+   */
+  loadBalancer?: 'public' | 'internal';
+  /**
+   * Networks allowed to reach the API on port 6443 from outside the cluster. Default none; write 0.0.0.0/0 explicitly to open it to the internet.
+   */
+  allowedCIDRs?: Cidr5[];
+  /**
+   * Optional DNS name for the API, created as a Route53 alias of the load balancer. With it, the API serving certificate is issued by hakube for that name.
+   */
+  dns?: {
+    /**
+     * Fully qualified DNS name, for example api.mycluster.example.com.
+     */
+    name: string;
+    /**
+     * Route53 hosted zone id that holds the name, for example Z0123456789ABCDEFGHIJ.
+     */
+    hostedZoneId: string;
+  };
+}
+/**
+ * SSH access to the machines. Without a public key no key pair is installed; without allowed CIDRs no SSH ingress rule exists.
+ */
+export interface Ssh {
+  /**
+   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...).
+   */
+  publicKey?: string;
+  /**
+   * Path to an OpenSSH public key file, relative to the spec file. Its content is read at generate time and written into the Terraform as the key pair.
+   */
+  publicKeyFile?: string;
+  /**
+   * Networks allowed to reach port 22. Default none.
+   */
+  allowedCIDRs?: Cidr5[];
+}
+/**
+ * Control-plane machines. Each runs etcd, the API server, the scheduler and the controller manager. Members are spread over the zones in order (member 1 in the first zone, member 2 in the second, ...).
+ */
+export interface ControlPlane {
+  /**
+   * Number of control-plane machines and etcd members: 3 or 5 for high availability (1 works, but is not HA). Default 3.
+   */
+  count?: number;
+  /**
+   * EC2 instance type. Default t3.medium.
+   */
+  instanceType?: string;
+  /**
+   * Zones the members are spread over, a subset of spec.zones. Default: all of spec.zones.
+   *
+   * @minItems 1
+   */
+  zones?: string[];
+  /**
+   * Root volume size in GiB (encrypted gp3). Default 40.
+   */
+  rootVolumeSize?: number;
+  /**
+   * Size in GiB of each member's separate, encrypted gp3 etcd data volume, which outlives the machine. Default 20.
+   */
+  etcdVolumeSize?: number;
+  /**
+   * Turn on EC2 termination protection for control-plane machines. Default true; set false and apply once before terraform destroy.
+   */
+  terminationProtection?: boolean;
+}
+/**
+ * A group of worker machines: one auto-scaling group spread over its zones.
+ */
+export interface InstanceGroup {
+  /**
+   * Name of the group: a DNS label (lower-case letters, digits, '-'), unique in the cluster.
+   */
+  name: string;
+  /**
+   * EC2 instance type. Default t3.medium.
+   */
+  instanceType?: string;
+  /**
+   * Fewest machines the auto-scaling group keeps.
+   */
+  minSize: number;
+  /**
+   * Most machines the auto-scaling group may run. Subnets must have room for it.
+   */
+  maxSize: number;
+  /**
+   * Zones the group spans, a subset of spec.zones. Default: all of spec.zones.
+   *
+   * @minItems 1
+   */
+  zones?: string[];
+  /**
+   * Kubernetes node labels set by the kubelet at registration.
+   */
+  labels?: {
+    /**
+     * Label value.
+     */
+    [k: string]: string;
+  };
+  /**
+   * Kubernetes node taints set at registration.
+   */
+  taints?: Taint[];
+  /**
+   * Root volume size in GiB (encrypted gp3). Default 40.
+   */
+  rootVolumeSize?: number;
+}
+/**
+ * A node taint.
+ */
+export interface Taint {
+  /**
+   * Taint key.
+   */
+  key: string;
+  /**
+   * Taint value (may be empty).
+   */
+  value?: string;
+  /**
+   * What the taint does to pods that do not tolerate it.
+   */
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+/**
+ * Cluster add-ons applied once by the first control-plane node. Their manifests are written into the output folder for review.
+ */
+export interface Addons {
+  /**
+   * The Kubernetes Dashboard, spread across zones with a PodDisruptionBudget.
+   */
+  dashboard?: {
+    /**
+     * Deploy the Dashboard. Default false.
+     */
+    enabled?: boolean;
+    /**
+     * Dashboard replicas; 2 or more survives the loss of a node or zone. Default 2.
+     */
+    replicas?: number;
+  };
+  /**
+   * The tutorial's admin-user ServiceAccount in kube-system, bound to cluster-admin, with a long-lived token Secret. It can do anything in the cluster: opt in only for labs.
+   */
+  adminUser?: {
+    /**
+     * Create the admin-user ServiceAccount. Default false.
+     */
+    enabled?: boolean;
+  };
+  /**
+   * metrics-server, for kubectl top and horizontal pod autoscaling.
+   */
+  metricsServer?: {
+    /**
+     * Deploy metrics-server. Default true.
+     */
+    enabled?: boolean;
+  };
+}
+/**
+ * An x509 user: generate writes their key, certificate and kubeconfig under users/.
+ */
+export interface User {
+  /**
+   * User name, the certificate's CN.
+   */
+  name: string;
+  /**
+   * Groups, one certificate O entry each. Bind them to roles with RBAC.
+   */
+  groups?: string[];
+}
+/**
+ * Certificate authority and certificate options.
+ */
+export interface Pki {
+  /**
+   * Key algorithm for every key hakube makes. Default ecdsa-p256.
+   */
+  keyAlgorithm?: 'ecdsa-p256' | 'rsa-2048';
+  /**
+   * Validity of the CAs in days. Default 3650 (10 years).
+   */
+  caValidityDays?: number;
+  /**
+   * Validity of leaf certificates in days. Default 365.
+   */
+  certificateValidityDays?: number;
+}
+/**
+ * Options of the generated Terraform.
+ */
+export interface Terraform {
+  /**
+   * Where Terraform keeps its state. Default: local, terraform.tfstate beside the generated files.
+   */
+  backend?: LocalBackend | S3Backend;
+  /**
+   * Version constraint of the hashicorp/aws provider. Default ">= 6.25.0, < 7.0.0".
+   */
+  awsProviderVersion?: string;
+  /**
+   * Tags added to every AWS resource through the provider's default_tags.
+   */
+  tags?: {
+    /**
+     * Tag value.
+     */
+    [k: string]: string;
+  };
+  /**
+   * Let terraform destroy delete the secrets bucket with every object version in it. Default false.
+   */
+  forceDestroyBucket?: boolean;
+}
+/**
+ * State in a local file.
+ */
+export interface LocalBackend {
+  /**
+   * Backend kind.
+   */
+  type: 'local';
+  /**
+   * State file path, relative to the generated folder.
+   */
+  path?: string;
+}
+/**
+ * State in an S3 bucket, locked with an S3 lock file.
+ */
+export interface S3Backend {
+  /**
+   * Backend kind.
+   */
+  type: 's3';
+  /**
+   * State bucket name (kops: the state store).
+   */
+  bucket: string;
+  /**
+   * Object key of the state file.
+   */
+  key: string;
+  /**
+   * Region of the state bucket. Default: spec.region.
+   */
+  region?: string;
+}
+/**
+ * Machine image. Default: the latest Canonical Ubuntu 24.04 LTS image for amd64, looked up at plan time.
+ */
+export interface Image {
+  /**
+   * Ubuntu LTS release to look up in Canonical's images.
+   */
+  ubuntuRelease?: '22.04' | '24.04';
+  /**
+   * An explicit AMI id; overrides the lookup. Must be Ubuntu 22.04 or 24.04 for the bootstrap to work.
+   */
+  ami?: string;
+}

@@ -1,0 +1,141 @@
+import type { ClusterSpec, InstanceGroup, LocalBackend, S3Backend, Taint } from './cluster-spec.generated.js';
+
+/** Kubernetes minor versions hakube supports: it writes kubeadm v1beta4 config (needs >= 1.31). */
+export const SUPPORTED_KUBERNETES_MINORS = { oldest: 31, newest: 35 } as const;
+export const DEFAULT_KUBERNETES_VERSION = '1.34.2';
+export const DEFAULT_AWS_PROVIDER_VERSION = '>= 6.25.0, < 7.0.0';
+export const DEFAULT_INSTANCE_TYPE = 't3.medium';
+
+export interface ResolvedInstanceGroup {
+  name: string;
+  instanceType: string;
+  minSize: number;
+  maxSize: number;
+  zones: string[];
+  labels: Record<string, string>;
+  taints: Taint[];
+  rootVolumeSize: number;
+}
+
+/** A spec with every default filled in: what the semantic rules and the model read. */
+export interface ResolvedSpec {
+  name: string;
+  kubernetesVersion: string;
+  region: string;
+  zones: string[];
+  network: {
+    vpcCIDR: string;
+    topology: 'public' | 'private';
+    /** Subnets as written in the spec; the model computes the missing ones. */
+    subnets: Array<{ zone: string; cidr: string; utilityCIDR?: string }>;
+    podCIDR: string;
+    serviceCIDR: string;
+    cni: 'calico' | 'cilium' | 'kubenet';
+  };
+  api: {
+    loadBalancer: 'public' | 'internal';
+    allowedCIDRs: string[];
+    dns?: { name: string; hostedZoneId: string };
+  };
+  ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
+  controlPlane: {
+    count: number;
+    instanceType: string;
+    zones: string[];
+    rootVolumeSize: number;
+    etcdVolumeSize: number;
+    terminationProtection: boolean;
+  };
+  instanceGroups: ResolvedInstanceGroup[];
+  addons: {
+    dashboard: { enabled: boolean; replicas: number };
+    adminUser: { enabled: boolean };
+    metricsServer: { enabled: boolean };
+  };
+  users: Array<{ name: string; groups: string[] }>;
+  pki: { keyAlgorithm: 'ecdsa-p256' | 'rsa-2048'; caValidityDays: number; certificateValidityDays: number };
+  terraform: {
+    backend: LocalBackend | (S3Backend & { region: string });
+    awsProviderVersion: string;
+    tags: Record<string, string>;
+    forceDestroyBucket: boolean;
+  };
+  image: { ubuntuRelease: '22.04' | '24.04'; ami?: string };
+}
+
+function resolveGroup(g: InstanceGroup, zones: string[]): ResolvedInstanceGroup {
+  return {
+    name: g.name,
+    instanceType: g.instanceType ?? DEFAULT_INSTANCE_TYPE,
+    minSize: g.minSize,
+    maxSize: g.maxSize,
+    zones: g.zones ?? [...zones],
+    labels: { ...(g.labels ?? {}) },
+    taints: (g.taints ?? []).map((t) => ({ ...t })),
+    rootVolumeSize: g.rootVolumeSize ?? 40,
+  };
+}
+
+/** Fills in every default. Pure: the input is a schema-valid spec and is not changed. */
+export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
+  const s = doc.spec;
+  const zones = [...s.zones];
+  const backend = s.terraform?.backend;
+  return {
+    name: doc.metadata.name,
+    kubernetesVersion: s.kubernetesVersion,
+    region: s.region,
+    zones,
+    network: {
+      vpcCIDR: s.network?.vpcCIDR ?? '172.20.0.0/16',
+      topology: s.network?.topology ?? 'public',
+      subnets: (s.network?.subnets ?? []).map((x) => ({ ...x })),
+      podCIDR: s.network?.podCIDR ?? '100.96.0.0/11',
+      serviceCIDR: s.network?.serviceCIDR ?? '100.64.0.0/13',
+      cni: s.network?.cni ?? 'calico',
+    },
+    api: {
+      loadBalancer: s.api?.loadBalancer ?? 'public',
+      allowedCIDRs: [...(s.api?.allowedCIDRs ?? [])],
+      ...(s.api?.dns ? { dns: { ...s.api.dns } } : {}),
+    },
+    ssh: {
+      ...(s.ssh?.publicKey !== undefined ? { publicKey: s.ssh.publicKey } : {}),
+      ...(s.ssh?.publicKeyFile !== undefined ? { publicKeyFile: s.ssh.publicKeyFile } : {}),
+      allowedCIDRs: [...(s.ssh?.allowedCIDRs ?? [])],
+    },
+    controlPlane: {
+      count: s.controlPlane?.count ?? 3,
+      instanceType: s.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE,
+      zones: s.controlPlane?.zones ?? [...zones],
+      rootVolumeSize: s.controlPlane?.rootVolumeSize ?? 40,
+      etcdVolumeSize: s.controlPlane?.etcdVolumeSize ?? 20,
+      terminationProtection: s.controlPlane?.terminationProtection ?? true,
+    },
+    instanceGroups: s.instanceGroups.map((g) => resolveGroup(g, zones)),
+    addons: {
+      dashboard: { enabled: s.addons?.dashboard?.enabled ?? false, replicas: s.addons?.dashboard?.replicas ?? 2 },
+      adminUser: { enabled: s.addons?.adminUser?.enabled ?? false },
+      metricsServer: { enabled: s.addons?.metricsServer?.enabled ?? true },
+    },
+    users: (s.users ?? []).map((u) => ({ name: u.name, groups: [...(u.groups ?? [])] })),
+    pki: {
+      keyAlgorithm: s.pki?.keyAlgorithm ?? 'ecdsa-p256',
+      caValidityDays: s.pki?.caValidityDays ?? 3650,
+      certificateValidityDays: s.pki?.certificateValidityDays ?? 365,
+    },
+    terraform: {
+      backend:
+        backend?.type === 's3'
+          ? { ...backend, region: backend.region ?? s.region }
+          : { type: 'local', path: backend?.path ?? 'terraform.tfstate' },
+      awsProviderVersion: s.terraform?.awsProviderVersion ?? DEFAULT_AWS_PROVIDER_VERSION,
+      tags: { ...(s.terraform?.tags ?? {}) },
+      forceDestroyBucket: s.terraform?.forceDestroyBucket ?? false,
+    },
+    image: {
+      ubuntuRelease: s.image?.ubuntuRelease ?? '24.04',
+      ...(s.image?.ami ? { ami: s.image.ami } : {}),
+    },
+  };
+}

@@ -1,0 +1,272 @@
+import { canComputeSubnets, planSubnets } from '../model/subnets.js';
+import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
+import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
+
+/** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
+export const AWS_RESERVED_ADDRESSES = 5;
+/** kubenet programs one VPC route per node; route tables hold 50 routes by default. */
+export const KUBENET_MAX_NODES = 50;
+/** Each node is given a /24 of the pod CIDR. */
+export const NODE_POD_PREFIX = 24;
+
+type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
+
+/**
+ * Semantic rules the schema cannot express. Each reports with its own code; all run,
+ * so one validation shows every problem.
+ */
+export function checkRules(spec: ResolvedSpec, report: Report): void {
+  checkVersion(spec, report);
+  checkZones(spec, report);
+  checkControlPlane(spec, report);
+  const cidrsOk = checkCidrs(spec, report);
+  if (cidrsOk) checkSubnets(spec, report);
+  checkInstanceGroups(spec, report);
+  checkUsers(spec, report);
+  checkAccess(spec, report);
+}
+
+function checkVersion(spec: ResolvedSpec, report: Report): void {
+  const minor = Number(spec.kubernetesVersion.split('.')[1]);
+  const { oldest, newest } = SUPPORTED_KUBERNETES_MINORS;
+  if (minor < oldest || minor > newest) {
+    report(
+      'HK242',
+      '/spec/kubernetesVersion',
+      `Kubernetes ${spec.kubernetesVersion} is outside the supported window 1.${oldest} to 1.${newest} (kubeadm v1beta4 config needs 1.31 or later)`,
+    );
+  }
+}
+
+function checkZones(spec: ResolvedSpec, report: Report): void {
+  spec.zones.forEach((zone, i) => {
+    if (!zone.startsWith(spec.region) || !/^[a-z]$/.test(zone.slice(spec.region.length))) {
+      report('HK210', `/spec/zones/${i}`, `zone "${zone}" is not in region ${spec.region}; zones there look like ${spec.region}a`);
+    }
+  });
+}
+
+function quorum(members: number): number {
+  return Math.floor(members / 2) + 1;
+}
+
+function checkControlPlane(spec: ResolvedSpec, report: Report): void {
+  const { count, zones } = spec.controlPlane;
+  if (count % 2 === 0) {
+    report(
+      'HK200',
+      '/spec/controlPlane/count',
+      `control-plane count ${count} is even: etcd needs a majority, so ${count} members tolerate no more failures than ${count - 1}; use ${count - 1} or ${count + 1}`,
+    );
+  } else if (count === 1) {
+    report('HK201', '/spec/controlPlane/count', 'a single control-plane node is not highly available: losing it stops the API and etcd; use 3 or 5', 'warning');
+  }
+  zones.forEach((zone, i) => {
+    if (!spec.zones.includes(zone)) {
+      report('HK203', `/spec/controlPlane/zones/${i}`, `control-plane zone "${zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+    }
+  });
+  if (count < 3) return;
+  const perZone = new Map<string, number>();
+  for (let i = 0; i < count; i++) perZone.set(zones[i % zones.length], (perZone.get(zones[i % zones.length]) ?? 0) + 1);
+  const need = quorum(count);
+  for (const [zone, members] of perZone) {
+    if (count - members < need) {
+      report(
+        'HK202',
+        spec.controlPlane.zones === spec.zones ? '/spec/zones' : '/spec/controlPlane/zones',
+        `zone ${zone} holds ${members} of ${count} etcd members, so losing ${zone} leaves ${count - members}, below the quorum of ${need}; spread the members over at least ${count === 3 ? 3 : Math.ceil(count / (need - 1))} zones`,
+      );
+    }
+  }
+}
+
+interface NamedCidr {
+  pointer: string;
+  label: string;
+  cidr: Cidr;
+}
+
+function parseChecked(text: string, pointer: string, label: string, report: Report): NamedCidr | undefined {
+  const problem = cidrProblem(text);
+  if (problem) {
+    report('HK220', pointer, `${label} "${text}" ${problem}`);
+    return undefined;
+  }
+  return { pointer, label, cidr: parseCidr(text)! };
+}
+
+/** Returns true when the VPC, pod, service and subnet CIDRs all parse. */
+function checkCidrs(spec: ResolvedSpec, report: Report): boolean {
+  const n = spec.network;
+  const vpc = parseChecked(n.vpcCIDR, '/spec/network/vpcCIDR', 'VPC CIDR', report);
+  const pod = parseChecked(n.podCIDR, '/spec/network/podCIDR', 'pod CIDR', report);
+  const svc = parseChecked(n.serviceCIDR, '/spec/network/serviceCIDR', 'service CIDR', report);
+  let subnetsOk = true;
+  n.subnets.forEach((s, i) => {
+    if (!parseChecked(s.cidr, `/spec/network/subnets/${i}/cidr`, 'subnet CIDR', report)) subnetsOk = false;
+    if (s.utilityCIDR && !parseChecked(s.utilityCIDR, `/spec/network/subnets/${i}/utilityCIDR`, 'utility subnet CIDR', report)) subnetsOk = false;
+  });
+  spec.api.allowedCIDRs.forEach((c, i) => parseChecked(c, `/spec/api/allowedCIDRs/${i}`, 'API access CIDR', report));
+  spec.ssh.allowedCIDRs.forEach((c, i) => parseChecked(c, `/spec/ssh/allowedCIDRs/${i}`, 'SSH access CIDR', report));
+  if (vpc && (vpc.cidr.prefix < 16 || vpc.cidr.prefix > 28)) {
+    report('HK220', vpc.pointer, `VPC CIDR ${n.vpcCIDR} has prefix /${vpc.cidr.prefix}; AWS allows /16 to /28`);
+  }
+  const ranges = [vpc, pod, svc].filter((r): r is NamedCidr => r !== undefined);
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      if (overlaps(ranges[i].cidr, ranges[j].cidr)) {
+        report(
+          'HK222',
+          ranges[j].pointer,
+          `${ranges[j].label} ${formatCidr(ranges[j].cidr)} overlaps the ${ranges[i].label} ${formatCidr(ranges[i].cidr)}; VPC, pod and service ranges must be disjoint`,
+        );
+      }
+    }
+  }
+  if (pod && pod.cidr.prefix > NODE_POD_PREFIX) {
+    report('HK227', pod.pointer, `pod CIDR ${n.podCIDR} is smaller than one node's /${NODE_POD_PREFIX}; use /${NODE_POD_PREFIX} or larger`);
+  } else if (pod) {
+    const nodes = maxNodes(spec);
+    const blocks = 2 ** (NODE_POD_PREFIX - pod.cidr.prefix);
+    if (blocks < nodes) {
+      report('HK227', pod.pointer, `pod CIDR ${n.podCIDR} holds ${blocks} node ranges (/${NODE_POD_PREFIX}) but the cluster may run ${nodes} nodes; use a larger pod CIDR`);
+    }
+  }
+  if (svc && (svc.cidr.prefix < 12 || svc.cidr.prefix > 24)) {
+    report('HK220', svc.pointer, `service CIDR ${n.serviceCIDR} has prefix /${svc.cidr.prefix}; Kubernetes accepts /12 to /24`);
+  }
+  return vpc !== undefined && subnetsOk;
+}
+
+export function maxNodes(spec: ResolvedSpec): number {
+  return spec.controlPlane.count + spec.instanceGroups.reduce((sum, g) => sum + g.maxSize, 0);
+}
+
+function checkSubnets(spec: ResolvedSpec, report: Report): void {
+  const n = spec.network;
+  const vpc = parseCidr(n.vpcCIDR)!;
+  const isPrivate = n.topology === 'private';
+  n.subnets.forEach((s, i) => {
+    const at = `/spec/network/subnets/${i}`;
+    if (!spec.zones.includes(s.zone)) {
+      report('HK224', `${at}/zone`, `subnet zone "${s.zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+    }
+    if (n.subnets.findIndex((o) => o.zone === s.zone) !== i) {
+      report('HK224', `${at}/zone`, `zone ${s.zone} has more than one subnet entry; give each zone one`);
+    }
+    if (isPrivate && !s.utilityCIDR) {
+      report('HK224', at, `the private topology needs a utilityCIDR for zone ${s.zone} (a public subnet for its NAT gateway)`);
+    }
+    if (!isPrivate && s.utilityCIDR) {
+      report('HK224', `${at}/utilityCIDR`, 'utilityCIDR is only used with topology: private; remove it or set network.topology to private');
+    }
+  });
+  if (n.subnets.length > 0) {
+    const missing = spec.zones.filter((z) => !n.subnets.some((s) => s.zone === z));
+    if (missing.length > 0) {
+      report('HK224', '/spec/network/subnets', `no subnet for zone(s) ${missing.join(', ')}; list every zone or omit subnets to have them computed`);
+    }
+  } else if (!canComputeSubnets(vpc.prefix)) {
+    report('HK225', '/spec/network/vpcCIDR', `VPC CIDR ${n.vpcCIDR} is too small to compute subnets (needs /22 or larger); list network.subnets explicitly`);
+    return;
+  }
+  const plan = planSubnets(spec);
+  const blocks: NamedCidr[] = [];
+  plan.forEach((zoneSubnets, zi) => {
+    if (!zoneSubnets) return;
+    const written = n.subnets.findIndex((s) => s.zone === zoneSubnets.zone);
+    const base = written >= 0 ? `/spec/network/subnets/${written}` : '/spec/network/vpcCIDR';
+    const machine = { pointer: written >= 0 ? `${base}/cidr` : base, label: `subnet of ${zoneSubnets.zone}`, cidr: parseCidr(zoneSubnets.cidr)! };
+    blocks.push(machine);
+    if (zoneSubnets.utilityCIDR) {
+      blocks.push({ pointer: written >= 0 ? `${base}/utilityCIDR` : base, label: `utility subnet of ${zoneSubnets.zone}`, cidr: parseCidr(zoneSubnets.utilityCIDR)! });
+    }
+    checkCapacity(spec, zi, machine, report);
+  });
+  for (const b of blocks) {
+    if (!contains(vpc, b.cidr)) report('HK221', b.pointer, `${b.label} ${formatCidr(b.cidr)} is not inside the VPC CIDR ${n.vpcCIDR}`);
+    if (b.cidr.prefix > 28) report('HK220', b.pointer, `${b.label} ${formatCidr(b.cidr)} is smaller than /28, the smallest subnet AWS allows`);
+  }
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = i + 1; j < blocks.length; j++) {
+      if (overlaps(blocks[i].cidr, blocks[j].cidr)) {
+        report('HK223', blocks[j].pointer, `${blocks[j].label} ${formatCidr(blocks[j].cidr)} overlaps the ${blocks[i].label} ${formatCidr(blocks[i].cidr)}`);
+      }
+    }
+  }
+}
+
+/**
+ * A zone's subnet must hold, at once, its control-plane members, every group that spans the zone
+ * at maxSize (an auto-scaling group may put all its machines in one zone while another is down),
+ * the API load balancer's address when it lives there, and AWS's reserved addresses.
+ */
+function checkCapacity(spec: ResolvedSpec, zoneIndex: number, subnet: NamedCidr, report: Report): void {
+  const zone = spec.zones[zoneIndex];
+  const { count, zones: cpZones } = spec.controlPlane;
+  let members = 0;
+  for (let i = 0; i < count; i++) if (cpZones[i % cpZones.length] === zone) members++;
+  const groups = spec.instanceGroups.filter((g) => g.zones.includes(zone));
+  const workers = groups.reduce((sum, g) => sum + g.maxSize, 0);
+  const lbHere = spec.network.topology === 'public' || spec.api.loadBalancer === 'internal' ? 1 : 0;
+  const needed = members + workers + lbHere + AWS_RESERVED_ADDRESSES;
+  const available = size(subnet.cidr);
+  if (needed > available) {
+    const parts = [`${members} control-plane`, ...groups.map((g) => `${g.maxSize} in group ${g.name}`)];
+    report(
+      'HK226',
+      subnet.pointer,
+      `${subnet.label} ${formatCidr(subnet.cidr)} has ${available} addresses but needs ${needed}: ${parts.join(', ')}${lbHere ? ', 1 load balancer' : ''} and ${AWS_RESERVED_ADDRESSES} reserved by AWS; use a /${32 - Math.ceil(Math.log2(needed))} or larger`,
+    );
+  }
+}
+
+function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
+  const seen = new Map<string, number>();
+  spec.instanceGroups.forEach((g, i) => {
+    const at = `/spec/instanceGroups/${i}`;
+    const first = seen.get(g.name);
+    if (first !== undefined) report('HK240', `${at}/name`, `instance group name "${g.name}" is already used by group ${first}; names must be unique`);
+    else seen.set(g.name, i);
+    if (g.minSize > g.maxSize) {
+      report('HK241', `${at}/minSize`, `minSize ${g.minSize} is larger than maxSize ${g.maxSize}; minSize must be at most maxSize`);
+    }
+    g.zones.forEach((zone, zi) => {
+      if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone "${zone}" of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
+    });
+  });
+  if (spec.network.cni === 'kubenet') {
+    const nodes = maxNodes(spec);
+    if (nodes > KUBENET_MAX_NODES) {
+      report(
+        'HK230',
+        '/spec/network/cni',
+        `kubenet needs a VPC route per node and AWS route tables hold ${KUBENET_MAX_NODES}; this cluster may run ${nodes} nodes (control plane plus every group's maxSize); use calico or cilium, or lower maxSize`,
+      );
+    }
+  }
+}
+
+function checkUsers(spec: ResolvedSpec, report: Report): void {
+  const seen = new Set<string>();
+  spec.users.forEach((u, i) => {
+    if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user "${u.name}" is listed twice; user names must be unique`);
+    seen.add(u.name);
+    if (u.groups.includes('system:masters')) {
+      report('HK251', `/spec/users/${i}/groups`, `user "${u.name}" is in system:masters, which bypasses RBAC and cannot be revoked; use kubeadm:cluster-admins or a custom group`, 'warning');
+    }
+  });
+}
+
+function checkAccess(spec: ResolvedSpec, report: Report): void {
+  if (spec.ssh.publicKey !== undefined && spec.ssh.publicKeyFile !== undefined) {
+    report('HK260', '/spec/ssh/publicKeyFile', 'give either ssh.publicKey or ssh.publicKeyFile, not both');
+  }
+  if (spec.ssh.allowedCIDRs.length > 0 && spec.ssh.publicKey === undefined && spec.ssh.publicKeyFile === undefined) {
+    report('HK261', '/spec/ssh/allowedCIDRs', 'SSH is opened to allowedCIDRs but no public key is installed; add ssh.publicKey or ssh.publicKeyFile', 'warning');
+  }
+  if (spec.api.loadBalancer === 'public' && spec.api.allowedCIDRs.length === 0) {
+    report('HK262', '/spec/api', 'the API load balancer is public but api.allowedCIDRs is empty, so nobody outside the VPC can reach it; list your networks (or 0.0.0.0/0)', 'warning');
+  }
+}
