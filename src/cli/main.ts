@@ -1,5 +1,7 @@
 import yargs from 'yargs';
 import { UsageError, UserError } from '../errors.js';
+import { getCommand } from './commands/get-instancegroups.js';
+import { initCommand } from './commands/init.js';
 import { validateCommand } from './commands/validate.js';
 import { printIssues, processConsole, type Console } from './output.js';
 import { readFileSync } from 'node:fs';
@@ -22,7 +24,9 @@ export async function main(argv: string[], con: Console = processConsole): Promi
   const parser = yargs(argv)
     .scriptName('hakube')
     .usage('$0 <command> [options]\n\nGenerate Terraform JSON, cloud-init and PKI for a highly-available Kubernetes cluster on AWS.')
+    .command(initCommand(con))
     .command(validateCommand(con))
+    .command(getCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
     .strict()
     .recommendCommands()

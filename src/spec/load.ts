@@ -79,8 +79,10 @@ function offsetOf(doc: Document, segments: string[], wantKey: boolean): number {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
       if (!pair) return best;
       const keyNode = pair.key as Node;
-      if (last && wantKey && keyNode.range) return keyNode.range[0];
       const value = pair.value as Node | null;
+      // A block map or list starts on the line after its key; the key is where a reader looks.
+      const collection = isMap(value) || isSeq(value);
+      if (last && (wantKey || collection) && keyNode.range) return keyNode.range[0];
       if (!value?.range) return keyNode.range?.[0] ?? best;
       node = value;
     } else if (isSeq(node)) {

@@ -56,7 +56,7 @@ function checkControlPlane(spec: ResolvedSpec, report: Report): void {
     report(
       'HK200',
       '/spec/controlPlane/count',
-      `control-plane count ${count} is even: etcd needs a majority, so ${count} members tolerate no more failures than ${count - 1}; use ${count - 1} or ${count + 1}`,
+      `control-plane count ${count} is even: etcd needs a majority (${quorum(count)}), so ${count} members survive ${count - quorum(count)} failure(s), no more than ${count - 1} would; use ${count - 1} or ${count + 1}`,
     );
   } else if (count === 1) {
     report('HK201', '/spec/controlPlane/count', 'a single control-plane node is not highly available: losing it stops the API and etcd; use 3 or 5', 'warning');

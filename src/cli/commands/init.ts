@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError, UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../output/atomic-file.js';
+import { DEFAULT_INSTANCE_TYPE, DEFAULT_KUBERNETES_VERSION } from '../../spec/defaults.js';
+import { readUserFile } from '../../spec/load.js';
+import { validateText } from '../../spec/validate.js';
+import type { Console } from '../output.js';
+
+export interface InitOptions {
+  name: string;
+  zones: string[];
+  masterCount: number;
+  nodeCount: number;
+  kubernetesVersion: string;
+  masterSize: string;
+  nodeSize: string;
+  topology: 'public' | 'private';
+  networking: 'calico' | 'cilium' | 'kubenet';
+  adminAccess: string[];
+  sshAccess: string[];
+  sshPublicKey?: string;
+}
+
+interface InitArgs {
+  name: string;
+  zones: string;
+  'master-count': number;
+  'node-count': number;
+  'kubernetes-version': string;
+  'master-size': string;
+  'node-size': string;
+  topology: 'public' | 'private';
+  networking: 'calico' | 'cilium' | 'kubenet';
+  'admin-access': string[];
+  'ssh-access': string[];
+  'ssh-public-key'?: string;
+  output?: string;
+  force: boolean;
+}
+
+function yamlList(items: string[]): string {
+  return `[${items.join(', ')}]`;
+}
+
+/** The spec `init` writes: complete, commented, and in the order a reader reviews it. */
+export function renderInitSpec(o: InitOptions): string {
+  const region = o.zones[0].replace(/[a-z]$/, '');
+  const ssh = o.sshPublicKey
+    ? `  ssh:\n    # Installed on every machine as an EC2 key pair.\n    publicKey: ${o.sshPublicKey}\n    # Networks allowed to reach port 22; empty means no SSH rule at all.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`
+    : `  ssh:\n    # No key pair: add publicKey (or publicKeyFile) to log in with SSH.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`;
+  return `# hakube cluster spec, written by hakube init. Review it, then run:
+#   hakube validate <this file>
+#   hakube generate <this file>
+# Reference: every field is described in schemas/cluster.schema.json.
+apiVersion: hakube/v1alpha1
+kind: Cluster
+metadata:
+  name: ${o.name}
+spec:
+  # Pinned for kubelet, kubeadm and kubectl.
+  kubernetesVersion: ${o.kubernetesVersion}
+  region: ${region}
+  # One subnet per zone. Three or more zones survive the loss of a zone.
+  zones: ${yamlList(o.zones)}
+  network:
+    vpcCIDR: 172.20.0.0/16
+    # public: machines in public subnets. private: private subnets behind a NAT gateway per zone.
+    topology: ${o.topology}
+    # Subnets are computed from vpcCIDR (one /19 per zone); list network.subnets to choose them.
+    podCIDR: 100.96.0.0/11
+    serviceCIDR: 100.64.0.0/13
+    cni: ${o.networking}
+  api:
+    # public: internet-facing network load balancer; internal: reachable only inside the VPC.
+    loadBalancer: public
+    # Networks allowed to reach the Kubernetes API. Narrow this to your own networks.
+    allowedCIDRs: ${yamlList(o.adminAccess)}
+${ssh}  controlPlane:
+    # etcd members: 3 or 5, spread over the zones in order.
+    count: ${o.masterCount}
+    instanceType: ${o.masterSize}
+    rootVolumeSize: 40
+    # Each member keeps etcd on its own encrypted volume that survives machine replacement.
+    etcdVolumeSize: 20
+    # Set to false and apply once before terraform destroy.
+    terminationProtection: true
+  instanceGroups:
+    - name: nodes
+      instanceType: ${o.nodeSize}
+      # Raise minSize and maxSize to add workers.
+      minSize: ${o.nodeCount}
+      maxSize: ${o.nodeCount}
+  addons:
+    dashboard:
+      enabled: false
+      replicas: 2
+    # The tutorial's admin-user ServiceAccount is bound to cluster-admin: opt in for labs only.
+    adminUser:
+      enabled: false
+    metricsServer:
+      enabled: true
+  # x509 users: CN is the user name, each group an O entry. Example:
+  # users:
+  #   - name: alice
+  #     groups: [developers]
+  users: []
+  pki:
+    keyAlgorithm: ecdsa-p256
+    caValidityDays: 3650
+    certificateValidityDays: 365
+  terraform:
+    backend:
+      type: local
+      path: terraform.tfstate
+    tags: {}
+    # Let terraform destroy delete the secrets bucket with all object versions.
+    forceDestroyBucket: false
+  image:
+    ubuntuRelease: "24.04"
+`;
+}
+
+function splitList(value: string | string[] | undefined): string[] {
+  const items = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => v.split(','));
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+export function initCommand(con: Console): CommandModule<object, InitArgs> {
+  return {
+    command: 'init',
+    describe: 'Write a complete, commented cluster spec with sensible defaults (kops create cluster)',
+    builder: (y: Argv) =>
+      y
+        .option('name', { type: 'string', demandOption: true, describe: 'Cluster name, a DNS name such as myfirstcluster.k8s.local' })
+        .option('zones', { type: 'string', demandOption: true, describe: 'Comma-separated availability zones, e.g. us-west-2a,us-west-2b,us-west-2c' })
+        .option('master-count', { type: 'number', default: 3, describe: 'Control-plane machines (etcd members): 3 or 5' })
+        .option('node-count', { type: 'number', default: 2, describe: 'Worker machines in the "nodes" group (min = max)' })
+        .option('kubernetes-version', { type: 'string', default: DEFAULT_KUBERNETES_VERSION, describe: 'Kubernetes version' })
+        .option('master-size', { type: 'string', default: DEFAULT_INSTANCE_TYPE, describe: 'Control-plane instance type' })
+        .option('node-size', { type: 'string', default: DEFAULT_INSTANCE_TYPE, describe: 'Worker instance type' })
+        .option('topology', { choices: ['public', 'private'] as const, default: 'public' as const, describe: 'Subnet topology' })
+        .option('networking', { choices: ['calico', 'cilium', 'kubenet'] as const, default: 'calico' as const, describe: 'CNI' })
+        .option('admin-access', { type: 'string', array: true, default: ['0.0.0.0/0'], describe: 'CIDRs allowed to reach the API (comma-separated or repeated)' })
+        .option('ssh-access', { type: 'string', array: true, default: [], describe: 'CIDRs allowed to reach SSH (default: none)' })
+        .option('ssh-public-key', { type: 'string', describe: 'OpenSSH public key file to install on the machines' })
+        .option('output', { alias: 'o', type: 'string', describe: 'Write the spec to FILE instead of standard output' })
+        .option('force', { type: 'boolean', default: false, describe: 'Replace FILE if it exists' })
+        .example('$0 init --name myfirstcluster.k8s.local --zones us-west-2a,us-west-2b,us-west-2c --master-count 3 -o cluster.yaml', 'the tutorial cluster') as unknown as Argv<InitArgs>,
+    handler: (args) => {
+      const zones = splitList(args.zones);
+      if (zones.length === 0) throw new UsageError('--zones needs at least one zone, e.g. us-west-2a,us-west-2b,us-west-2c');
+      for (const [flag, value] of [['--master-count', args['master-count']], ['--node-count', args['node-count']]] as const) {
+        if (!Number.isInteger(value) || value < 0) throw new UsageError(`${flag} must be a whole number, got ${String(value)}`);
+      }
+      let sshPublicKey: string | undefined;
+      if (args['ssh-public-key'] !== undefined) {
+        sshPublicKey = readUserFile(args['ssh-public-key'], 'SSH public key').trim();
+        if (sshPublicKey.includes('PRIVATE KEY')) {
+          throw new UserError(`${args['ssh-public-key']} holds a private key; pass the .pub file`);
+        }
+      }
+      const text = renderInitSpec({
+        name: args.name,
+        zones,
+        masterCount: args['master-count'],
+        nodeCount: args['node-count'],
+        kubernetesVersion: args['kubernetes-version'],
+        masterSize: args['master-size'],
+        nodeSize: args['node-size'],
+        topology: args.topology,
+        networking: args.networking,
+        adminAccess: splitList(args['admin-access']),
+        sshAccess: splitList(args['ssh-access']),
+        ...(sshPublicKey !== undefined ? { sshPublicKey } : {}),
+      });
+      // The spec is checked exactly as validate would check it, before anything is written.
+      const target = args.output === undefined ? '<init output>' : `${args.output} (not written)`;
+      const result = validateText(text, target);
+      if (args.output === undefined) {
+        con.out(text);
+      } else {
+        if (existsSync(args.output) && !args.force) {
+          throw new UserError(`${args.output} already exists; choose another file or pass --force to replace it`);
+        }
+        if (!existsSync(dirname(args.output) || '.')) throw new UserError(`folder ${dirname(args.output)} does not exist`);
+        writeFileAtomic(args.output, text);
+        con.err(`wrote ${args.output}: cluster ${args.name}, ${args['master-count']} control-plane, ${args['node-count']} worker(s) in ${zones.join(', ')}`);
+      }
+      for (const w of result.warnings) con.err(`warning ${w.code}: ${w.pointer}: ${w.message}`);
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { BASE_SPEC, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
+
+/** Asserts exactly one issue with `code`, at `pointer`, on the line containing `lineNeedle`. */
+function expectIssue(text: string, code: string, pointer: string, lineNeedle: string, messagePart?: RegExp) {
+  const found = only(issuesOf(text), code);
+  expect(found, JSON.stringify(issuesOf(text), null, 1)).toHaveLength(1);
+  expect(found[0].pointer).toBe(pointer);
+  expect(found[0].position?.file).toBe('spec.yaml');
+  expect(found[0].position?.line).toBe(lineOf(text, lineNeedle));
+  if (messagePart) expect(found[0].message).toMatch(messagePart);
+  return found[0];
+}
+
+describe('semantic rules', () => {
+  it('accepts the base spec with no issue at all', () => {
+    expect(issuesOf(BASE_SPEC)).toEqual([]);
+  });
+
+  it('HK200: an even control-plane count is an error that suggests odd counts', () => {
+    const text = withLine('    count: 3', '    count: 4');
+    const issue = expectIssue(text, 'HK200', '/spec/controlPlane/count', 'count: 4', /use 3 or 5/);
+    expect(issue.severity).toBe('error');
+  });
+
+  it('HK201: a single control-plane node is allowed with a warning that it is not HA', () => {
+    const text = withLine('    count: 3', '    count: 1');
+    const issue = expectIssue(text, 'HK201', '/spec/controlPlane/count', 'count: 1', /not highly available/);
+    expect(issue.severity).toBe('warning');
+  });
+
+  it('HK202: three members in two zones names the zone whose loss breaks quorum', () => {
+    const text = withLine('    count: 3', '    count: 3\n    zones: [us-west-2a, us-west-2b]');
+    const issue = expectIssue(text, 'HK202', '/spec/controlPlane/zones', 'zones: [us-west-2a, us-west-2b]');
+    expect(issue.message).toContain('zone us-west-2a holds 2 of 3 etcd members');
+    expect(issue.message).toContain('below the quorum of 2');
+  });
+
+  it('HK202: five members over three zones keep quorum after any zone loss', () => {
+    expect(only(issuesOf(withLine('    count: 3', '    count: 5')), 'HK202')).toEqual([]);
+  });
+
+  it('HK203: control-plane zones must be cluster zones', () => {
+    const text = withLine('    count: 3', '    count: 3\n    zones: [us-west-2a, us-west-2b, us-west-2d]');
+    expectIssue(text, 'HK203', '/spec/controlPlane/zones/2', 'us-west-2d', /not one of spec.zones/);
+  });
+
+  it('HK210: zones must belong to the region', () => {
+    const text = withLine('  zones: [us-west-2a, us-west-2b, us-west-2c]', '  zones: [us-west-2a, us-west-2b, us-east-1c]');
+    expectIssue(text, 'HK210', '/spec/zones/2', 'us-east-1c', /not in region us-west-2/);
+  });
+
+  it('HK211: instance-group zones must be cluster zones', () => {
+    const text = withLine('      maxSize: 2', '      maxSize: 2\n      zones: [us-west-2f]');
+    expectIssue(text, 'HK211', '/spec/instanceGroups/0/zones/0', 'us-west-2f');
+  });
+
+  it('HK220: a CIDR with host bits set is invalid and the message gives the network', () => {
+    const text = withLine('    vpcCIDR: 172.20.0.0/16', '    vpcCIDR: 172.20.1.0/16');
+    expectIssue(text, 'HK220', '/spec/network/vpcCIDR', 'vpcCIDR', /host bits set; the network is 172.20.0.0\/16/);
+  });
+
+  it('HK220: an octet over 255 is invalid', () => {
+    const text = withLine('    cni: calico', '    cni: calico\n    podCIDR: 100.300.0.0/11');
+    expectIssue(text, 'HK220', '/spec/network/podCIDR', 'podCIDR', /invalid address/);
+  });
+
+  it('HK221: a subnet outside the VPC is an error', () => {
+    const text = withLine(
+      '    cni: calico',
+      `    cni: calico
+    subnets:
+      - { zone: us-west-2a, cidr: 172.20.32.0/19 }
+      - { zone: us-west-2b, cidr: 172.20.64.0/19 }
+      - { zone: us-west-2c, cidr: 10.1.0.0/19 }`,
+    );
+    expectIssue(text, 'HK221', '/spec/network/subnets/2/cidr', '10.1.0.0/19', /not inside the VPC CIDR 172.20.0.0\/16/);
+  });
+
+  it('HK222: pod and VPC ranges must not overlap', () => {
+    const text = withLine('    cni: calico', '    cni: calico\n    podCIDR: 172.20.128.0/17');
+    expectIssue(text, 'HK222', '/spec/network/podCIDR', 'podCIDR', /overlaps the VPC CIDR/);
+  });
+
+  it('HK222: service and pod ranges must not overlap', () => {
+    const text = withLine('    cni: calico', '    cni: calico\n    serviceCIDR: 100.96.0.0/13');
+    expectIssue(text, 'HK222', '/spec/network/serviceCIDR', 'serviceCIDR', /overlaps the pod CIDR/);
+  });
+
+  it('HK223: subnets must not overlap each other', () => {
+    const text = withLine(
+      '    cni: calico',
+      `    cni: calico
+    subnets:
+      - { zone: us-west-2a, cidr: 172.20.32.0/19 }
+      - { zone: us-west-2b, cidr: 172.20.32.0/20 }
+      - { zone: us-west-2c, cidr: 172.20.96.0/19 }`,
+    );
+    expectIssue(text, 'HK223', '/spec/network/subnets/1/cidr', '172.20.32.0/20', /overlaps the subnet of us-west-2a/);
+  });
+
+  it('HK224: explicit subnets must cover every zone', () => {
+    const text = withLine('    cni: calico', `    cni: calico\n    subnets:\n      - { zone: us-west-2a, cidr: 172.20.32.0/19 }`);
+    expectIssue(text, 'HK224', '/spec/network/subnets', 'subnets:', /no subnet for zone\(s\) us-west-2b, us-west-2c/);
+  });
+
+  it('HK224: the private topology needs utility subnets', () => {
+    const text = withLine(
+      '    cni: calico',
+      `    cni: calico
+    topology: private
+    subnets:
+      - { zone: us-west-2a, cidr: 172.20.32.0/19, utilityCIDR: 172.20.0.0/22 }
+      - { zone: us-west-2b, cidr: 172.20.64.0/19, utilityCIDR: 172.20.4.0/22 }
+      - { zone: us-west-2c, cidr: 172.20.96.0/19 }`,
+    );
+    expectIssue(text, 'HK224', '/spec/network/subnets/2', 'us-west-2c, cidr: 172.20.96.0/19', /needs a utilityCIDR for zone us-west-2c/);
+  });
+
+  it('HK225: a VPC too small to cut into subnets asks for explicit subnets', () => {
+    const text = withLine('    vpcCIDR: 172.20.0.0/16', '    vpcCIDR: 172.20.0.0/24');
+    expectIssue(text, 'HK225', '/spec/network/vpcCIDR', 'vpcCIDR', /list network.subnets explicitly/);
+  });
+
+  it('HK226: a /24 cannot hold 256 workers plus the 5 addresses AWS reserves', () => {
+    const text = withLine(
+      '    cni: calico',
+      `    cni: calico
+    subnets:
+      - { zone: us-west-2a, cidr: 172.20.1.0/24 }
+      - { zone: us-west-2b, cidr: 172.20.2.0/24 }
+      - { zone: us-west-2c, cidr: 172.20.3.0/24 }`,
+      withLine('      maxSize: 2', '      maxSize: 256'),
+    );
+    const found = only(issuesOf(text), 'HK226');
+    expect(found).toHaveLength(3);
+    expect(found[0].pointer).toBe('/spec/network/subnets/0/cidr');
+    expect(found[0].position?.line).toBe(lineOf(text, '172.20.1.0/24'));
+    expect(found[0].message).toContain('has 256 addresses but needs 263');
+    expect(found[0].message).toContain('5 reserved by AWS');
+    expect(found[0].message).toMatch(/use a \/23 or larger/);
+  });
+
+  it('HK227: the pod CIDR must give every possible node a /24', () => {
+    const text = withLine('    cni: calico', '    cni: calico\n    podCIDR: 100.96.0.0/30');
+    expectIssue(text, 'HK227', '/spec/network/podCIDR', 'podCIDR', /smaller than one node's \/24/);
+  });
+
+  it('HK230: kubenet allows at most 50 nodes (control plane included)', () => {
+    const text = withLine('    cni: calico', '    cni: kubenet', withLine('      maxSize: 2', '      maxSize: 48'));
+    expectIssue(text, 'HK230', '/spec/network/cni', 'cni: kubenet', /may run 51 nodes/);
+    const fits = withLine('    cni: calico', '    cni: kubenet', withLine('      maxSize: 2', '      maxSize: 47'));
+    expect(only(issuesOf(fits), 'HK230')).toEqual([]);
+  });
+
+  it('HK240: instance-group names must be unique', () => {
+    const text = BASE_SPEC + '    - name: nodes\n      minSize: 1\n      maxSize: 1\n';
+    const found = only(issuesOf(text), 'HK240');
+    expect(found).toHaveLength(1);
+    expect(found[0].pointer).toBe('/spec/instanceGroups/1/name');
+    expect(found[0].position?.line).toBe(lineOf(text, '    - name: nodes') + 3);
+  });
+
+  it('HK241: minSize must not exceed maxSize', () => {
+    const text = withLine('      minSize: 2', '      minSize: 3');
+    expectIssue(text, 'HK241', '/spec/instanceGroups/0/minSize', 'minSize: 3', /minSize 3 is larger than maxSize 2/);
+  });
+
+  it('HK242: the Kubernetes version must be inside the supported window', () => {
+    const text = withLine('  kubernetesVersion: 1.34.2', '  kubernetesVersion: 1.28.4');
+    expectIssue(text, 'HK242', '/spec/kubernetesVersion', 'kubernetesVersion', /outside the supported window 1.31 to 1.35/);
+  });
+
+  it('HK250: user names must be unique', () => {
+    const text = BASE_SPEC.replace('  instanceGroups:', '  users:\n    - name: alice\n    - name: alice\n  instanceGroups:');
+    const found = only(issuesOf(text), 'HK250');
+    expect(found).toHaveLength(1);
+    expect(found[0].pointer).toBe('/spec/users/1/name');
+    expect(found[0].position?.line).toBe(lineOf(text, '- name: alice') + 1);
+  });
+
+  it('HK260: publicKey and publicKeyFile are exclusive', () => {
+    const text = BASE_SPEC.replace(
+      '  controlPlane:',
+      '  ssh:\n    publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample\n    publicKeyFile: id.pub\n  controlPlane:',
+    );
+    expectIssue(text, 'HK260', '/spec/ssh/publicKeyFile', 'publicKeyFile');
+  });
+
+  it('HK262: a public API with no allowed CIDRs is reachable by nobody outside the VPC (warning)', () => {
+    const text = withLine('    allowedCIDRs: [0.0.0.0/0]', '    allowedCIDRs: []');
+    expect(expectIssue(text, 'HK262', '/spec/api', 'api:').severity).toBe('warning');
+  });
+});
