@@ -1,0 +1,135 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BASE_SPEC, withLine } from '../helpers/spec-text.js';
+import { hasStackTrace, runCli } from '../helpers/run-cli.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'hakube-cli-'));
+}
+
+describe('hakube CLI', () => {
+  it('prints help for the program and every command with exit 0', () => {
+    const top = runCli(['--help']);
+    expect(top.code).toBe(0);
+    for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
+    for (const cmd of [['init'], ['validate'], ['get'], ['get', 'instancegroups']]) {
+      const r = runCli([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toContain('--help');
+    }
+  });
+
+  it('prints its version', () => {
+    const r = runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 on an unknown flag or command, without a stack trace', () => {
+    for (const args of [['validate', 'examples/myfirstcluster.yaml', '--frobnicate'], ['frobnicate'], []]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/hakube: .+/);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+  });
+
+  it('exits 1 on a missing spec file, naming it', () => {
+    const r = runCli(['validate', 'no/such/spec.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no/such/spec.yaml:1:1');
+    expect(r.stderr).toContain('no such file');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('exits 1 on a YAML syntax error and on unknown fields, with FILE:LINE:COL  pointer  message', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: hakube/v1alpha1\nkind: [Cluster\n');
+    const broken = runCli(['validate', join(dir, 'broken.yaml')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.yaml:\d+:\d+ {2}\/ {2}error HK002: YAML syntax error/);
+    writeFileSync(join(dir, 'unknown.yaml'), withLine('    count: 3', '    count: 3\n    colour: blue'));
+    const unknown = runCli(['validate', join(dir, 'unknown.yaml')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`${join(dir, 'unknown.yaml')}:16:5  /spec/controlPlane/colour  error HK101: unknown field "colour"`);
+    expect(hasStackTrace(unknown.stderr)).toBe(false);
+  });
+
+  it('validates every bundled example', () => {
+    for (const example of ['myfirstcluster', 'private-multigroup', 'five-members']) {
+      const r = runCli(['validate', `examples/${example}.yaml`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('valid cluster');
+    }
+  });
+
+  it('init writes the tutorial spec that validate accepts', () => {
+    const dir = tmp();
+    const file = join(dir, 'c.yaml');
+    const init = runCli(['init', '--name', 'myfirstcluster.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--master-count', '3', '-o', file]);
+    expect(init.code, init.stderr).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('name: myfirstcluster.k8s.local');
+    expect(text).toContain('# ');
+    const validate = runCli(['validate', file]);
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain('3 control-plane');
+  });
+
+  it('init refuses an even master count or zones of two regions, writing nothing', () => {
+    const dir = tmp();
+    const file = join(dir, 'c.yaml');
+    const even = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--master-count', '2', '-o', file]);
+    expect(even.code).toBe(1);
+    expect(even.stderr).toContain('HK200');
+    const mixed = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,eu-west-1b', '-o', file]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toContain('HK210');
+    expect(existsSync(file)).toBe(false);
+    expect(runCli(['init', '--name', 'x.k8s.local', '--zones', ',', '-o', file]).code).toBe(2);
+  });
+
+  it('init never overwrites an existing file unless --force', () => {
+    const dir = tmp();
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'mine\n');
+    const r = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '-o', file]);
+    expect(r.code).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '-o', file, '--force']).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('x.k8s.local');
+  });
+
+  it('init puts an SSH public key inline and refuses a private key', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host\n');
+    writeFileSync(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    const ok = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host');
+    const bad = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).not.toContain('abc');
+  });
+
+  it('get instancegroups lists control-plane members and groups as table, json and yaml', () => {
+    const table = runCli(['get', 'instancegroups', 'examples/myfirstcluster.yaml']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+ROLE\s+MACHINETYPE\s+MIN\s+MAX\s+ZONES$/);
+    expect(table.stdout).toMatch(/nodes\s+Node\s+t3\.medium\s+2\s+2\s+us-west-2a,us-west-2b,us-west-2c/);
+    const json = JSON.parse(runCli(['get', 'ig', 'examples/private-multigroup.yaml', '-o', 'json']).stdout);
+    expect(json.map((r: { name: string }) => r.name)).toEqual(['control-plane-1', 'control-plane-2', 'control-plane-3', 'general', 'memory', 'ingress']);
+    const yaml = runCli(['get', 'ig', 'examples/five-members.yaml', '-o', 'yaml']);
+    expect(yaml.stdout).toContain('- name: control-plane-5');
+  });
+
+  it('exits 1 for an even control-plane count with the line of the count', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'even.yaml'), withLine('    count: 3', '    count: 4', BASE_SPEC));
+    const r = runCli(['validate', join(dir, 'even.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'even.yaml')}:15:12  /spec/controlPlane/count  error HK200`);
+  });
+});
