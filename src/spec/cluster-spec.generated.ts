@@ -130,7 +130,7 @@ export interface Api {
    */
   allowedCIDRs?: Cidr5[];
   /**
-   * Optional DNS name for the API, created as a Route53 alias of the load balancer. With it, the API serving certificate is issued by hakube for that name.
+   * Optional DNS name for the API, created as a Route53 alias of the load balancer. With it, kubeconfigs and the control-plane endpoint use this stable name instead of the load balancer's generated one.
    */
   dns?: {
     /**

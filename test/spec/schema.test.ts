@@ -172,3 +172,12 @@ spec:
     expect(missing).toEqual([]);
   });
 });
+
+describe('spec reference', () => {
+  it('docs/spec-reference.md is generated from the schema (npm run gen:docs)', async () => {
+    // @ts-expect-error: plain .mjs build script without type declarations
+    const { renderSpecReference } = await import('../../scripts/gen-spec-docs.mjs');
+    const committed = readFileSync(new URL('../../docs/spec-reference.md', import.meta.url), 'utf8');
+    expect(renderSpecReference()).toBe(committed);
+  });
+});
