@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import { getCommand } from './commands/get-instancegroups.js';
+import { haReportCommand } from './commands/ha-report.js';
 import { initCommand } from './commands/init.js';
 import { validateCommand } from './commands/validate.js';
 import { printIssues, processConsole, type Console } from './output.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .command(initCommand(con))
     .command(validateCommand(con))
     .command(getCommand(con))
+    .command(haReportCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
     .strict()
     .recommendCommands()

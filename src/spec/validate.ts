@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errorsOf, UserError, type Issue } from '../errors.js';
+import { haWarnings } from '../ha/ha-warnings.js';
 import { buildModel, type ClusterModel } from '../model/model.js';
 import { applyDefaults, type ResolvedSpec } from './defaults.js';
 import { loadSpecFile, parseSpecText, type LoadedSpec } from './load.js';
@@ -71,7 +72,9 @@ export function validateLoaded(loaded: LoadedSpec): ValidatedCluster {
   if (errors.length > 0 || !spec) {
     throw new UserError(`${loaded.file}: ${errors.length} problem(s) found`, issues);
   }
-  return { file: loaded.file, spec, model: buildModel(spec, sshPublicKey), warnings: issues };
+  const model = buildModel(spec, sshPublicKey);
+  const ha = haWarnings(model).map((w) => ({ ...w, severity: 'warning' as const, position: loaded.locate(w.pointer) }));
+  return { file: loaded.file, spec, model, warnings: [...issues, ...ha] };
 }
 
 export function validateFile(file: string): ValidatedCluster {

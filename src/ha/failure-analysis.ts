@@ -1,0 +1,215 @@
+import type { ClusterModel, InstanceGroupModel } from '../model/model.js';
+import { parseCidr, size } from '../spec/cidr.js';
+import { AWS_RESERVED_ADDRESSES } from '../spec/rules.js';
+
+/**
+ * survives: nothing the cluster needs is short; degraded: etcd and the API keep working but some
+ * worker capacity is missing (until an auto-scaling group refills it, or for good); fails: etcd
+ * loses its quorum or the API has no load-balancer target left.
+ */
+export type Verdict = 'survives' | 'degraded' | 'fails';
+
+export interface EtcdOutcome {
+  members: number;
+  left: number;
+  quorum: number;
+  keepsQuorum: boolean;
+}
+
+export interface ApiOutcome {
+  /** Load-balancer targets before the failure: one per control-plane member. */
+  targets: number;
+  left: number;
+}
+
+export interface GroupOutcome {
+  group: string;
+  minSize: number;
+  /** Machines lost, counting the worst case: a zone may hold ceil(minSize / zones) of them. */
+  lost: number;
+  /** Machines running right after the failure. */
+  left: number;
+  /** Zones the auto-scaling group can still launch in. */
+  survivingZones: string[];
+  /** True when the group gets back to minSize: it spans a surviving zone whose subnet has room. */
+  refills: boolean;
+}
+
+export interface Scenario {
+  kind: 'zone-outage' | 'machine-loss';
+  /** What is lost, as a reader says it: "zone us-west-2a", "control-plane-1", "a worker of nodes". */
+  lost: string;
+  /** The lost zone (zone outages only). */
+  zone?: string;
+  /** The lost control-plane member (machine losses only). */
+  member?: string;
+  /** The group that lost a worker (machine losses only). */
+  group?: string;
+  etcd: EtcdOutcome;
+  api: ApiOutcome;
+  groups: GroupOutcome[];
+  verdict: Verdict;
+  /** Why the verdict is not `survives`, one sentence per cause; empty when it survives. */
+  reasons: string[];
+}
+
+export interface OverallVerdict {
+  /** The worst verdict over the scenarios of this kind. */
+  verdict: Verdict;
+  /** True when every scenario of this kind keeps etcd quorum and the API. */
+  survives: boolean;
+  /** What is lost in each scenario that fails (zone names or machine names). */
+  failing: string[];
+}
+
+export interface HaReport {
+  cluster: string;
+  zones: string[];
+  etcd: { members: number; quorum: number; tolerates: number };
+  instanceGroups: Array<{ name: string; minSize: number; zones: string[] }>;
+  scenarios: Scenario[];
+  overall: { zoneOutage: OverallVerdict; machineLoss: OverallVerdict };
+}
+
+function etcdQuorum(members: number): number {
+  return Math.floor(members / 2) + 1;
+}
+
+const VERDICT_RANK: Record<Verdict, number> = { survives: 0, degraded: 1, fails: 2 };
+
+function worst(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((w, v) => (VERDICT_RANK[v] > VERDICT_RANK[w] ? v : w), 'survives');
+}
+
+/** Machines of a group in one zone, worst case, with minSize spread evenly over `zones`. */
+function shareInZone(minSize: number, zones: number): number {
+  return zones === 0 ? 0 : Math.ceil(minSize / zones);
+}
+
+/**
+ * Whether the surviving zones a group spans can hold its share of every group refilled there:
+ * each group's minSize is spread over its own surviving zones, next to the zone's control-plane
+ * members, the load balancer's address and AWS's reserved addresses.
+ */
+function survivingSubnetsHaveRoom(model: ClusterModel, group: InstanceGroupModel, lostZone: string): boolean {
+  const lbPerZone = model.network.topology === 'public' || model.api.loadBalancer === 'internal' ? 1 : 0;
+  return group.zones
+    .filter((z) => z !== lostZone)
+    .every((zoneName) => {
+      const zone = model.zones.find((z) => z.name === zoneName);
+      const cidr = zone ? parseCidr(zone.subnetCIDR) : undefined;
+      if (!cidr) return false;
+      const members = model.controlPlane.members.filter((m) => m.zone === zoneName).length;
+      const workers = model.instanceGroups
+        .filter((g) => g.zones.includes(zoneName))
+        .reduce((sum, g) => sum + shareInZone(g.minSize, g.zones.filter((z) => z !== lostZone).length), 0);
+      return members + workers + lbPerZone + AWS_RESERVED_ADDRESSES <= size(cidr);
+    });
+}
+
+function groupAfterZoneOutage(model: ClusterModel, group: InstanceGroupModel, zone: string): GroupOutcome {
+  const lost = group.zones.includes(zone) ? shareInZone(group.minSize, group.zones.length) : 0;
+  const survivingZones = group.zones.filter((z) => z !== zone);
+  return {
+    group: group.name,
+    minSize: group.minSize,
+    lost,
+    left: group.minSize - lost,
+    survivingZones,
+    refills: survivingZones.length > 0 && survivingSubnetsHaveRoom(model, group, zone),
+  };
+}
+
+function groupUnaffected(group: InstanceGroupModel): GroupOutcome {
+  return { group: group.name, minSize: group.minSize, lost: 0, left: group.minSize, survivingZones: [...group.zones], refills: true };
+}
+
+/** A lost machine frees its own address, so the group refills wherever it runs. */
+function groupAfterMachineLoss(group: InstanceGroupModel): GroupOutcome {
+  return { ...groupUnaffected(group), lost: 1, left: group.minSize - 1 };
+}
+
+type Subject = Pick<Scenario, 'kind' | 'lost' | 'zone' | 'member' | 'group'>;
+
+function judge(subject: Subject, etcd: EtcdOutcome, api: ApiOutcome, groups: GroupOutcome[]): Scenario {
+  const { lost } = subject;
+  const reasons: string[] = [];
+  if (!etcd.keepsQuorum) {
+    reasons.push(`losing ${lost} leaves ${etcd.left} of ${etcd.members} etcd member(s), below the quorum of ${etcd.quorum}`);
+  }
+  if (api.left === 0) reasons.push(`losing ${lost} leaves no API load-balancer target`);
+  const fails = reasons.length > 0;
+  for (const g of groups.filter((o) => o.lost > 0)) {
+    const until = g.refills
+      ? `until its auto-scaling group refills in ${g.survivingZones.join(', ')}`
+      : g.survivingZones.length === 0
+        ? `and it spans no other zone, so capacity does not come back while ${lost} is down`
+        : `and the subnets of ${g.survivingZones.join(', ')} have no room to refill it`;
+    reasons.push(`group ${g.group}: ${g.left} of ${g.minSize} worker(s) left ${until}`);
+  }
+  const verdict: Verdict = fails ? 'fails' : reasons.length > 0 ? 'degraded' : 'survives';
+  return { ...subject, etcd, api, groups, verdict, reasons };
+}
+
+function etcdWith(members: number, left: number): EtcdOutcome {
+  const quorum = etcdQuorum(members);
+  return { members, left, quorum, keepsQuorum: left >= quorum };
+}
+
+function overall(scenarios: Scenario[]): OverallVerdict {
+  const failing = scenarios.filter((s) => s.verdict === 'fails');
+  return {
+    verdict: worst(scenarios.map((s) => s.verdict)),
+    survives: failing.length === 0,
+    failing: failing.map((s) => s.zone ?? s.member ?? s.group ?? s.lost),
+  };
+}
+
+/**
+ * What is left after each single-zone outage and each single-machine loss, for the spec as
+ * written: etcd members against the quorum, API load-balancer targets (one per member; the load
+ * balancer spans every control-plane zone), and per instance group the workers left right after
+ * the failure against minSize. Groups are assumed to run minSize machines spread evenly over
+ * their zones; an auto-scaling group refills only in zones that survive.
+ */
+export function analyzeFailures(model: ClusterModel): HaReport {
+  const members = model.controlPlane.members;
+  const n = members.length;
+  const zoneOutages = model.zones.map((zone) => {
+    const left = members.filter((m) => m.zone !== zone.name).length;
+    return judge(
+      { kind: 'zone-outage', lost: `zone ${zone.name}`, zone: zone.name },
+      etcdWith(n, left),
+      { targets: n, left },
+      model.instanceGroups.map((g) => groupAfterZoneOutage(model, g, zone.name)),
+    );
+  });
+  const memberLosses = members.map((member) =>
+    judge(
+      { kind: 'machine-loss', lost: member.name, member: member.name },
+      etcdWith(n, n - 1),
+      { targets: n, left: n - 1 },
+      model.instanceGroups.map(groupUnaffected),
+    ),
+  );
+  // A group with minSize 0 need not run any machine, so there is none whose loss to analyze.
+  const workerLosses = model.instanceGroups
+    .filter((g) => g.minSize > 0)
+    .map((lostFrom) =>
+      judge(
+        { kind: 'machine-loss', lost: `a worker of ${lostFrom.name}`, group: lostFrom.name },
+        etcdWith(n, n),
+        { targets: n, left: n },
+        model.instanceGroups.map((g) => (g === lostFrom ? groupAfterMachineLoss(g) : groupUnaffected(g))),
+      ),
+    );
+  const machineLosses = [...memberLosses, ...workerLosses];
+  return {
+    cluster: model.name,
+    zones: model.zones.map((z) => z.name),
+    etcd: { members: n, quorum: etcdQuorum(n), tolerates: n - etcdQuorum(n) },
+    instanceGroups: model.instanceGroups.map((g) => ({ name: g.name, minSize: g.minSize, zones: [...g.zones] })),
+    scenarios: [...zoneOutages, ...machineLosses],
+    overall: { zoneOutage: overall(zoneOutages), machineLoss: overall(machineLosses) },
+  };
+}
