@@ -31,7 +31,7 @@ const MACHINES: Array<'control-plane' | 'nodes'> = ['control-plane', 'nodes'];
 export function clusterFlows(model: ClusterModel): Flow[] {
   const flows: Flow[] = [
     { description: 'Kubernetes API from the load balancer', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['api-load-balancer'], targets: ['control-plane'] },
-    { description: 'Kubernetes API from cluster machines', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: MACHINES, targets: ['control-plane'] },
+    { description: 'Kubernetes API from cluster machines', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: MACHINES, targets: ['control-plane', 'api-load-balancer'] },
     { description: 'etcd client and peer traffic between control-plane members', protocol: 'tcp', fromPort: 2379, toPort: 2380, sources: ['control-plane'], targets: ['control-plane'] },
     { description: 'kubelet API from the control plane', protocol: 'tcp', fromPort: 10250, toPort: 10250, sources: ['control-plane'], targets: MACHINES },
     { description: 'cluster DNS over TCP', protocol: 'tcp', fromPort: 53, toPort: 53, sources: MACHINES, targets: MACHINES },

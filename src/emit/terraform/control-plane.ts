@@ -1,0 +1,87 @@
+import type { Construct } from 'constructs';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
+import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
+import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment/index.js';
+import { CONTROL_PLANE_TEMPLATE_VARS, controlPlaneCloudInitPath } from '../../model/bootstrap-contract.js';
+import { terraformId, type ClusterModel } from '../../model/model.js';
+import { nameTag } from './cluster-tags.js';
+import { declare } from './declare.js';
+import type { MachineIdentity } from './iam.js';
+import type { MachineImage } from './image-and-ssh-key.js';
+import { renderedUserData } from './module-path.js';
+import type { NetworkResources } from './network.js';
+import type { SecurityGroups } from './security-groups.js';
+
+export interface ControlPlaneInputs {
+  network: NetworkResources;
+  groups: SecurityGroups;
+  identity: MachineIdentity;
+  image: MachineImage;
+  bucketName: string;
+  apiEndpoint: string;
+}
+
+/** Where the etcd data volume is attached; cloud-init finds it by volume id, not by this name (NVMe renames it). */
+const ETCD_DEVICE_NAME = '/dev/sdf';
+
+/**
+ * Hosts of the control-plane pods that may reach instance metadata: controllers run in pods here and get the
+ * role's credentials through it, which needs one hop more than the host itself.
+ */
+const CONTROL_PLANE_METADATA_HOPS = 2;
+
+/**
+ * Per member: an instance with the member's fixed address, and its own encrypted etcd volume and attachment.
+ * The volume outlives the instance, so replacing a machine keeps the member's data, and the fixed address keeps
+ * its identity. Each instance depends only on its own member's inputs.
+ */
+export function buildControlPlane(scope: Construct, model: ClusterModel, inputs: ControlPlaneInputs): Map<string, Instance> {
+  const cp = model.controlPlane;
+  const instances = new Map<string, Instance>();
+  for (const member of cp.members) {
+    const id = terraformId(member.name);
+    const subnet = inputs.network.machineSubnets.get(member.zone);
+    if (!subnet) throw new Error(`BUG: no subnet for zone ${member.zone}`);
+    const volume = declare(scope, EbsVolume, `etcd_${id}`, {
+      availabilityZone: member.zone,
+      size: cp.etcdVolumeSize,
+      type: 'gp3',
+      encrypted: true,
+      tags: nameTag(model, `etcd-${member.name}`),
+    });
+    const instance = declare(scope, Instance, id, {
+      ami: inputs.image.imageId,
+      instanceType: cp.instanceType,
+      subnetId: subnet.id,
+      privateIp: member.privateIp,
+      vpcSecurityGroupIds: [inputs.groups['control-plane'].id],
+      iamInstanceProfile: inputs.identity.profile.name,
+      ...(inputs.image.keyName ? { keyName: inputs.image.keyName } : {}),
+      userDataBase64: renderedUserData(controlPlaneCloudInitPath(member), {
+        [CONTROL_PLANE_TEMPLATE_VARS.bucket]: inputs.bucketName,
+        [CONTROL_PLANE_TEMPLATE_VARS.apiEndpoint]: inputs.apiEndpoint,
+        [CONTROL_PLANE_TEMPLATE_VARS.etcdVolumeId]: volume.id,
+      }),
+      userDataReplaceOnChange: true,
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: CONTROL_PLANE_METADATA_HOPS },
+      rootBlockDevice: { volumeType: 'gp3', volumeSize: cp.rootVolumeSize, encrypted: true, deleteOnTermination: true },
+      disableApiTermination: cp.terminationProtection,
+      maintenanceOptions: { autoRecovery: 'default' },
+      // kubenet routes pod addresses to the machine itself, which EC2 drops unless the check is off.
+      ...(model.network.cni === 'kubenet' ? { sourceDestCheck: false } : {}),
+      tags: nameTag(model, member.name),
+      // A newly published Ubuntu image must not replace every member at once (and lose etcd quorum);
+      // members move to a new image one at a time with `terraform apply -replace`.
+      ...(inputs.image.lookedUp ? { lifecycle: { ignoreChanges: ['ami'] } } : {}),
+    });
+    declare(scope, VolumeAttachment, `etcd_${id}`, {
+      deviceName: ETCD_DEVICE_NAME,
+      volumeId: volume.id,
+      instanceId: instance.id,
+      // Stop the machine before detaching, so etcd never loses its disk while running.
+      stopInstanceBeforeDetaching: true,
+    });
+    instances.set(member.name, instance);
+  }
+  return instances;
+}

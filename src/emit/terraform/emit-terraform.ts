@@ -1,0 +1,48 @@
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import type { BucketObject } from '../../model/bucket-layout.js';
+import type { ClusterModel } from '../../model/model.js';
+import type { GeneratedFile } from '../../output/files.js';
+import { buildControlPlane } from './control-plane.js';
+import { buildIam } from './iam.js';
+import { buildImageAndSshKey } from './image-and-ssh-key.js';
+import { attachControlPlane, buildLoadBalancer } from './load-balancer.js';
+import { buildNetwork } from './network.js';
+import { buildOutputs } from './outputs.js';
+import { buildSecretsBucket } from './secrets-bucket.js';
+import { buildSecurityGroups } from './security-groups.js';
+import { CONCERNS, splitByConcern, type Concern } from './terraform-files.js';
+import { buildTerraformSettings } from './terraform-settings.js';
+import { buildWorkers } from './workers.js';
+
+/** The stack's root. cdktf's App would create an output folder on disk; the emitter only builds JSON in memory. */
+class InMemoryRoot extends Construct {
+  constructor() {
+    super(undefined as unknown as Construct, '');
+  }
+}
+
+/**
+ * The whole cluster as Terraform JSON, one file per concern. Pure: a function of the model and the list of
+ * files handed to machines through the secrets bucket; nothing is read from or written to disk.
+ */
+export function emitTerraform(model: ClusterModel, objects: BucketObject[]): GeneratedFile[] {
+  const stack = new TerraformStack(new InMemoryRoot(), 'hakube');
+  const scopes = new Map<Concern, Construct>(CONCERNS.map((c) => [c, new Construct(stack, c)]));
+  const scope = (c: Concern): Construct => scopes.get(c) as Construct;
+
+  const { partition } = buildTerraformSettings(stack, scope('terraform'), model);
+  const network = buildNetwork(scope('network'), model);
+  const groups = buildSecurityGroups(scope('security-groups'), model, network);
+  const secrets = buildSecretsBucket(scope('secrets'), model, objects);
+  const iam = buildIam(scope('iam'), model, { partition, bucketArn: secrets.bucket.arn, keyArn: secrets.key.arn });
+  const image = buildImageAndSshKey(scope('image-and-ssh-key'), model);
+  const lb = buildLoadBalancer(scope('load-balancer'), model, network, groups);
+  const machineInputs = { network, groups, image, bucketName: secrets.bucket.bucket, apiEndpoint: lb.apiEndpoint };
+  const instances = buildControlPlane(scope('control-plane'), model, { ...machineInputs, identity: iam['control-plane'] });
+  attachControlPlane(scope('load-balancer'), model, lb, instances);
+  const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
+  buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups });
+
+  return splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes);
+}

@@ -1,0 +1,107 @@
+import type { Construct } from 'constructs';
+import { TerraformDataSource, TerraformOutput, TerraformResource } from 'cdktf';
+import type { GeneratedFile } from '../../output/files.js';
+
+/**
+ * Each concern's resources go to their own file, named for the concern. Terraform reads every *.tf.json of the
+ * folder as one module, so splitting changes nothing for it and lets a reviewer find things.
+ */
+export const CONCERNS = [
+  'terraform',
+  'network',
+  'security-groups',
+  'iam',
+  'image-and-ssh-key',
+  'secrets',
+  'load-balancer',
+  'control-plane',
+  'workers',
+  'outputs',
+] as const;
+
+export type Concern = (typeof CONCERNS)[number];
+
+export function fileOfConcern(concern: Concern): string {
+  return `${concern}.tf.json`;
+}
+
+type TerraformJson = Record<string, unknown>;
+
+/** Blocks Terraform JSON may hold at the top level that belong to the terraform settings file as a whole. */
+const SETTINGS_BLOCKS = new Set(['terraform', 'provider']);
+
+/**
+ * Splits one synthesized stack into files by the concern each element was declared under, drops cdktf's own
+ * metadata (`//` keys: construct paths, versions, stack names) and prints every file with sorted keys, so the
+ * same model always gives the same bytes.
+ */
+export function splitByConcern(synthesized: TerraformJson, scopes: Map<Concern, Construct>): GeneratedFile[] {
+  const concernOf = new Map<string, Concern>();
+  for (const [concern, scope] of scopes) {
+    for (const child of scope.node.findAll()) {
+      const address = addressOf(child);
+      if (!address) continue;
+      if (concernOf.has(address)) throw new Error(`BUG: ${address} is declared twice`);
+      concernOf.set(address, concern);
+    }
+  }
+
+  const files = new Map<Concern, TerraformJson>();
+  const place = (concern: Concern, path: string[], value: unknown) => {
+    let node = files.get(concern);
+    if (!node) files.set(concern, (node = {}));
+    for (const key of path.slice(0, -1)) {
+      node = (node[key] ??= {}) as TerraformJson;
+    }
+    node[path[path.length - 1] as string] = value;
+  };
+
+  for (const [block, content] of Object.entries(synthesized)) {
+    if (block === '//') continue;
+    if (SETTINGS_BLOCKS.has(block)) {
+      place('terraform', [block], content);
+      continue;
+    }
+    const entries = content as Record<string, unknown>;
+    if (block === 'output') {
+      for (const [name, value] of Object.entries(entries)) place(requireConcern(concernOf, `output.${name}`), [block, name], value);
+      continue;
+    }
+    if (block !== 'resource' && block !== 'data') throw new Error(`BUG: unexpected top-level block ${block} in the synthesized Terraform`);
+    for (const [type, byName] of Object.entries(entries)) {
+      for (const [name, value] of Object.entries(byName as Record<string, unknown>)) {
+        place(requireConcern(concernOf, `${block}.${type}.${name}`), [block, type, name], value);
+      }
+    }
+  }
+
+  return CONCERNS.filter((c) => files.has(c)).map((concern) => ({
+    path: fileOfConcern(concern),
+    content: `${JSON.stringify(canonical(files.get(concern)), null, 2)}\n`,
+  }));
+}
+
+function addressOf(construct: Construct): string | undefined {
+  if (TerraformResource.isTerraformResource(construct)) return `resource.${construct.terraformResourceType}.${construct.friendlyUniqueId}`;
+  if (TerraformDataSource.isTerraformDataSource(construct)) return `data.${construct.terraformResourceType}.${construct.friendlyUniqueId}`;
+  if (TerraformOutput.isTerraformOutput(construct)) return `output.${construct.friendlyUniqueId}`;
+  return undefined;
+}
+
+function requireConcern(concernOf: Map<string, Concern>, address: string): Concern {
+  const concern = concernOf.get(address);
+  if (!concern) throw new Error(`BUG: ${address} was synthesized but not declared under a concern`);
+  return concern;
+}
+
+/** The value with cdktf metadata removed and object keys sorted (arrays keep their order: it can matter). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    if (key === '//') continue;
+    out[key] = canonical((value as Record<string, unknown>)[key]);
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+import type { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { AutoscalingGroup, type AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
+import { NODE_TEMPLATE_VARS, instanceGroupCloudInitPath } from '../../model/bootstrap-contract.js';
+import type { ClusterModel, InstanceGroupModel } from '../../model/model.js';
+import { clusterTags, nameTag } from './cluster-tags.js';
+import { declare } from './declare.js';
+import type { MachineIdentity } from './iam.js';
+import type { MachineImage } from './image-and-ssh-key.js';
+import { renderedUserData } from './module-path.js';
+import type { NetworkResources } from './network.js';
+import type { SecurityGroups } from './security-groups.js';
+
+export interface WorkerInputs {
+  network: NetworkResources;
+  groups: SecurityGroups;
+  identity: MachineIdentity;
+  image: MachineImage;
+  bucketName: string;
+  apiEndpoint: string;
+}
+
+/** Root device of Canonical's Ubuntu images. */
+const UBUNTU_ROOT_DEVICE = '/dev/sda1';
+
+/** Pods on workers must not reach instance metadata (and the node role's credentials): one hop, the host only. */
+const WORKER_METADATA_HOPS = 1;
+
+/**
+ * Per instance group: a launch template and an auto-scaling group over the group's zones. The group has no
+ * desired_capacity, so the cluster-autoscaler can change it without Terraform drift; a new template version
+ * rolls the group through an instance refresh.
+ */
+export function buildWorkers(scope: Construct, model: ClusterModel, inputs: WorkerInputs): Map<string, AutoscalingGroup> {
+  // Each attribute read makes a new cdktf token (with a captured stack trace): read shared ones once.
+  const profileArn = inputs.identity.profile.arn;
+  const securityGroupId = inputs.groups.nodes.id;
+  const subnetIds = new Map([...inputs.network.machineSubnets].map(([zone, subnet]) => [zone, subnet.id]));
+  const groups = new Map<string, AutoscalingGroup>();
+  for (const group of model.instanceGroups) {
+    // Instances and volumes launched by the group get no default_tags; the cloud-controller-manager needs the
+    // cluster tag on instances, and IAM conditions need it on volumes.
+    const launchedTags = { ...clusterTags(model), ...nameTag(model, group.name) };
+    const template = declare(scope, LaunchTemplate, group.id, {
+      name: group.asgName,
+      imageId: inputs.image.imageId,
+      instanceType: group.instanceType,
+      ...(inputs.image.keyName ? { keyName: inputs.image.keyName } : {}),
+      iamInstanceProfile: { arn: profileArn },
+      vpcSecurityGroupIds: [securityGroupId],
+      userData: renderedUserData(instanceGroupCloudInitPath(group), {
+        [NODE_TEMPLATE_VARS.bucket]: inputs.bucketName,
+        [NODE_TEMPLATE_VARS.apiEndpoint]: inputs.apiEndpoint,
+      }),
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: WORKER_METADATA_HOPS },
+      blockDeviceMappings: [
+        {
+          deviceName: UBUNTU_ROOT_DEVICE,
+          ebs: { volumeType: 'gp3', volumeSize: group.rootVolumeSize, encrypted: 'true', deleteOnTermination: 'true' },
+        },
+      ],
+      tagSpecifications: [
+        { resourceType: 'instance', tags: launchedTags },
+        { resourceType: 'volume', tags: launchedTags },
+      ],
+      updateDefaultVersion: true,
+      tags: nameTag(model, group.name),
+    });
+    const subnets = group.zones.map((zone) => {
+      const subnetId = subnetIds.get(zone);
+      if (!subnetId) throw new Error(`BUG: instance group ${group.name} uses zone ${zone} that has no subnet`);
+      return subnetId;
+    });
+    groups.set(
+      group.name,
+      declare(scope, AutoscalingGroup, group.id, {
+        name: group.asgName,
+        minSize: group.minSize,
+        maxSize: group.maxSize,
+        vpcZoneIdentifier: subnets,
+        launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
+        instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 90 } },
+        tag: autoscalingGroupTags(model, group),
+        // Workers take addresses automatically; the member reservations must exist before the first one launches.
+        dependsOn: inputs.network.memberAddressReservations,
+      }),
+    );
+  }
+  return groups;
+}
+
+/**
+ * Tags of the auto-scaling group itself (default_tags do not reach it): ownership, and what the
+ * cluster-autoscaler reads to discover the group and to scale it up from zero (labels and taints of its nodes).
+ */
+function autoscalingGroupTags(model: ClusterModel, group: InstanceGroupModel): AutoscalingGroupTag[] {
+  const tags: Record<string, string> = {
+    ...clusterTags(model),
+    ...nameTag(model, group.name),
+    'k8s.io/cluster-autoscaler/enabled': 'true',
+    [`k8s.io/cluster-autoscaler/${model.name}`]: 'owned',
+  };
+  for (const [key, value] of Object.entries(group.labels)) tags[`k8s.io/cluster-autoscaler/node-template/label/${key}`] = value;
+  for (const taint of group.taints) tags[`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;
+  return Object.entries(tags)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => ({ key, value, propagateAtLaunch: false }));
+}

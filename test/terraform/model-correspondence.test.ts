@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { memberReservationBlock, zoneId } from '../../src/emit/terraform/network.js';
+import { bucketObjects } from '../../src/model/bucket-layout.js';
+import { terraformId } from '../../src/model/model.js';
+import { clusterFlows } from '../../src/model/ports.js';
+import { contains, formatCidr, parseCidr } from '../../src/spec/cidr.js';
+import { EXAMPLES, blocksOf, emitFile, resources, type Json } from './synthesized.js';
+
+const GROUP_REF: Record<string, string> = {
+  'control-plane': '${aws_security_group.control_plane.id}',
+  nodes: '${aws_security_group.nodes.id}',
+  'api-load-balancer': '${aws_security_group.api_load_balancer.id}',
+};
+
+describe.each(EXAMPLES)('%s matches its model', (example) => {
+  const emitted = emitFile(example);
+  const { model } = emitted;
+
+  it('uploads exactly the bucket objects, from their local files, hashed by Terraform', () => {
+    const objects = [...resources(emitted, 'aws_s3_object').values()];
+    const expected = bucketObjects(model);
+    expect(objects.map((o) => o.key).sort()).toEqual(expected.map((o) => o.key).sort());
+    for (const object of expected) {
+      const declared = objects.find((o) => o.key === object.key);
+      expect(declared).toMatchObject({
+        bucket: '${aws_s3_bucket.secrets.id}',
+        source: `\${path.module}/${object.source}`,
+        source_hash: `\${filemd5("\${path.module}/${object.source}")}`,
+        kms_key_id: '${aws_kms_key.secrets.arn}',
+      });
+    }
+  });
+
+  it('gives each member its fixed address, in a reserved block of its zone subnet, with its own etcd volume', () => {
+    const instances = resources(emitted, 'aws_instance');
+    const reservations = resources(emitted, 'aws_ec2_subnet_cidr_reservation');
+    const attachments = resources(emitted, 'aws_volume_attachment');
+    expect(instances.size).toBe(model.controlPlane.members.length);
+    for (const member of model.controlPlane.members) {
+      const id = terraformId(member.name);
+      const instance = instances.get(id) as Json;
+      expect(instance.private_ip).toBe(member.privateIp);
+      expect(instance.subnet_id).toBe(`\${aws_subnet.${zoneId(member.zone)}.id}`);
+      expect(instance.disable_api_termination).toBe(model.controlPlane.terminationProtection);
+      expect(instance.maintenance_options).toEqual({ auto_recovery: 'default' });
+      const reservation = reservations.get(`control_plane_${zoneId(member.zone)}`) as Json;
+      expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: `\${aws_subnet.${zoneId(member.zone)}.id}` });
+      const block = parseCidr(reservation.cidr_block as string);
+      const address = parseCidr(`${member.privateIp}/32`);
+      expect(block && address && contains(block, address)).toBe(true);
+      expect(attachments.get(`etcd_${id}`)).toMatchObject({
+        volume_id: `\${aws_ebs_volume.etcd_${id}.id}`,
+        instance_id: `\${aws_instance.${id}.id}`,
+        stop_instance_before_detaching: true,
+      });
+      expect(resources(emitted, 'aws_ebs_volume').get(`etcd_${id}`)).toMatchObject({
+        availability_zone: member.zone,
+        size: model.controlPlane.etcdVolumeSize,
+        type: 'gp3',
+      });
+    }
+    const memberZones = new Set(model.controlPlane.members.map((m) => m.zone));
+    expect(reservations.size).toBe(memberZones.size);
+    for (const zone of model.zones.filter((z) => memberZones.has(z.name))) {
+      const reserved = parseCidr(reservations.get(`control_plane_${zoneId(zone)}`)?.cidr_block as string);
+      const subnet = parseCidr(zone.subnetCIDR);
+      expect(reserved && subnet && contains(subnet, reserved)).toBe(true);
+      expect(formatCidr(memberReservationBlock(zone))).toBe(reservations.get(`control_plane_${zoneId(zone)}`)?.cidr_block);
+    }
+  });
+
+  it('makes workers and the load balancer wait for the member address reservations', () => {
+    const reservations = [...resources(emitted, 'aws_ec2_subnet_cidr_reservation').keys()].map((n) => `aws_ec2_subnet_cidr_reservation.${n}`);
+    for (const asg of resources(emitted, 'aws_autoscaling_group').values()) expect(asg.depends_on).toEqual(reservations);
+    expect(resources(emitted, 'aws_lb').get('api')?.depends_on).toEqual(reservations);
+  });
+
+  it('opens one described ingress rule per flow, source and target, and no other', () => {
+    const rules = [...resources(emitted, 'aws_vpc_security_group_ingress_rule').values()];
+    const expected: Array<Record<string, unknown>> = [];
+    for (const flow of clusterFlows(model)) {
+      for (const target of flow.targets) {
+        for (const source of flow.sources) {
+          const peers =
+            source === 'api-clients'
+              ? model.api.allowedCIDRs.map((c) => ({ cidr_ipv4: c }))
+              : source === 'ssh-clients'
+                ? model.ssh.allowedCIDRs.map((c) => ({ cidr_ipv4: c }))
+                : [{ referenced_security_group_id: GROUP_REF[source] }];
+          for (const peer of peers) {
+            expected.push({
+              security_group_id: GROUP_REF[target],
+              description: flow.description,
+              ip_protocol: flow.protocol,
+              ...(flow.protocol === 'tcp' || flow.protocol === 'udp' ? { from_port: flow.fromPort, to_port: flow.toPort } : {}),
+              ...peer,
+            });
+          }
+        }
+      }
+    }
+    const strip = (r: Json) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'tags'));
+    const key = (r: Record<string, unknown>) => JSON.stringify(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(rules.map(strip).map(key).sort()).toEqual(expected.map(key).sort());
+  });
+
+  it('puts the load balancer in every control-plane zone, forwarding 6443 to every member', () => {
+    const lb = resources(emitted, 'aws_lb').get('api') as Json;
+    expect(lb).toMatchObject({ load_balancer_type: 'network', internal: model.api.loadBalancer === 'internal', security_groups: [GROUP_REF['api-load-balancer']] });
+    const zones = [...new Set(model.controlPlane.members.map((m) => m.zone))];
+    const utility = model.api.loadBalancer === 'public' && model.network.topology === 'private';
+    expect(lb.subnets).toEqual(zones.map((z) => `\${aws_subnet.${utility ? 'utility_' : ''}${zoneId(z)}.id}`));
+    expect(resources(emitted, 'aws_lb_listener').get('api')).toMatchObject({ port: 6443, protocol: 'TCP' });
+    expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({ port: 6443, protocol: 'TCP', health_check: { protocol: 'TCP' } });
+    const attachments = resources(emitted, 'aws_lb_target_group_attachment');
+    expect([...attachments.values()].map((a) => a.target_id).sort()).toEqual(
+      model.controlPlane.members.map((m) => `\${aws_instance.${terraformId(m.name)}.id}`).sort(),
+    );
+    expect(resources(emitted, 'aws_route53_record').size).toBe(model.api.dns ? 1 : 0);
+  });
+
+  it('gives each instance group an auto-scaling group over its zones with its sizes and no desired capacity', () => {
+    const asgs = resources(emitted, 'aws_autoscaling_group');
+    expect(asgs.size).toBe(model.instanceGroups.length);
+    for (const group of model.instanceGroups) {
+      const asg = asgs.get(group.id) as Json;
+      expect(asg).toMatchObject({
+        name: group.asgName,
+        min_size: group.minSize,
+        max_size: group.maxSize,
+        vpc_zone_identifier: group.zones.map((z) => `\${aws_subnet.${zoneId(z)}.id}`),
+        launch_template: { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` },
+        instance_refresh: { strategy: 'Rolling' },
+      });
+      expect(asg.desired_capacity).toBeUndefined();
+      const tags = new Map((asg.tag as Array<{ key: string; value: string }>).map((t) => [t.key, t.value]));
+      expect(tags.get('k8s.io/cluster-autoscaler/enabled')).toBe('true');
+      expect(tags.get(`k8s.io/cluster-autoscaler/${model.name}`)).toBe('owned');
+      expect(tags.get(`kubernetes.io/cluster/${model.name}`)).toBe('owned');
+      for (const [label, value] of Object.entries(group.labels)) expect(tags.get(`k8s.io/cluster-autoscaler/node-template/label/${label}`)).toBe(value);
+    }
+  });
+
+  it('tags subnets for the AWS load-balancer integration', () => {
+    const subnets = resources(emitted, 'aws_subnet');
+    for (const zone of model.zones) {
+      const tags = subnets.get(zoneId(zone))?.tags as Record<string, string>;
+      if (model.network.topology === 'private') {
+        expect(tags['kubernetes.io/role/internal-elb']).toBe('1');
+        expect((subnets.get(`utility_${zoneId(zone)}`)?.tags as Record<string, string>)['kubernetes.io/role/elb']).toBe('1');
+      } else {
+        expect(tags['kubernetes.io/role/elb']).toBe('1');
+      }
+    }
+    expect(resources(emitted, 'aws_nat_gateway').size).toBe(model.network.topology === 'private' ? model.zones.length : 0);
+  });
+
+  it('turns the source/destination check off and allows route changes exactly when the CNI is kubenet', () => {
+    const kubenet = model.network.cni === 'kubenet';
+    for (const instance of resources(emitted, 'aws_instance').values()) expect(instance.source_dest_check).toBe(kubenet ? false : undefined);
+    const controllers = blocksOf(emitted, 'data', 'aws_iam_policy_document').get('control_plane_controllers')?.statement as Array<{ actions: string[]; condition?: unknown }>;
+    const routeStatements = controllers.filter((s) => s.actions.includes('ec2:CreateRoute'));
+    expect(routeStatements.length).toBe(kubenet ? 1 : 0);
+    for (const s of routeStatements) expect(s.condition).toEqual([{ test: 'StringEquals', variable: `aws:ResourceTag/kubernetes.io/cluster/${model.name}`, values: ['owned'] }]);
+  });
+
+  it('declares the key pair from the spec and the image from the spec or Canonical', () => {
+    expect(resources(emitted, 'aws_key_pair').get('cluster')?.public_key).toBe(model.ssh.publicKey);
+    const ami = blocksOf(emitted, 'data', 'aws_ami').get('ubuntu');
+    if (model.image.ami) {
+      expect(ami).toBeUndefined();
+      for (const instance of resources(emitted, 'aws_instance').values()) expect(instance.ami).toBe(model.image.ami);
+    } else {
+      expect(ami).toMatchObject({ most_recent: true, owners: ['099720109477'] });
+      expect(JSON.stringify(ami?.filter)).toContain(model.image.ubuntuRelease);
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES, emitEdited, emitFile, leaves, text, type Emitted } from './synthesized.js';
+
+function allLeaves(emitted: Emitted): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [file, json] of emitted.parsed) for (const [path, value] of leaves(json, file)) out.set(path, value);
+  return out;
+}
+
+function changes(before: Emitted, after: Emitted): { changed: string[]; removed: string[]; added: string[] } {
+  const a = allLeaves(before);
+  const b = allLeaves(after);
+  return {
+    changed: [...a].filter(([k, v]) => b.has(k) && b.get(k) !== v).map(([k]) => k),
+    removed: [...a.keys()].filter((k) => !b.has(k)),
+    added: [...b.keys()].filter((k) => !a.has(k)),
+  };
+}
+
+describe.each(EXAMPLES)('stability of %s', (example) => {
+  it('gives byte-identical output on every run', () => {
+    const first = emitFile(example);
+    const second = emitFile(example);
+    expect(second.files.map((f) => [f.path, text(f)])).toEqual(first.files.map((f) => [f.path, text(f)]));
+  });
+});
+
+describe('diff locality', () => {
+  it("changes exactly one value when one group's maxSize changes", () => {
+    const before = emitFile('examples/private-multigroup.yaml');
+    const after = emitEdited('examples/private-multigroup.yaml', 'minSize: 0\n      maxSize: 6', 'minSize: 0\n      maxSize: 7');
+    expect(changes(before, after)).toEqual({
+      changed: ['workers.tf.json/resource/aws_autoscaling_group/memory/max_size'],
+      removed: [],
+      added: [],
+    });
+  });
+
+  it('only adds resources (and the new group output) when a group is added', () => {
+    const before = emitFile('examples/myfirstcluster.yaml');
+    const after = emitEdited(
+      'examples/myfirstcluster.yaml',
+      '      maxSize: 2\n',
+      '      maxSize: 2\n    - name: batch\n      instanceType: c6i.large\n      minSize: 0\n      maxSize: 4\n',
+    );
+    const diff = changes(before, after);
+    expect(diff.changed).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    const addedBlocks = new Set(diff.added.map((p) => p.split('/').slice(0, 4).join('/')));
+    expect([...addedBlocks].sort()).toEqual([
+      'outputs.tf.json/output/autoscaling_group_batch/description',
+      'outputs.tf.json/output/autoscaling_group_batch/value',
+      'workers.tf.json/resource/aws_autoscaling_group/batch',
+      'workers.tf.json/resource/aws_launch_template/batch',
+    ]);
+  });
+
+  it('keeps every other member untouched when a member is added to the control plane', () => {
+    const before = emitFile('examples/myfirstcluster.yaml');
+    const after = emitEdited('examples/myfirstcluster.yaml', 'count: 3', 'count: 5');
+    const diff = changes(before, after);
+    expect(diff.removed).toEqual([]);
+    // Two members join existing zones: only the new members' resources and the bucket objects of their certificates appear.
+    expect(diff.changed).toEqual([]);
+    expect(diff.added.every((p) => /control_plane_[45]|members_control_plane_[45]/.test(p))).toBe(true);
+  });
+});
