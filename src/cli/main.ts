@@ -1,6 +1,9 @@
 import yargs from 'yargs';
 import { UsageError, UserError } from '../errors.js';
+import { addUserCommand } from './commands/add-user.js';
+import { certsCommand } from './commands/certs.js';
 import { getCommand } from './commands/get-instancegroups.js';
+import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { haReportCommand } from './commands/ha-report.js';
 import { initCommand } from './commands/init.js';
 import { validateCommand } from './commands/validate.js';
@@ -29,6 +32,9 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .command(validateCommand(con))
     .command(getCommand(con))
     .command(haReportCommand(con))
+    .command(addUserCommand(con))
+    .command(kubeconfigCommand(con))
+    .command(certsCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
     .strict()
     .recommendCommands()

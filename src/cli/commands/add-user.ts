@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError, UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../output/atomic-file.js';
+import { defaultOutDir } from '../../output/paths.js';
+import { GROUP_NAME_PATTERN, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userCertificateBase } from '../../pki/certificate-plan.js';
+import { checkServerUrl } from '../../pki/kubeconfig.js';
+import { readPkiStore } from '../../pki/store.js';
+import { issueUserCredentials } from '../../pki/user-credentials.js';
+import { validateFile } from '../../spec/validate.js';
+import type { Console } from '../output.js';
+
+interface AddUserArgs {
+  spec: string;
+  name: string;
+  group: string[];
+  out?: string;
+  server?: string;
+}
+
+function checkNames(name: string, groups: string[]): void {
+  if (name.length > 64 || !USER_NAME_PATTERN.test(name)) {
+    throw new UsageError(`--name ${JSON.stringify(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
+  }
+  for (const group of groups) {
+    if (group.length > 64 || !GROUP_NAME_PATTERN.test(group)) {
+      throw new UsageError(`--group ${JSON.stringify(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);
+    }
+  }
+}
+
+export function addUserCommand(con: Console): CommandModule<object, AddUserArgs> {
+  return {
+    command: 'add-user <spec>',
+    describe: 'Issue an x509 client certificate (CN = user, O = groups) signed by the cluster CA, and a kubeconfig when the API endpoint is known',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
+        .option('name', { type: 'string', demandOption: true, describe: 'User name: the certificate CN and the Kubernetes user name' })
+        .option('group', { type: 'string', array: true, default: [] as string[], describe: 'Group (certificate O entry); repeat for several' })
+        .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
+        .option('server', { type: 'string', describe: 'API server URL for the kubeconfig, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' }) as unknown as Argv<AddUserArgs>,
+    handler: async (args) => {
+      const groups = [...new Set(args.group.map(String))];
+      checkNames(args.name, groups);
+      if (args.server !== undefined) {
+        const why = checkServerUrl(args.server);
+        if (why) throw new UsageError(`--server: ${why}`);
+      }
+      const { model } = validateFile(args.spec);
+      const out = args.out ?? defaultOutDir(model);
+
+      const inSpec = model.users.find((u) => u.name === args.name);
+      const effectiveGroups = groups.length === 0 && inSpec ? inSpec.groups : groups;
+      if (inSpec && [...effectiveGroups].sort().join('\n') !== [...inSpec.groups].sort().join('\n')) {
+        throw new UserError(
+          `${args.spec} already lists user ${args.name} with groups [${inSpec.groups.join(', ')}]; change the spec and run hakube generate instead of add-user`,
+        );
+      }
+
+      const store = readPkiStore(out);
+      const ca = store.pairs.get(KUBERNETES_CA);
+      if (!ca) {
+        throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
+      }
+      const keyPath = join(out, `${userCertificateBase(args.name)}.key`);
+      if (existsSync(keyPath)) {
+        throw new UserError(`user ${args.name} already has a key at ${keyPath}; hakube never overwrites a key (delete users/${args.name}/ yourself to issue a new one)`);
+      }
+
+      const server = args.server ?? specApiServer(model);
+      const files = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+      for (const file of files) {
+        const path = join(out, file.path);
+        try {
+          // Keys are written with exclusive: a key that appeared meanwhile is never replaced.
+          writeFileAtomic(path, file.content, { mode: file.mode, exclusive: file.path.endsWith('.key') });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${path} appeared while hakube was writing; it was left as it is`);
+          throw err;
+        }
+        con.out(`wrote ${path}`);
+      }
+      con.out(
+        `user ${args.name}: CN=${args.name}${effectiveGroups.map((g) => `, O=${g}`).join('')}` +
+          (effectiveGroups.length ? '' : ' (no groups: bind the user itself with RBAC)'),
+      );
+      if (!server) {
+        con.out(
+          `no API endpoint known yet (the spec has no api.dns); after terraform apply run:\n` +
+            `  hakube kubeconfig ${args.spec} --user ${args.name} --server https://<load-balancer-dns>:6443${args.out ? ` --out ${args.out}` : ''}`,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError, UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../output/atomic-file.js';
+import { defaultOutDir } from '../../output/paths.js';
+import { ADMIN_KUBECONFIG, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userKubeconfigPath } from '../../pki/certificate-plan.js';
+import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
+import { readPkiStore } from '../../pki/store.js';
+import { identityCertificateBase } from '../../pki/user-credentials.js';
+import { validateFile } from '../../spec/validate.js';
+import type { Console } from '../output.js';
+
+interface KubeconfigArgs {
+  spec: string;
+  server?: string;
+  user?: string;
+  out?: string;
+  output?: string;
+}
+
+export function kubeconfigCommand(con: Console): CommandModule<object, KubeconfigArgs> {
+  return {
+    command: 'kubeconfig <spec>',
+    describe: 'Write the admin kubeconfig (or a user\'s) for an API endpoint, e.g. the load balancer\'s DNS name after terraform apply',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
+        .option('server', { type: 'string', describe: 'API server URL, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' })
+        .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
+        .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
+        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' }) as unknown as Argv<KubeconfigArgs>,
+    handler: (args) => {
+      if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${JSON.stringify(args.user)} is not a valid user name`);
+      const { model } = validateFile(args.spec);
+      const server = args.server ?? specApiServer(model);
+      if (!server) {
+        throw new UsageError(
+          '--server is required: the spec has no api.dns name, so the API endpoint is the load balancer\'s DNS name, known after terraform apply (e.g. --server https://<lb-dns>:6443)',
+        );
+      }
+      const why = checkServerUrl(server);
+      if (why) throw new UsageError(`--server: ${why}`);
+      const out = args.out ?? defaultOutDir(model);
+      const store = readPkiStore(out);
+      const ca = store.pairs.get(KUBERNETES_CA);
+      const { base, kubeconfigUser } = identityCertificateBase(args.user);
+      const identity = store.pairs.get(base);
+      if (!ca || !identity) {
+        const hint = args.user === undefined || model.users.some((u) => u.name === args.user) ? `hakube generate ${args.spec}` : `hakube add-user ${args.spec} --name ${args.user}`;
+        throw new UserError(`no certificate ${join(out, `${base}.crt`)}${ca ? '' : ' and no cluster CA'}; run '${hint}' first`);
+      }
+      const target = args.output ?? join(out, args.user === undefined ? ADMIN_KUBECONFIG : userKubeconfigPath(args.user));
+      const content = renderKubeconfig({ clusterName: model.name, server, caPem: ca.certBytes, user: kubeconfigUser, certPem: identity.certBytes, keyPem: identity.keyBytes });
+      writeFileAtomic(target, content, { mode: 0o600 });
+      con.out(`wrote ${target} (${kubeconfigUser} at ${server}); use it with: kubectl --kubeconfig ${target} get nodes`);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { parse, stringify } from 'yaml';
+
+export interface KubeconfigInput {
+  clusterName: string;
+  /** https URL of the API server, e.g. https://api.example.com:6443. */
+  server: string;
+  caPem: string | Uint8Array;
+  /** Name of the user entry; the context is <user>@<cluster>, as kubeadm names it. */
+  user: string;
+  certPem: string | Uint8Array;
+  keyPem: string | Uint8Array;
+}
+
+const b64 = (pem: string | Uint8Array) => Buffer.from(pem).toString('base64');
+
+/** A self-contained kubeconfig: certificates and key embedded, one cluster, user and context. Deterministic. */
+export function renderKubeconfig(input: KubeconfigInput): string {
+  const context = `${input.user}@${input.clusterName}`;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': b64(input.caPem) } }],
+    users: [{ name: input.user, user: { 'client-certificate-data': b64(input.certPem), 'client-key-data': b64(input.keyPem) } }],
+    contexts: [{ name: context, context: { cluster: input.clusterName, user: input.user } }],
+    'current-context': context,
+    preferences: {},
+  });
+}
+
+/** The server URL of a kubeconfig's current context; throws with the reason when there is none. */
+export function kubeconfigServer(text: string): string {
+  const doc = parse(text) as {
+    'current-context'?: string;
+    contexts?: Array<{ name?: string; context?: { cluster?: string } }>;
+    clusters?: Array<{ name?: string; cluster?: { server?: unknown } }>;
+  } | null;
+  const context = doc?.contexts?.find((c) => c.name === doc['current-context']);
+  const cluster = doc?.clusters?.find((c) => c.name === context?.context?.cluster);
+  const server = cluster?.cluster?.server;
+  if (typeof server !== 'string' || server === '') throw new Error('its current context has no cluster server');
+  return server;
+}
+
+/** Checks a --server value: an https URL, as kubectl needs for client-certificate authentication. */
+export function checkServerUrl(server: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    return `${server} is not a URL; expected for example https://api.example.com:6443`;
+  }
+  if (url.protocol !== 'https:') return `${server} must use https (client certificates need TLS)`;
+  return undefined;
+}

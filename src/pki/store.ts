@@ -1,0 +1,215 @@
+import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as x509 from '@peculiar/x509';
+import { UserError, type Issue } from '../errors.js';
+import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
+import { describeCertificate, parseCertificate, type CertificateInfo } from './certificate-info.js';
+import {
+  ADMIN_KUBECONFIG,
+  CA_BASES,
+  isCaBase,
+  issuerOf,
+  SERVICE_ACCOUNT_KEY,
+  SERVICE_ACCOUNT_PUB,
+  USERS_DIR,
+} from './certificate-plan.js';
+import { kubeconfigServer } from './kubeconfig.js';
+import { checkBootstrapToken, checkEncryptionConfig } from './secrets.js';
+
+/** A certificate and its key as found on disk, checked: parsable, matching, signed by its CA. */
+export interface StoredPair {
+  /** Path without extension, relative to the output folder, e.g. pki/etcd/ca. */
+  base: string;
+  certBytes: Buffer;
+  keyBytes: Buffer;
+  cert: x509.X509Certificate;
+  info: CertificateInfo;
+}
+
+export interface StoredKubeconfig {
+  path: string;
+  bytes: Buffer;
+  server: string;
+}
+
+/** Everything hakube made earlier under pki/, users/ and the admin kubeconfig. Only readPkiStore touches the disk. */
+export interface PkiStore {
+  pairs: Map<string, StoredPair>;
+  serviceAccount?: { key: Buffer; pub: Buffer };
+  bootstrapToken?: Buffer;
+  encryptionConfig?: Buffer;
+  kubeconfigs: Map<string, StoredKubeconfig>;
+}
+
+export function emptyPkiStore(): PkiStore {
+  return { pairs: new Map(), kubeconfigs: new Map() };
+}
+
+const BOOTSTRAP_TOKEN = `${PKI_DIR}/${SECRET_FILES.bootstrapToken}`;
+const ENCRYPTION_CONFIG = `${PKI_DIR}/${SECRET_FILES.encryptionConfig}`;
+
+/** Relative paths ('/'-separated) of the regular files under `dir`; dotfiles (temporary files, .gitignore) are not store content. */
+function listFiles(outDir: string, dir: string): string[] {
+  const root = join(outDir, dir);
+  if (!existsSync(root)) return [];
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(outDir, rel), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) found.push(child);
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+/**
+ * The load step for key material: reads whatever exists under `<outDir>/pki/`, `<outDir>/users/` and the admin
+ * kubeconfig, and checks it. Any unparsable file, key that does not match its certificate, or leaf not signed by
+ * its CA is reported (all at once) as a UserError naming the file: never a reason to regenerate silently.
+ * A missing folder is an empty store.
+ */
+export function readPkiStore(outDir: string): PkiStore {
+  const store = emptyPkiStore();
+  const issues: Issue[] = [];
+  const problem = (code: string, path: string, message: string) =>
+    issues.push({ code, severity: 'error', pointer: '', message: `${path} ${message}`, position: { file: join(outDir, path), line: 1, column: 1 } });
+  const read = (path: string) => readFileSync(join(outDir, path));
+
+  const files = [...listFiles(outDir, PKI_DIR), ...listFiles(outDir, USERS_DIR)];
+  const present = new Set(files);
+
+  for (const path of files) {
+    if (!path.endsWith('.crt')) continue;
+    const base = path.slice(0, -'.crt'.length);
+    const keyPath = `${base}.key`;
+    if (!present.has(keyPath)) {
+      problem('HK404', path, `has no private key ${keyPath}; restore the key, or delete the certificate to have a new pair issued`);
+      continue;
+    }
+    const certBytes = read(path);
+    const keyBytes = read(keyPath);
+    let cert: x509.X509Certificate;
+    let nodeCert: NodeCertificate;
+    try {
+      cert = parseCertificate(certBytes);
+      nodeCert = new NodeCertificate(certBytes);
+    } catch (err) {
+      problem('HK401', path, `is not a PEM certificate: ${(err as Error).message}`);
+      continue;
+    }
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: keyBytes, format: 'pem' });
+    } catch (err) {
+      problem('HK401', keyPath, `is not a PEM private key: ${(err as Error).message}`);
+      continue;
+    }
+    if (!nodeCert.checkPrivateKey(key)) {
+      problem('HK402', keyPath, `does not match the certificate ${path}; restore the key that belongs to it`);
+      continue;
+    }
+    store.pairs.set(base, { base, certBytes, keyBytes, cert, info: describeCertificate(cert) });
+  }
+  for (const path of files) {
+    if (path.endsWith('.key') && path !== SERVICE_ACCOUNT_KEY && !present.has(path.replace(/\.key$/, '.crt'))) {
+      problem('HK404', path, `has no certificate ${path.replace(/\.key$/, '.crt')}; restore it, or delete the key to have a new pair issued`);
+    }
+  }
+
+  for (const base of CA_BASES) {
+    const ca = store.pairs.get(base);
+    if (!ca) continue;
+    const nodeCa = new NodeCertificate(ca.certBytes);
+    if (!ca.info.isCa || !nodeCa.verify(nodeCa.publicKey)) {
+      problem('HK403', `${base}.crt`, 'is not a self-signed CA certificate');
+      store.pairs.delete(base);
+    }
+  }
+  for (const [base, pair] of [...store.pairs]) {
+    if (isCaBase(base)) continue;
+    const caBase = issuerOf(base);
+    const ca = store.pairs.get(caBase);
+    if (!ca) {
+      problem('HK403', `${base}.crt`, `was issued by a CA that is not in the store (${caBase}.crt is missing or invalid); restore the CA, never replace it`);
+      store.pairs.delete(base);
+      continue;
+    }
+    const leaf = new NodeCertificate(pair.certBytes);
+    const caCert = new NodeCertificate(ca.certBytes);
+    if (!leaf.checkIssued(caCert) || !leaf.verify(caCert.publicKey)) {
+      problem('HK403', `${base}.crt`, `is not signed by the CA ${caBase}.crt in the store`);
+      store.pairs.delete(base);
+    }
+  }
+
+  readServiceAccount(present, read, problem, store);
+  if (present.has(BOOTSTRAP_TOKEN)) {
+    const bytes = read(BOOTSTRAP_TOKEN);
+    const why = checkBootstrapToken(bytes.toString('utf8'));
+    if (why) problem('HK405', BOOTSTRAP_TOKEN, why);
+    else store.bootstrapToken = bytes;
+  }
+  if (present.has(ENCRYPTION_CONFIG)) {
+    const bytes = read(ENCRYPTION_CONFIG);
+    const why = checkEncryptionConfig(bytes.toString('utf8'));
+    if (why) problem('HK405', ENCRYPTION_CONFIG, why);
+    else store.encryptionConfig = bytes;
+  }
+
+  const kubeconfigs = [...files.filter((f) => f.startsWith(`${USERS_DIR}/`) && f.endsWith('/kubeconfig'))];
+  if (existsSync(join(outDir, ADMIN_KUBECONFIG)) && statSync(join(outDir, ADMIN_KUBECONFIG)).isFile()) kubeconfigs.push(ADMIN_KUBECONFIG);
+  for (const path of kubeconfigs) {
+    const bytes = read(path);
+    try {
+      store.kubeconfigs.set(path, { path, bytes, server: kubeconfigServer(bytes.toString('utf8')) });
+    } catch (err) {
+      problem('HK406', path, `is not a kubeconfig hakube can read: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  if (issues.length > 0) {
+    throw new UserError(`${join(outDir, PKI_DIR)}: ${issues.length} problem(s) with existing key material; hakube never replaces it silently`, issues);
+  }
+  return store;
+}
+
+function readServiceAccount(
+  present: Set<string>,
+  read: (path: string) => Buffer,
+  problem: (code: string, path: string, message: string) => void,
+  store: PkiStore,
+): void {
+  const hasKey = present.has(SERVICE_ACCOUNT_KEY);
+  const hasPub = present.has(SERVICE_ACCOUNT_PUB);
+  if (!hasKey && !hasPub) return;
+  if (!hasKey || !hasPub) {
+    const [missing, found] = hasKey ? [SERVICE_ACCOUNT_PUB, SERVICE_ACCOUNT_KEY] : [SERVICE_ACCOUNT_KEY, SERVICE_ACCOUNT_PUB];
+    problem('HK404', found, `is present but ${missing} is missing; restore it (service-account tokens are signed with this pair)`);
+    return;
+  }
+  const key = read(SERVICE_ACCOUNT_KEY);
+  const pub = read(SERVICE_ACCOUNT_PUB);
+  let derived: Buffer;
+  let stored: Buffer;
+  try {
+    derived = createPublicKey(createPrivateKey({ key, format: 'pem' })).export({ type: 'spki', format: 'der' });
+  } catch (err) {
+    problem('HK401', SERVICE_ACCOUNT_KEY, `is not a PEM private key: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    stored = createPublicKey({ key: pub, format: 'pem' }).export({ type: 'spki', format: 'der' });
+  } catch (err) {
+    problem('HK401', SERVICE_ACCOUNT_PUB, `is not a PEM public key: ${(err as Error).message}`);
+    return;
+  }
+  if (!derived.equals(stored)) {
+    problem('HK402', SERVICE_ACCOUNT_PUB, `is not the public half of ${SERVICE_ACCOUNT_KEY}`);
+    return;
+  }
+  store.serviceAccount = { key, pub };
+}

@@ -1,0 +1,45 @@
+import type { ClusterModel } from '../model/model.js';
+import type { GeneratedFile } from '../output/files.js';
+import { ADMIN_CERT, ADMIN_USER, userCertificateBase, userKubeconfigPath, userPlan } from './certificate-plan.js';
+import { signingCaOf } from './emit.js';
+import { certificatePem, issueLeaf } from './issue.js';
+import { generateKeyMaterial } from './keys.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import type { StoredPair } from './store.js';
+
+/**
+ * A new x509 user: key, certificate (CN = name, one O per group) signed by the cluster CA, and a kubeconfig
+ * when the API endpoint is known. The caller checks the user has no key yet and writes the files.
+ */
+export async function issueUserCredentials(opts: {
+  model: ClusterModel;
+  ca: StoredPair;
+  name: string;
+  groups: string[];
+  server: string | undefined;
+  now: Date;
+}): Promise<GeneratedFile[]> {
+  const { model, ca, name, groups, server, now } = opts;
+  const key = await generateKeyMaterial(model.pki.keyAlgorithm);
+  const cert = await issueLeaf(userPlan(name, groups), key, await signingCaOf(ca), now, model.pki.certificateValidityDays);
+  const certPem = certificatePem(cert);
+  const base = userCertificateBase(name);
+  const files: GeneratedFile[] = [
+    { path: `${base}.key`, content: key.privateKeyPem, mode: 0o600 },
+    { path: `${base}.crt`, content: certPem, mode: 0o644 },
+  ];
+  if (server) {
+    files.push({
+      path: userKubeconfigPath(name),
+      content: renderKubeconfig({ clusterName: model.name, server, caPem: ca.certBytes, user: name, certPem, keyPem: key.privateKeyPem }),
+      mode: 0o600,
+    });
+  }
+  return files;
+}
+
+/** Where an identity's certificate lives: the admin's under pki/, a user's under users/<name>/. */
+export function identityCertificateBase(user: string | undefined): { base: string; kubeconfigUser: string } {
+  return user === undefined ? { base: ADMIN_CERT, kubeconfigUser: ADMIN_USER } : { base: userCertificateBase(user), kubeconfigUser: user };
+}
+

@@ -1,0 +1,101 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { readPkiStore } from '../../src/pki/store.js';
+import { generateInto, modelOf, tempDir, TUTORIAL } from './helpers.js';
+
+function storeError(out: string): UserError {
+  try {
+    readPkiStore(out);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected readPkiStore to fail');
+}
+
+describe('readPkiStore', () => {
+  let out: string;
+  beforeEach(async () => {
+    out = tempDir();
+    await generateInto(out, modelOf(TUTORIAL));
+  });
+
+  it('reads a missing folder as an empty store', () => {
+    const store = readPkiStore(join(tempDir(), 'never-generated'));
+    expect(store.pairs.size).toBe(0);
+    expect(store.serviceAccount).toBeUndefined();
+    expect(store.bootstrapToken).toBeUndefined();
+  });
+
+  it('reads back every pair it wrote', () => {
+    const store = readPkiStore(out);
+    expect([...store.pairs.keys()]).toContain('pki/etcd/members/control-plane-3/peer');
+    expect(store.pairs.get('users/alice/alice')?.info.organizations).toEqual(['developers']);
+    expect(store.serviceAccount).toBeDefined();
+    expect(store.encryptionConfig).toBeDefined();
+  });
+
+  it('names an unparsable certificate', () => {
+    writeFileSync(join(out, 'pki/apiserver-etcd-client.crt'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+    const err = storeError(out);
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0].code).toBe('HK401');
+    expect(err.issues[0].message).toMatch(/^pki\/apiserver-etcd-client\.crt is not a PEM certificate/);
+    expect(err.issues[0].position?.file).toBe(join(out, 'pki/apiserver-etcd-client.crt'));
+  });
+
+  it('names a key that does not match its certificate', () => {
+    copyFileSync(join(out, 'pki/front-proxy-client.key'), join(out, 'pki/apiserver-kubelet-client.key'));
+    const err = storeError(out);
+    expect(err.issues.map((i) => [i.code, i.message.split(' ')[0]])).toEqual([['HK402', 'pki/apiserver-kubelet-client.key']]);
+  });
+
+  it('names a leaf not signed by its CA in the store', async () => {
+    const other = tempDir();
+    await generateInto(other, modelOf(TUTORIAL));
+    for (const ext of ['crt', 'key']) copyFileSync(join(other, `users/alice/alice.${ext}`), join(out, `users/alice/alice.${ext}`));
+    const err = storeError(out);
+    expect(err.issues.map((i) => i.code)).toEqual(['HK403']);
+    expect(err.issues[0].message).toBe('users/alice/alice.crt is not signed by the CA pki/ca.crt in the store');
+  });
+
+  it('refuses leaves whose CA vanished instead of making a new CA', () => {
+    rmSync(join(out, 'pki/etcd/ca.crt'));
+    rmSync(join(out, 'pki/etcd/ca.key'));
+    const err = storeError(out);
+    const files = err.issues.map((i) => i.message.split(' ')[0]);
+    expect(files).toContain('pki/etcd/healthcheck-client.crt');
+    expect(files).toContain('pki/etcd/members/control-plane-1/server.crt');
+    expect(err.issues.every((i) => i.code === 'HK403')).toBe(true);
+  });
+
+  it('names a certificate without its key and a key without its certificate', () => {
+    rmSync(join(out, 'pki/ca.key'));
+    rmSync(join(out, 'pki/front-proxy-client.crt'));
+    const err = storeError(out);
+    const messages = err.issues.map((i) => i.message);
+    expect(messages).toContain('pki/ca.crt has no private key pki/ca.key; restore the key, or delete the certificate to have a new pair issued');
+    expect(messages.some((m) => m.startsWith('pki/front-proxy-client.key has no certificate'))).toBe(true);
+  });
+
+  it('names a service-account public key that is not the pair of sa.key', async () => {
+    const other = tempDir();
+    await generateInto(other, modelOf(TUTORIAL));
+    copyFileSync(join(other, 'pki/sa.pub'), join(out, 'pki/sa.pub'));
+    expect(storeError(out).issues.map((i) => i.message)).toEqual(['pki/sa.pub is not the public half of pki/sa.key']);
+  });
+
+  it('names broken secrets and kubeconfigs', () => {
+    writeFileSync(join(out, 'pki/secrets/bootstrap-token'), 'ABC.def\n');
+    writeFileSync(join(out, 'pki/secrets/encryption-config.yaml'), readFileSync(join(out, 'pki/secrets/encryption-config.yaml'), 'utf8').replace(/secret: \S+/, 'secret: c2hvcnQ='));
+    writeFileSync(join(out, 'kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+    const err = storeError(out);
+    expect(err.issues.map((i) => `${i.code} ${i.message.split(' ')[0]}`)).toEqual([
+      'HK405 pki/secrets/bootstrap-token',
+      'HK405 pki/secrets/encryption-config.yaml',
+      'HK406 kubeconfig',
+    ]);
+  });
+});
