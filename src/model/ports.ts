@@ -9,7 +9,9 @@ export type Endpoint =
   /** api.allowedCIDRs from the spec. */
   | 'api-clients'
   /** ssh.allowedCIDRs from the spec. */
-  | 'ssh-clients';
+  | 'ssh-clients'
+  /** The public addresses of the private topology's NAT gateways, one per zone. */
+  | 'nat-gateways';
 
 export interface Flow {
   /** What listens: used in the rule's description. */
@@ -39,6 +41,11 @@ export function clusterFlows(model: ClusterModel): Flow[] {
     { description: 'NodePort services inside the cluster (TCP)', protocol: 'tcp', fromPort: 30000, toPort: 32767, sources: MACHINES, targets: MACHINES },
     { description: 'NodePort services inside the cluster (UDP)', protocol: 'udp', fromPort: 30000, toPort: 32767, sources: MACHINES, targets: MACHINES },
   ];
+  if (model.api.loadBalancer === 'public' && model.network.topology === 'private') {
+    // Machines reach an internet-facing load balancer from their NAT gateway's public address, which no
+    // security-group reference matches.
+    flows.push({ description: 'Kubernetes API from cluster machines through their NAT gateways', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['nat-gateways'], targets: ['api-load-balancer'] });
+  }
   if (model.api.allowedCIDRs.length > 0) {
     flows.push({ description: 'Kubernetes API from api.allowedCIDRs', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['api-clients'], targets: ['api-load-balancer', 'control-plane'] });
   }

@@ -236,6 +236,13 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
       if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone "${zone}" of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
   });
+  if (spec.network.cni === 'kubenet' && spec.network.topology === 'private') {
+    report(
+      'HK231',
+      '/spec/network/cni',
+      "kubenet needs one route table for the cloud-controller-manager's pod routes, but the private topology has one per zone; use calico or cilium, or the public topology",
+    );
+  }
   if (spec.network.cni === 'kubenet') {
     const nodes = maxNodes(spec);
     if (nodes > KUBENET_MAX_NODES) {
@@ -265,6 +272,13 @@ function checkAccess(spec: ResolvedSpec, report: Report): void {
   }
   if (spec.ssh.allowedCIDRs.length > 0 && spec.ssh.publicKey === undefined && spec.ssh.publicKeyFile === undefined) {
     report('HK261', '/spec/ssh/allowedCIDRs', 'SSH is opened to allowedCIDRs but no public key is installed; add ssh.publicKey or ssh.publicKeyFile', 'warning');
+  }
+  if (spec.api.loadBalancer === 'public' && spec.network.topology === 'public' && spec.api.allowedCIDRs.length > 0 && !spec.api.allowedCIDRs.includes('0.0.0.0/0')) {
+    report(
+      'HK263',
+      '/spec/api/allowedCIDRs',
+      'with the public topology, machines reach an internet-facing API load balancer from their own public addresses, which allowedCIDRs cannot name, so nodes could not join; use api.loadBalancer: internal, network.topology: private (NAT addresses are allowed automatically), or allow 0.0.0.0/0',
+    );
   }
   if (spec.api.loadBalancer === 'public' && spec.api.allowedCIDRs.length === 0) {
     report('HK262', '/spec/api', 'the API load balancer is public but api.allowedCIDRs is empty, so nobody outside the VPC can reach it; list your networks (or 0.0.0.0/0)', 'warning');

@@ -191,4 +191,16 @@ describe('semantic rules', () => {
     const text = withLine('    allowedCIDRs: [0.0.0.0/0]', '    allowedCIDRs: []');
     expect(expectIssue(text, 'HK262', '/spec/api', 'api:').severity).toBe('warning');
   });
+
+  it('HK231: kubenet cannot be combined with the private topology', () => {
+    const text = withLine('    cni: calico', '    cni: kubenet\n    topology: private');
+    expectIssue(text, 'HK231', '/spec/network/cni', 'cni: kubenet', /one route table/);
+  });
+
+  it('HK263: a public API behind narrow CIDRs cannot be reached by public-topology machines', () => {
+    const text = withLine('    allowedCIDRs: [0.0.0.0/0]', '    allowedCIDRs: [203.0.113.0/24]');
+    expectIssue(text, 'HK263', '/spec/api/allowedCIDRs', 'allowedCIDRs: [203.0.113.0/24]', /use api.loadBalancer: internal/);
+    const internal = withLine('  api:', '  api:\n    loadBalancer: internal', text);
+    expect(only(issuesOf(internal), 'HK263')).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@ import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { terraformId } from '../../src/model/model.js';
 import { clusterFlows } from '../../src/model/ports.js';
 import { contains, formatCidr, parseCidr } from '../../src/spec/cidr.js';
-import { EXAMPLES, blocksOf, emitFile, resources, type Json } from './synthesized.js';
+import { EXAMPLES, blocksOf, emitEdited, emitFile, resources, type Json } from './synthesized.js';
 
 const GROUP_REF: Record<string, string> = {
   'control-plane': '${aws_security_group.control_plane.id}',
@@ -86,7 +86,9 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
               ? model.api.allowedCIDRs.map((c) => ({ cidr_ipv4: c }))
               : source === 'ssh-clients'
                 ? model.ssh.allowedCIDRs.map((c) => ({ cidr_ipv4: c }))
-                : [{ referenced_security_group_id: GROUP_REF[source] }];
+                : source === 'nat-gateways'
+                  ? model.zones.map((z) => ({ cidr_ipv4: `\${aws_eip.nat_${zoneId(z)}.public_ip}/32` }))
+                  : [{ referenced_security_group_id: GROUP_REF[source] }];
           for (const peer of peers) {
             expected.push({
               security_group_id: GROUP_REF[target],
@@ -174,5 +176,18 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       expect(ami).toMatchObject({ most_recent: true, owners: ['099720109477'] });
       expect(JSON.stringify(ami?.filter)).toContain(model.image.ubuntuRelease);
     }
+  });
+});
+
+describe('a public API load balancer in front of the private topology', () => {
+  const emitted = emitEdited('examples/private-multigroup.yaml', '    loadBalancer: internal', '    loadBalancer: public');
+
+  it('admits each NAT gateway address, since machines reach an internet-facing load balancer through it', () => {
+    const rules = [...resources(emitted, 'aws_vpc_security_group_ingress_rule').values()].filter((r) =>
+      String(r.description).includes('through their NAT gateways'),
+    );
+    expect(rules.map((r) => [r.security_group_id, r.cidr_ipv4, r.from_port])).toEqual(
+      emitted.model.zones.map((z) => [GROUP_REF['api-load-balancer'], `\${aws_eip.nat_${zoneId(z)}.public_ip}/32`, 6443]),
+    );
   });
 });

@@ -21,6 +21,8 @@ export interface NetworkResources {
   utilitySubnets: Map<string, Subnet>;
   /** Reservations that keep control-plane addresses free; whatever takes addresses automatically must come after them. */
   memberAddressReservations: Ec2SubnetCidrReservation[];
+  /** Public addresses of the NAT gateways (private topology), by zone name. */
+  natAddresses: Map<string, Eip>;
 }
 
 const MEMBER_RESERVATION_PREFIX = 29;
@@ -54,6 +56,7 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
   const privateTopology = model.network.topology === 'private';
   const machineSubnets = new Map<string, Subnet>();
   const utilitySubnets = new Map<string, Subnet>();
+  const natAddresses = new Map<string, Eip>();
   for (const zone of model.zones) {
     const id = zoneId(zone);
     const machines = declare(scope, Subnet, id, {
@@ -84,6 +87,7 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
     declare(scope, RouteTableAssociation, `utility_${id}`, { subnetId: utility.id, routeTableId: publicRoutes.id });
     // One NAT gateway per zone, so losing a zone does not cut the other zones off the internet.
     const natAddress = declare(scope, Eip, `nat_${id}`, { domain: 'vpc', tags: nameTag(model, `nat-${zone.name}`) });
+    natAddresses.set(zone.name, natAddress);
     const nat = declare(scope, NatGateway, id, {
       allocationId: natAddress.id,
       subnetId: utility.id,
@@ -117,7 +121,7 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
       }),
     );
   }
-  return { vpc, machineSubnets, utilitySubnets, memberAddressReservations };
+  return { vpc, machineSubnets, utilitySubnets, memberAddressReservations, natAddresses };
 }
 
 /** The /29 from host .8 of the zone's machine subnet: it holds FIRST_MEMBER_HOST (.10) and up to five members after it. */

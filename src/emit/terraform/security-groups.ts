@@ -42,7 +42,8 @@ export function buildSecurityGroups(scope: Construct, model: ClusterModel, netwo
 
   // Each attribute read makes a new cdktf token (with a captured stack trace): read every id once.
   const groupIds = Object.fromEntries(GROUP_ROLES.map((role) => [role, groups[role].id])) as Record<GroupRole, string>;
-  for (const rule of ingressRules(model, groupIds)) {
+  const natCidrs = [...network.natAddresses].map(([zone, eip]) => ({ zone, cidr: `${eip.publicIp}/32` }));
+  for (const rule of ingressRules(model, groupIds, natCidrs)) {
     declare(scope, VpcSecurityGroupIngressRule, rule.logicalId, rule.config);
   }
 
@@ -75,13 +76,13 @@ interface IngressRule {
 }
 
 /** The ingress rules of clusterFlows(model), one per flow x source x target (x CIDR). */
-function ingressRules(model: ClusterModel, groupIds: Record<GroupRole, string>): IngressRule[] {
+function ingressRules(model: ClusterModel, groupIds: Record<GroupRole, string>, natCidrs: NatCidr[]): IngressRule[] {
   const rules: IngressRule[] = [];
   const seen = new Set<string>();
   for (const flow of clusterFlows(model)) {
     for (const target of flow.targets) {
       for (const source of flow.sources) {
-        for (const from of sourcesOf(model, source, groupIds)) {
+        for (const from of sourcesOf(model, source, groupIds, natCidrs)) {
           const logicalId = `${terraformId(target)}_from_${terraformId(source)}${from.suffix}_${portsId(flow)}`;
           if (seen.has(logicalId)) throw new Error(`BUG: two flows open ${logicalId}`);
           seen.add(logicalId);
@@ -103,16 +104,25 @@ function ingressRules(model: ClusterModel, groupIds: Record<GroupRole, string>):
   return rules;
 }
 
+interface NatCidr {
+  zone: string;
+  /** A Terraform expression: the NAT gateway's public address as a /32. */
+  cidr: string;
+}
+
 function sourcesOf(
   model: ClusterModel,
   source: Endpoint,
   groupIds: Record<GroupRole, string>,
+  natCidrs: NatCidr[],
 ): Array<{ suffix: string; peer: { referencedSecurityGroupId: string } | { cidrIpv4: string } }> {
   switch (source) {
     case 'api-clients':
       return model.api.allowedCIDRs.map((cidr) => ({ suffix: `_${terraformId(cidr)}`, peer: { cidrIpv4: cidr } }));
     case 'ssh-clients':
       return model.ssh.allowedCIDRs.map((cidr) => ({ suffix: `_${terraformId(cidr)}`, peer: { cidrIpv4: cidr } }));
+    case 'nat-gateways':
+      return natCidrs.map(({ zone, cidr }) => ({ suffix: `_${terraformId(zone)}`, peer: { cidrIpv4: cidr } }));
     default:
       return [{ suffix: '', peer: { referencedSecurityGroupId: groupIds[source] } }];
   }
