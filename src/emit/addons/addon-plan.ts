@@ -1,0 +1,112 @@
+import { stringify } from 'yaml';
+import { ADDONS_DIR } from '../../model/bucket-layout.js';
+import type { ClusterModel } from '../../model/model.js';
+import type { GeneratedFile } from '../../output/files.js';
+import { adminUserObjects } from './admin-user.js';
+import { dashboardDeploymentPatch, dashboardDisruptionBudget } from './dashboard.js';
+import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metricsServerValues } from './helm-values.js';
+import { defaultStorageClass } from './storage-class.js';
+import {
+  AWS_CLOUD_CONTROLLER_MANAGER_CHART,
+  CALICO_MANIFEST_URL,
+  CILIUM_CHART,
+  DASHBOARD_DEPLOYMENT,
+  DASHBOARD_MANIFEST_URL,
+  DASHBOARD_NAMESPACE,
+  EBS_CSI_DRIVER_CHART,
+  METRICS_SERVER_CHART,
+  type HelmChart,
+} from './upstream-components.js';
+
+/** One step of installing the add-ons; `file` is relative to addons/ (and to the add-on folder on the machine). */
+export type AddonStep =
+  | { kind: 'manifest-url'; description: string; url: string }
+  | { kind: 'manifest-file'; description: string; file: string }
+  | { kind: 'helm'; description: string; chart: HelmChart; file: string }
+  | { kind: 'patch'; description: string; namespace: string; resource: string; file: string };
+
+export interface AddonPlan {
+  /** Files under addons/, with their content: hakube's own manifests and its settings for upstream charts. */
+  files: Array<{ file: string; content: string }>;
+  /** In install order: the CNI first (nodes stay NotReady without it), then the cloud controller, then the rest. */
+  steps: AddonStep[];
+}
+
+interface Validatable {
+  validate(): void;
+  toJSON(): unknown;
+}
+
+function manifest(header: string, objects: Validatable[]): string {
+  for (const object of objects) object.validate();
+  return `# ${header}\n` + objects.map((o) => stringify(o.toJSON(), { lineWidth: 0 })).join('---\n');
+}
+
+function values(header: string, content: Record<string, unknown>): string {
+  return `# ${header}\n${stringify(content, { lineWidth: 0 })}`;
+}
+
+/** What the first control-plane node installs, and the files it reads: a pure function of the model. */
+export function addonPlan(model: ClusterModel): AddonPlan {
+  const files: AddonPlan['files'] = [];
+  const steps: AddonStep[] = [];
+  const helm = (description: string, chart: HelmChart, file: string, content: Record<string, unknown>) => {
+    files.push({ file, content: values(`Helm values for ${chart.chart} ${chart.version} (${chart.repository}), written by hakube.`, content) });
+    steps.push({ kind: 'helm', description, chart, file });
+  };
+  const own = (description: string, file: string, objects: Validatable[]) => {
+    files.push({ file, content: manifest(`${description}. Written by hakube; applied by the first control-plane node.`, objects) });
+    steps.push({ kind: 'manifest-file', description, file });
+  };
+
+  switch (model.network.cni) {
+    case 'calico':
+      // calico-node takes its IP pool from kubeadm's podSubnet (the spec's pod CIDR) when none is set.
+      steps.push({ kind: 'manifest-url', description: 'Calico CNI', url: CALICO_MANIFEST_URL });
+      break;
+    case 'cilium':
+      helm('Cilium CNI', CILIUM_CHART, 'cilium-values.yaml', ciliumValues(model));
+      break;
+    case 'kubenet':
+      // containerd's own CNI template on every node; routes come from the cloud-controller-manager.
+      break;
+  }
+  helm('AWS cloud-controller-manager', AWS_CLOUD_CONTROLLER_MANAGER_CHART, 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
+  helm('AWS EBS CSI driver', EBS_CSI_DRIVER_CHART, 'aws-ebs-csi-driver-values.yaml', ebsCsiDriverValues(model));
+  own('Default StorageClass: encrypted gp3', 'storage-class.yaml', [defaultStorageClass()]);
+  if (model.addons.metricsServer.enabled) {
+    helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());
+  }
+  if (model.addons.dashboard.enabled) {
+    steps.push({ kind: 'manifest-url', description: 'Kubernetes Dashboard', url: DASHBOARD_MANIFEST_URL });
+    files.push({
+      file: 'dashboard-deployment-patch.yaml',
+      content: manifest(
+        `Dashboard replicas (${model.addons.dashboard.replicas}) spread over zones and nodes: a strategic-merge patch applied after the upstream manifest`,
+        [dashboardDeploymentPatch(model)],
+      ),
+    });
+    steps.push({
+      kind: 'patch',
+      description: 'Dashboard replicas and zone spread',
+      namespace: DASHBOARD_NAMESPACE,
+      resource: `deployment/${DASHBOARD_DEPLOYMENT}`,
+      file: 'dashboard-deployment-patch.yaml',
+    });
+    own('Dashboard PodDisruptionBudget', 'dashboard-disruption-budget.yaml', [dashboardDisruptionBudget()]);
+  }
+  if (model.addons.adminUser.enabled) {
+    own('admin-user ServiceAccount bound to cluster-admin, with a long-lived token Secret (all-powerful)', 'admin-user.yaml', adminUserObjects());
+  }
+  return { files, steps };
+}
+
+/** The add-on files for the output folder, under addons/; their names relative to addons/ go to bucketObjects(). */
+export function emitAddons(model: ClusterModel): GeneratedFile[] {
+  return addonPlan(model).files.map(({ file, content }) => ({ path: `${ADDONS_DIR}/${file}`, content }));
+}
+
+/** Names relative to addons/, as bucketObjects(model, addonFiles) takes them. */
+export function addonFileNames(model: ClusterModel): string[] {
+  return addonPlan(model).files.map(({ file }) => file);
+}

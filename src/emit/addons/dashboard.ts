@@ -1,0 +1,41 @@
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { ClusterModel } from '../../model/model.js';
+import { DASHBOARD_DEPLOYMENT, DASHBOARD_NAMESPACE, DASHBOARD_POD_LABELS } from './upstream-components.js';
+
+/**
+ * A strategic-merge patch applied after the upstream manifest: the spec's replica count, and replicas spread
+ * over zones (hard) and nodes (soft), so losing a node or a zone leaves a Dashboard answering. It is written as
+ * a whole Deployment so it validates against the API schema; selector, labels and the container name repeat
+ * the upstream values, so merging them changes nothing.
+ */
+export function dashboardDeploymentPatch(model: ClusterModel): Deployment {
+  const spread = (topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...DASHBOARD_POD_LABELS } },
+  });
+  return new Deployment({
+    metadata: { name: DASHBOARD_DEPLOYMENT, namespace: DASHBOARD_NAMESPACE },
+    spec: {
+      replicas: model.addons.dashboard.replicas,
+      selector: { matchLabels: { ...DASHBOARD_POD_LABELS } },
+      template: {
+        metadata: { labels: { ...DASHBOARD_POD_LABELS } },
+        spec: {
+          containers: [{ name: DASHBOARD_DEPLOYMENT }],
+          topologySpreadConstraints: [spread('topology.kubernetes.io/zone', 'DoNotSchedule'), spread('kubernetes.io/hostname', 'ScheduleAnyway')],
+        },
+      },
+    },
+  });
+}
+
+/** At most one Dashboard pod down at a time through voluntary disruptions (drains, node upgrades). */
+export function dashboardDisruptionBudget(): PodDisruptionBudget {
+  return new PodDisruptionBudget({
+    metadata: { name: DASHBOARD_DEPLOYMENT, namespace: DASHBOARD_NAMESPACE },
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...DASHBOARD_POD_LABELS } } },
+  });
+}

@@ -1,0 +1,68 @@
+import type { ClusterModel } from '../../model/model.js';
+import { CLOUD_CONTROLLER_MANAGER_IMAGE, cloudControllerManagerImageTag } from './upstream-components.js';
+
+/** Control-plane pods: selected onto control-plane nodes, whose instance role holds the AWS permissions. */
+const ON_CONTROL_PLANE = {
+  nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+  tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+};
+
+/**
+ * The AWS cloud-controller-manager: names nodes by their private DNS name, sets their addresses and zones,
+ * removes the `uninitialized` taint, and serves LoadBalancer Services. With kubenet it also writes each node's
+ * pod CIDR into the VPC route tables (its route controller), since kubenet pod addresses are routed natively.
+ */
+export function cloudControllerManagerValues(model: ClusterModel): Record<string, unknown> {
+  const routes =
+    model.network.cni === 'kubenet'
+      ? ['--allocate-node-cidrs=true', '--configure-cloud-routes=true', `--cluster-cidr=${model.network.podCIDR}`]
+      : ['--configure-cloud-routes=false'];
+  return {
+    image: { repository: CLOUD_CONTROLLER_MANAGER_IMAGE, tag: cloudControllerManagerImageTag(model) },
+    args: ['--v=2', '--cloud-provider=aws', `--cluster-name=${model.name}`, ...routes],
+    nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+    tolerations: [
+      // Nodes keep this taint until this very controller initializes them.
+      { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' },
+      ...ON_CONTROL_PLANE.tolerations,
+    ],
+  };
+}
+
+/** The EBS CSI driver; its controller runs on the control plane with the region baked in (pods get no IMDS). */
+export function ebsCsiDriverValues(model: ClusterModel): Record<string, unknown> {
+  return {
+    controller: {
+      region: model.region,
+      k8sTagClusterId: model.name,
+      nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+      tolerations: [...ON_CONTROL_PLANE.tolerations, { key: 'CriticalAddonsOnly', operator: 'Exists' }],
+    },
+    // hakube ships its own default StorageClass (addons/storage-class.yaml).
+    storageClasses: [],
+  };
+}
+
+/**
+ * metrics-server, two replicas with a disruption budget. Kubelet serving certificates are self-signed (no CSR
+ * approver runs in the cluster), so metrics-server does not verify them; it still authenticates to each kubelet
+ * with its client certificate and is authorized by the webhook.
+ */
+export function metricsServerValues(): Record<string, unknown> {
+  return {
+    replicas: 2,
+    args: ['--kubelet-insecure-tls'],
+    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+  };
+}
+
+/** Cilium with its own IPAM over the spec's pod CIDR and VXLAN between nodes (UDP 8472, opened by the security groups). */
+export function ciliumValues(model: ClusterModel): Record<string, unknown> {
+  return {
+    ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: [model.network.podCIDR], clusterPoolIPv4MaskSize: 24 } },
+    routingMode: 'tunnel',
+    tunnelProtocol: 'vxlan',
+    kubeProxyReplacement: false,
+    operator: { replicas: 2 },
+  };
+}

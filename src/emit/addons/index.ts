@@ -1,0 +1,1 @@
+export { addonFileNames, addonPlan, emitAddons, type AddonPlan, type AddonStep } from './addon-plan.js';

@@ -1,0 +1,76 @@
+import type { ClusterModel } from '../../model/model.js';
+
+/**
+ * Upstream add-ons the first control-plane node installs at boot, each pinned to one version. Machines fetch
+ * them from the internet (this is the list to mirror for an air-gapped install); hakube's own settings for
+ * them are files under addons/ that reviewers read in pull requests.
+ */
+export interface HelmChart {
+  release: string;
+  chart: string;
+  repository: string;
+  version: string;
+  namespace: string;
+}
+
+export const AWS_CLOUD_CONTROLLER_MANAGER_CHART: HelmChart = {
+  release: 'aws-cloud-controller-manager',
+  chart: 'aws-cloud-controller-manager',
+  repository: 'https://kubernetes.github.io/cloud-provider-aws',
+  version: '0.0.8',
+  namespace: 'kube-system',
+};
+
+/** The cloud-controller-manager is released once per Kubernetes minor and must match it. */
+const CLOUD_CONTROLLER_MANAGER_IMAGE_TAG_BY_MINOR: Record<string, string> = {
+  '1.31': 'v1.31.5',
+  '1.32': 'v1.32.0',
+  '1.33': 'v1.33.0',
+  '1.34': 'v1.34.1',
+  '1.35': 'v1.35.0',
+};
+
+export const CLOUD_CONTROLLER_MANAGER_IMAGE = 'registry.k8s.io/provider-aws/cloud-controller-manager';
+
+export function cloudControllerManagerImageTag(model: ClusterModel): string {
+  const tag = CLOUD_CONTROLLER_MANAGER_IMAGE_TAG_BY_MINOR[model.kubernetesMinor];
+  if (!tag) throw new Error(`BUG: no cloud-controller-manager pinned for Kubernetes ${model.kubernetesMinor}`);
+  return tag;
+}
+
+export const EBS_CSI_DRIVER_CHART: HelmChart = {
+  release: 'aws-ebs-csi-driver',
+  chart: 'aws-ebs-csi-driver',
+  repository: 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
+  version: '2.48.0',
+  namespace: 'kube-system',
+};
+
+export const METRICS_SERVER_CHART: HelmChart = {
+  release: 'metrics-server',
+  chart: 'metrics-server',
+  repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+  version: '3.13.0',
+  namespace: 'kube-system',
+};
+
+export const CILIUM_CHART: HelmChart = {
+  release: 'cilium',
+  chart: 'cilium',
+  repository: 'https://helm.cilium.io/',
+  version: '1.18.2',
+  namespace: 'kube-system',
+};
+
+/** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */
+export const CALICO_MANIFEST_URL = 'https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml';
+
+/**
+ * The Dashboard of the tutorial: v2.7.0 is the last release installable from one manifest (7.x needs Helm and
+ * Kong) and serves the `kubectl proxy` URL the tutorial uses. Upstream has since archived the project.
+ */
+export const DASHBOARD_MANIFEST_URL = 'https://raw.githubusercontent.com/kubernetes/dashboard/v2.7.0/aio/deploy/recommended.yaml';
+export const DASHBOARD_NAMESPACE = 'kubernetes-dashboard';
+export const DASHBOARD_DEPLOYMENT = 'kubernetes-dashboard';
+/** The pod label the upstream manifest selects the Dashboard's pods by. */
+export const DASHBOARD_POD_LABELS = { 'k8s-app': 'kubernetes-dashboard' } as const;

@@ -1,0 +1,191 @@
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  CONTROL_PLANE_TEMPLATE_VARS,
+  NODE_TEMPLATE_VARS,
+  controlPlaneCloudInitPath,
+  instanceGroupCloudInitPath,
+} from '../../model/bootstrap-contract.js';
+import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
+import type { GeneratedFile } from '../../output/files.js';
+import { addonPlan, type AddonStep } from '../addons/addon-plan.js';
+import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
+import {
+  ETCD_CONFIG_PATH,
+  ETCD_DATA_DIR,
+  ETCD_UNIT_PATH,
+  ETCD_VOLUME_MOUNT,
+  etcdConfigOf,
+  etcdEndpoints,
+  etcdSystemdUnit,
+} from './etcd-config.js';
+import { kubeadmControlPlaneJoinConfig, kubeadmInitConfig, kubeadmWorkerJoinConfig } from './kubeadm-config.js';
+import { clusterBucketObjects, fetchList, installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
+import {
+  KUBENET_CNI_TEMPLATE_PATH,
+  KUBENET_MASQUERADE_UNIT,
+  containerdConfig,
+  kernelModules,
+  kubenetCniTemplate,
+  kubenetMasqueradeUnit,
+  sysctls,
+} from './node-os.js';
+import { HELM_VERSION, etcdReleaseUrl, etcdVersion, kubernetesAptRepository } from './node-software.js';
+import { toTemplatefile } from './templatefile-syntax.js';
+import { renderTemplate, shellQuote } from './templates.js';
+
+/** Paths on the machine of the files hakube's boot scripts use. */
+export const NODE_PATHS = {
+  bootstrapScript: '/usr/local/sbin/hakube-bootstrap',
+  addonsScript: '/usr/local/sbin/hakube-addons',
+  fetchScript: '/usr/local/sbin/hakube-fetch',
+  fetchList: '/etc/kubernetes/hakube/bucket-objects',
+  kubeadmInitTemplate: '/etc/kubernetes/hakube/kubeadm-init.yaml.in',
+  kubeadmJoinTemplate: '/etc/kubernetes/hakube/kubeadm-join.yaml.in',
+  /** The kubeadm file with the boot-time values filled in (it holds the token: mode 0600). */
+  kubeadmConfig: '/etc/kubernetes/hakube/kubeadm.yaml',
+  kubenetMasqueradeUnit: `/etc/systemd/system/${KUBENET_MASQUERADE_UNIT}`,
+} as const;
+
+/**
+ * Attachment names the etcd volume may show up under on Xen instances: the Terraform attaches it as /dev/sdf,
+ * which Xen kernels name /dev/xvdf. Nitro instances use the NVMe name derived from the volume id instead.
+ */
+export const ETCD_VOLUME_XEN_DEVICES = ['/dev/xvdf', '/dev/sdf'] as const;
+
+interface WriteFile {
+  path: string;
+  permissions: string;
+  content: string;
+}
+
+function file(path: string, permissions: string, content: string): WriteFile {
+  return { path, permissions, content };
+}
+
+/** Files every machine gets: OS settings, containerd, and how to fetch its share of the secrets bucket. */
+function commonFiles(model: ClusterModel, machine: Machine): WriteFile[] {
+  return [
+    file('/etc/modules-load.d/kubernetes.conf', '0644', kernelModules()),
+    file('/etc/sysctl.d/90-kubernetes.conf', '0644', sysctls()),
+    file('/etc/containerd/config.toml', '0644', containerdConfig(model)),
+    ...(model.network.cni === 'kubenet'
+      ? [file(KUBENET_CNI_TEMPLATE_PATH, '0644', kubenetCniTemplate()), file(NODE_PATHS.kubenetMasqueradeUnit, '0644', kubenetMasqueradeUnit(model))]
+      : []),
+    file(NODE_PATHS.fetchList, '0644', fetchList(objectsFetchedBy(model, machine))),
+    file(NODE_PATHS.fetchScript, '0755', renderTemplate('fetch.py', {})),
+  ];
+}
+
+/** What the shared script parts need: the OS preparation, the bucket fetch and the join helpers. */
+function scriptContext(model: ClusterModel, machine: Machine) {
+  return {
+    clusterName: model.name,
+    region: model.region,
+    kubernetesVersion: model.kubernetesVersion,
+    kubernetesAptRepository: kubernetesAptRepository(model),
+    kubenet: model.network.cni === 'kubenet',
+    kubenetMasqueradeUnit: KUBENET_MASQUERADE_UNIT,
+    fetchListPath: NODE_PATHS.fetchList,
+    caCertPath: installPathOf(model, machine, '/pki/ca.crt'),
+    bootstrapTokenPath: installPathOf(model, machine, '/secrets/bootstrap-token'),
+    kubeadmConfigPath: NODE_PATHS.kubeadmConfig,
+    kubeadmJoinTemplatePath: NODE_PATHS.kubeadmJoinTemplate,
+    initializingMember: model.controlPlane.members.find((m) => m.initializes)?.name ?? 'control-plane-1',
+  };
+}
+
+function cloudConfig(model: ClusterModel, title: string, variables: readonly string[], files: WriteFile[]): string {
+  const rendered = renderTemplate('cloud-config.yaml', {
+    title,
+    variables: variables.join(', '),
+    bootstrapScript: NODE_PATHS.bootstrapScript,
+    sshPublicKey: model.ssh.publicKey ?? '',
+    files,
+  });
+  return toTemplatefile(rendered, variables);
+}
+
+function addonCommand(step: AddonStep): string {
+  const local = (name: string) => `"$ADDONS/${name}"`;
+  switch (step.kind) {
+    case 'manifest-url':
+      return `kubectl apply --server-side --force-conflicts -f ${shellQuote(step.url)}`;
+    case 'manifest-file':
+      return `kubectl apply --server-side --force-conflicts -f ${local(step.file)}`;
+    case 'helm': {
+      const c = step.chart;
+      return `helm upgrade --install ${c.release} ${c.chart} --repo ${shellQuote(c.repository)} --version ${c.version} --namespace ${c.namespace} --values ${local(step.file)}`;
+    }
+    case 'patch':
+      return `kubectl --namespace ${step.namespace} patch ${step.resource} --type strategic --patch-file ${local(step.file)}`;
+  }
+}
+
+function addonsScript(model: ClusterModel): string {
+  const addonObject = clusterBucketObjects(model).find((o) => o.key.startsWith('control-plane/addons/'));
+  if (!addonObject) throw new Error('BUG: the add-on plan has no files');
+  const steps = addonPlan(model).steps;
+  return renderTemplate('addons.sh', {
+    clusterName: model.name,
+    initializingMember: scriptContext(model, { role: 'nodes' }).initializingMember,
+    addonsDir: dirname(addonObject.installPath),
+    usesHelm: steps.some((s) => s.kind === 'helm'),
+    helmVersion: HELM_VERSION,
+    steps: steps.map((s) => ({ description: s.description, command: addonCommand(s) })),
+  });
+}
+
+export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneMember): string {
+  const machine: Machine = { role: 'control-plane', member };
+  const etcdConfig = etcdConfigOf(model, member);
+  const bootstrap = renderTemplate('control-plane-bootstrap.sh', {
+    ...scriptContext(model, machine),
+    member,
+    xenDevices: ETCD_VOLUME_XEN_DEVICES,
+    etcdVersion: etcdVersion(model),
+    etcdReleaseUrl: etcdReleaseUrl(model),
+    etcdVolumeMount: ETCD_VOLUME_MOUNT,
+    etcdDataDir: ETCD_DATA_DIR,
+    etcdServerKey: etcdConfig['client-transport-security']['key-file'],
+    etcdPeerKey: etcdConfig['peer-transport-security']['key-file'],
+    etcdEndpoints: etcdEndpoints(model).join(','),
+    etcdCaPath: etcdConfig['client-transport-security']['trusted-ca-file'],
+    etcdHealthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
+    etcdHealthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
+    kubeadmInitTemplatePath: NODE_PATHS.kubeadmInitTemplate,
+    addonsScriptPath: NODE_PATHS.addonsScript,
+  });
+  const files = [
+    ...commonFiles(model, machine),
+    file(ETCD_CONFIG_PATH, '0644', stringify(etcdConfig, { lineWidth: 0 })),
+    file(ETCD_UNIT_PATH, '0644', etcdSystemdUnit(model, member)),
+    file(AUDIT_POLICY_PATH, '0600', auditPolicyYaml()),
+    ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
+    file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
+    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model))] : []),
+    file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
+  ];
+  const title = `${member.name} of ${model.name}: control-plane node and etcd member at ${member.privateIp} in ${member.zone}.`;
+  return cloudConfig(model, title, Object.values(CONTROL_PLANE_TEMPLATE_VARS), files);
+}
+
+export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
+  const machine: Machine = { role: 'nodes' };
+  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group });
+  const files = [
+    ...commonFiles(model, machine),
+    file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmWorkerJoinConfig(group)),
+    file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
+  ];
+  const title = `worker of instance group ${group.name} of ${model.name} (zones ${group.zones.join(', ')}).`;
+  return cloudConfig(model, title, Object.values(NODE_TEMPLATE_VARS), files);
+}
+
+/** One cloud-config per control-plane member and per instance group, at the paths of allCloudInitPaths(). */
+export function emitCloudInit(model: ClusterModel): GeneratedFile[] {
+  return [
+    ...model.controlPlane.members.map((member) => ({ path: controlPlaneCloudInitPath(member), content: controlPlaneCloudInit(model, member) })),
+    ...model.instanceGroups.map((group) => ({ path: instanceGroupCloudInitPath(group), content: workerCloudInit(model, group) })),
+  ];
+}

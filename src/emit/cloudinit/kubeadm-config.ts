@@ -1,0 +1,197 @@
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import { CONTROL_PLANE_TEMPLATE_VARS } from '../../model/bootstrap-contract.js';
+import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
+import { AUDIT_LOG_PATH, AUDIT_POLICY_PATH } from './audit-policy.js';
+import { etcdEndpoints } from './etcd-config.js';
+import { installPathOf, type Machine } from './machine-files.js';
+import { terraformVariable } from './templatefile-syntax.js';
+
+/**
+ * Values known only on the machine at boot. The kubeadm files are written with these marks and the boot script
+ * replaces them (the token never appears in user data; the node name comes from instance metadata).
+ */
+export const BOOT_VALUES = {
+  nodeName: '@NODE_NAME@',
+  bootstrapToken: '@BOOTSTRAP_TOKEN@',
+  caCertHash: '@CA_CERT_HASH@',
+} as const;
+
+const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
+const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
+
+/** Go cipher suites with forward secrecy and AEAD only (CIS 1.2.30, 4.2.12), for the API server and kubelets. */
+const TLS_CIPHER_SUITES = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+
+/** kubeadm's waits are generous: the load balancer marks a new target healthy only after its health checks. */
+const TIMEOUTS = { controlPlaneComponentHealthCheck: '10m0s', kubernetesAPICall: '5m0s', discovery: '15m0s', tlsBootstrap: '10m0s' };
+
+type Arg = { name: string; value: string };
+const args = (entries: Array<[string, string]>): Arg[] => entries.map(([name, value]) => ({ name, value }));
+
+function apiEndpoint(): string {
+  return `${terraformVariable(CONTROL_PLANE_TEMPLATE_VARS.apiEndpoint)}:6443`;
+}
+
+function nodeRegistration(kubeletArgs: Array<[string, string]>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: BOOT_VALUES.nodeName,
+    criSocket: CRI_SOCKET,
+    // The AWS cloud-controller-manager initializes nodes (addresses, zone, provider ID).
+    kubeletExtraArgs: args([['cloud-provider', 'external'], ...kubeletArgs]),
+    ...extra,
+  };
+}
+
+function bootstrapDiscovery(): Record<string, unknown> {
+  return {
+    bootstrapToken: { apiServerEndpoint: apiEndpoint(), token: BOOT_VALUES.bootstrapToken, caCertHashes: [BOOT_VALUES.caCertHash] },
+  };
+}
+
+function clusterConfiguration(model: ClusterModel, member: ControlPlaneMember): Record<string, unknown> {
+  const machine: Machine = { role: 'control-plane', member };
+  const encryptionConfig = installPathOf(model, machine, '/secrets/encryption-config.yaml');
+  const hostDir = (name: string, path: string, readOnly: boolean) => ({ name, hostPath: path, mountPath: path, readOnly, pathType: 'DirectoryOrCreate' });
+  return {
+    apiVersion: KUBEADM_API,
+    kind: 'ClusterConfiguration',
+    clusterName: model.name,
+    kubernetesVersion: `v${model.kubernetesVersion}`,
+    controlPlaneEndpoint: apiEndpoint(),
+    certificatesDir: dirname(installPathOf(model, machine, '/pki/ca.crt')),
+    networking: { podSubnet: model.network.podCIDR, serviceSubnet: model.network.serviceCIDR, dnsDomain: 'cluster.local' },
+    // External etcd: kubeadm never adds or removes etcd members; etcd's membership is static (etcd.conf.yml).
+    etcd: {
+      external: {
+        endpoints: etcdEndpoints(model),
+        caFile: installPathOf(model, machine, '/pki/etcd/ca.crt'),
+        certFile: installPathOf(model, machine, '/pki/apiserver-etcd-client.crt'),
+        keyFile: installPathOf(model, machine, '/pki/apiserver-etcd-client.key'),
+      },
+    },
+    apiServer: {
+      // kubeadm makes the serving certificate on each node from the shared CA, adding the node's own address.
+      certSANs: [terraformVariable(CONTROL_PLANE_TEMPLATE_VARS.apiEndpoint)],
+      extraArgs: args([
+        ['authorization-mode', 'Node,RBAC'],
+        ['enable-admission-plugins', 'NodeRestriction'],
+        ['profiling', 'false'],
+        ['audit-policy-file', AUDIT_POLICY_PATH],
+        ['audit-log-path', AUDIT_LOG_PATH],
+        ['audit-log-maxage', '30'],
+        ['audit-log-maxbackup', '10'],
+        ['audit-log-maxsize', '100'],
+        ['encryption-provider-config', encryptionConfig],
+        ['tls-cipher-suites', TLS_CIPHER_SUITES.join(',')],
+      ]),
+      extraVolumes: [
+        hostDir('audit-policy', dirname(AUDIT_POLICY_PATH), true),
+        hostDir('audit-log', dirname(AUDIT_LOG_PATH), false),
+        hostDir('encryption-config', dirname(encryptionConfig), true),
+      ],
+    },
+    controllerManager: {
+      extraArgs: args([
+        ['profiling', 'false'],
+        ['terminated-pod-gc-threshold', '1000'],
+        // Node CIDRs from the pod CIDR: kubenet's bridge and the cloud route controller use them.
+        ['allocate-node-cidrs', 'true'],
+      ]),
+    },
+    scheduler: { extraArgs: args([['profiling', 'false']]) },
+  };
+}
+
+/** The kubelet settings kubeadm stores in the cluster and hands to every node that joins (CIS section 4.2). */
+function kubeletConfiguration(model: ClusterModel): Record<string, unknown> {
+  return {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    cgroupDriver: 'systemd',
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: '/etc/kubernetes/pki/ca.crt' } },
+    authorization: { mode: 'Webhook' },
+    readOnlyPort: 0,
+    rotateCertificates: true,
+    protectKernelDefaults: true,
+    tlsCipherSuites: TLS_CIPHER_SUITES,
+    clusterDNS: [model.network.clusterDnsIp],
+    clusterDomain: 'cluster.local',
+  };
+}
+
+function documents(docs: Array<Record<string, unknown>>): string {
+  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
+function controlPlaneKubeletArgs(member: ControlPlaneMember): Array<[string, string]> {
+  return [['node-ip', member.privateIp]];
+}
+
+/**
+ * `kubeadm init` for the member that starts the cluster. The bootstrap token never expires (ttl 0): workers of
+ * auto-scaling groups join at any time with it, and it lives only in the bucket and on machines.
+ */
+export function kubeadmInitConfig(model: ClusterModel, member: ControlPlaneMember): string {
+  return documents([
+    {
+      apiVersion: KUBEADM_API,
+      kind: 'InitConfiguration',
+      bootstrapTokens: [
+        {
+          token: BOOT_VALUES.bootstrapToken,
+          description: 'hakube: workers join with this token; it never expires (see docs/node-boot.md)',
+          ttl: '0s',
+          usages: ['signing', 'authentication'],
+          groups: ['system:bootstrappers:kubeadm:default-node-token'],
+        },
+      ],
+      localAPIEndpoint: { advertiseAddress: member.privateIp, bindPort: 6443 },
+      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member)),
+      timeouts: TIMEOUTS,
+    },
+    clusterConfiguration(model, member),
+    kubeletConfiguration(model),
+  ]);
+}
+
+/** `kubeadm join --control-plane`: every certificate is already in place, so no certificate key is needed. */
+export function kubeadmControlPlaneJoinConfig(member: ControlPlaneMember): string {
+  return documents([
+    {
+      apiVersion: KUBEADM_API,
+      kind: 'JoinConfiguration',
+      discovery: bootstrapDiscovery(),
+      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member)),
+      controlPlane: { localAPIEndpoint: { advertiseAddress: member.privateIp, bindPort: 6443 } },
+      timeouts: TIMEOUTS,
+    },
+  ]);
+}
+
+/** A worker of `group` joins with the bootstrap token, the cluster CA pinned by its hash, and the group's labels and taints. */
+export function kubeadmWorkerJoinConfig(group: InstanceGroupModel): string {
+  const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
+  const kubeletArgs: Array<[string, string]> = labels.length > 0 ? [['node-labels', labels.join(',')]] : [];
+  const taints = group.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }));
+  return documents([
+    {
+      apiVersion: KUBEADM_API,
+      kind: 'JoinConfiguration',
+      discovery: bootstrapDiscovery(),
+      nodeRegistration: nodeRegistration(kubeletArgs, {
+        taints,
+        // The worker fetched the CA to pin it; kubeadm would otherwise refuse to join over an existing ca.crt.
+        ignorePreflightErrors: ['FileAvailable--etc-kubernetes-pki-ca.crt'],
+      }),
+      timeouts: TIMEOUTS,
+    },
+  ]);
+}

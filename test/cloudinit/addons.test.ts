@@ -1,0 +1,114 @@
+import { describe, expect, test } from 'vitest';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
+import { Secret, ServiceAccount } from 'kubernetes-models/v1';
+import { parse, parseAllDocuments } from 'yaml';
+import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
+import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { bucketObjects } from '../../src/model/bucket-layout.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { parseCloudConfig, writtenFile } from './cloud-config.js';
+import { EXAMPLES, exampleModel } from './examples.js';
+import { realisticValues, renderTemplatefile } from './templatefile.js';
+
+/** Typed models by kind: each object is rebuilt from the written YAML and validated against the API schema. */
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  ServiceAccount,
+  Secret,
+  ClusterRoleBinding,
+  StorageClass,
+  PodDisruptionBudget,
+  Deployment,
+};
+
+function objectsIn(content: string): Array<Record<string, any>> {
+  return parseAllDocuments(content).map((d) => d.toJS() as Record<string, any>);
+}
+
+function addonsScript(model: ClusterModel): string {
+  const first = model.controlPlane.members.find((m) => m.initializes)!;
+  const file = emitCloudInit(model).find((f) => f.path === `cloud-init/${first.name}.yaml`)!;
+  const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
+  return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
+}
+
+describe.each(EXAMPLES)('add-ons of %s', (example) => {
+  const model = exampleModel(example);
+  const files = emitAddons(model);
+  const byName = new Map(files.map((f) => [f.path.replace(/^addons\//, ''), String(f.content)]));
+
+  test('are files under addons/, the ones bucketObjects() uploads to control-plane/addons/, deterministic', () => {
+    expect(files.every((f) => f.path.startsWith('addons/'))).toBe(true);
+    expect(emitAddons(model)).toEqual(files);
+    expect([...byName.keys()]).toEqual(addonFileNames(model));
+    const keys = bucketObjects(model, addonFileNames(model)).filter((o) => o.key.startsWith('control-plane/addons/'));
+    expect(keys.map((o) => o.source).sort()).toEqual(files.map((f) => f.path).sort());
+  });
+
+  test("hakube's own manifests are valid Kubernetes objects", () => {
+    for (const [name, content] of byName) {
+      if (name.endsWith('-values.yaml')) continue;
+      for (const object of objectsIn(content)) {
+        const Model = MODELS[object.kind];
+        expect(Model, `${name}: ${object.kind}`).toBeDefined();
+        expect(() => new Model!(object).validate()).not.toThrow();
+      }
+    }
+  });
+
+  test('the default StorageClass is encrypted gp3 from the EBS CSI driver', () => {
+    const [sc] = objectsIn(byName.get('storage-class.yaml')!);
+    expect(sc).toMatchObject({
+      kind: 'StorageClass',
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    });
+  });
+
+  test("the Dashboard runs the spec's replicas spread over zones, with a disruption budget, when enabled", () => {
+    expect(byName.has('dashboard-deployment-patch.yaml')).toBe(model.addons.dashboard.enabled);
+    if (!model.addons.dashboard.enabled) return;
+    const [patch] = objectsIn(byName.get('dashboard-deployment-patch.yaml')!);
+    expect(patch!.spec.replicas).toBe(model.addons.dashboard.replicas);
+    const zone = patch!.spec.template.spec.topologySpreadConstraints.find((c: any) => c.topologyKey === 'topology.kubernetes.io/zone');
+    expect(zone).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: patch!.spec.selector.matchLabels } });
+    const [pdb] = objectsIn(byName.get('dashboard-disruption-budget.yaml')!);
+    expect(pdb).toMatchObject({ kind: 'PodDisruptionBudget', metadata: patch!.metadata, spec: { maxUnavailable: 1, selector: patch!.spec.selector } });
+  });
+
+  test('admin-user is bound to cluster-admin and has a long-lived token Secret, when enabled', () => {
+    expect(byName.has('admin-user.yaml')).toBe(model.addons.adminUser.enabled);
+    if (!model.addons.adminUser.enabled) return;
+    const [sa, binding, secret] = objectsIn(byName.get('admin-user.yaml')!);
+    expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'admin-user', namespace: 'kube-system' } });
+    expect(binding).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'admin-user', namespace: 'kube-system' }] });
+    expect(secret).toMatchObject({ type: 'kubernetes.io/service-account-token', metadata: { namespace: 'kube-system', annotations: { 'kubernetes.io/service-account.name': 'admin-user' } } });
+    expect(secret!.data).toBeUndefined();
+  });
+
+  test('the cloud-controller-manager routes pod CIDRs only with kubenet; CNI settings follow the spec', () => {
+    const ccm = parse(byName.get('aws-cloud-controller-manager-values.yaml')!) as { args: string[] };
+    expect(ccm.args).toContain('--cloud-provider=aws');
+    expect(ccm.args.includes('--configure-cloud-routes=true')).toBe(model.network.cni === 'kubenet');
+    if (model.network.cni === 'kubenet') expect(ccm.args).toContain(`--cluster-cidr=${model.network.podCIDR}`);
+    expect(byName.has('cilium-values.yaml')).toBe(model.network.cni === 'cilium');
+    if (model.network.cni === 'cilium') {
+      const cilium = parse(byName.get('cilium-values.yaml')!) as any;
+      expect(cilium.ipam.operator.clusterPoolIPv4PodCIDRList).toEqual([model.network.podCIDR]);
+    }
+    const ebs = parse(byName.get('aws-ebs-csi-driver-values.yaml')!) as any;
+    expect(ebs.controller.region).toBe(model.region);
+  });
+
+  test('the add-on script uses every add-on file and only those, with pinned versions', () => {
+    const script = addonsScript(model);
+    const used = [...script.matchAll(/"\$ADDONS\/([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(used)).toEqual(new Set(byName.keys()));
+    for (const line of script.split('\n').filter((l) => l.includes('helm upgrade --install'))) expect(line).toMatch(/--version \d+\.\d+\.\d+ /);
+    for (const url of script.match(/https:\/\/raw\.githubusercontent\.com\/\S+/g) ?? []) expect(url).toMatch(/\/v\d+\.\d+\.\d+\//);
+    expect(script.includes('calico.yaml')).toBe(model.network.cni === 'calico');
+  });
+});
