@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import { addUserCommand } from './commands/add-user.js';
 import { certsCommand } from './commands/certs.js';
+import { generateCommand } from './commands/generate.js';
 import { getCommand } from './commands/get-instancegroups.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { haReportCommand } from './commands/ha-report.js';
@@ -30,6 +31,7 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .usage('$0 <command> [options]\n\nGenerate Terraform JSON, cloud-init and PKI for a highly-available Kubernetes cluster on AWS.')
     .command(initCommand(con))
     .command(validateCommand(con))
+    .command(generateCommand(con))
     .command(getCommand(con))
     .command(haReportCommand(con))
     .command(addUserCommand(con))

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { formatIssue } from '../../errors.js';
+import { generate } from '../../generate.js';
+import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
+import type { Console } from '../output.js';
+
+interface GenerateArgs {
+  spec: string;
+  out?: string;
+  'dry-run': boolean;
+}
+
+export function generateCommand(con: Console): CommandModule<object, GenerateArgs> {
+  return {
+    command: 'generate <spec>',
+    aliases: ['update'],
+    describe: 'Write Terraform JSON, cloud-init and PKI for the cluster into generated/<cluster-name>/ (kops update cluster --target=terraform)',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
+        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change without writing anything' }) as unknown as Argv<GenerateArgs>,
+    handler: async (args) => {
+      const result = await generate(args.spec, { ...(args.out ? { outDir: args.out } : {}), dryRun: args['dry-run'] });
+      for (const w of result.cluster.warnings) con.err(formatIssue(w));
+      const { report } = result;
+      const verb = args['dry-run'] ? 'would write' : 'wrote';
+      // Key material is summarised by the PKI section below rather than listed file by file.
+      const shown = (p: string) => !p.startsWith('pki/') && !p.startsWith('users/');
+      const lines = [
+        `${result.cluster.model.name}: ${verb} ${result.outDir}`,
+        ...report.created.filter(shown).map((p) => `  created    ${p}`),
+        ...report.changed.filter(shown).map((p) => `  changed    ${p}`),
+        ...report.removed.filter(shown).map((p) => `  removed    ${p}`),
+        `  unchanged  ${report.unchanged.filter(shown).length} file(s)`,
+      ];
+      const pkiNotes = result.pkiChanges.filter((c) => c.action !== 'kept');
+      const kept = result.pkiChanges.length - pkiNotes.length;
+      lines.push(`PKI (${join(result.outDir, 'pki')}, kept out of git): ${kept} kept${pkiNotes.length ? ',' : ''}`);
+      lines.push(...pkiNotes.map((c) => `  ${c.action.padEnd(10)} ${c.path}${c.reason ? ` (${c.reason})` : ''}`));
+      con.out(lines.join('\n'));
+      const rollout = renderRolloutPlan(result.rollout);
+      if (rollout) con.out(rollout);
+      if (report.created.length + report.changed.length + report.removed.length > 0 && !args['dry-run']) {
+        con.out(`Next: review the diff, then run terraform init && terraform plan in ${result.outDir}`);
+      }
+      if (!result.cluster.model.api.dns && !existsSync(join(result.outDir, 'kubeconfig'))) {
+        // Without a DNS name in the spec, the API's address exists only once the load balancer does.
+        con.out(
+          `After terraform apply, write kubeconfigs for the load balancer's address:\n` +
+            `  hakube kubeconfig ${args.spec} --out ${result.outDir} --server https://$(terraform -chdir=${result.outDir} output -raw api_endpoint):6443` +
+            result.cluster.model.users.map((u) => ` [--user ${u.name}]`).join(''),
+        );
+      }
+    },
+  };
+}
