@@ -21,6 +21,12 @@ export const NODE_TEMPLATE_VARS = {
 
 export const CLOUD_INIT_DIR = 'cloud-init';
 
+/**
+ * Device name the Terraform attaches each member's etcd volume as. Nitro instances rename it to an NVMe
+ * device (cloud-init finds that by volume id); Xen kernels call it /dev/xvdf.
+ */
+export const ETCD_VOLUME_DEVICE_NAME = '/dev/sdf';
+
 export function controlPlaneCloudInitPath(member: ControlPlaneMember): string {
   return `${CLOUD_INIT_DIR}/${member.name}.yaml`;
 }

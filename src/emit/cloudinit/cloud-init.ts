@@ -5,6 +5,7 @@ import {
   NODE_TEMPLATE_VARS,
   controlPlaneCloudInitPath,
   instanceGroupCloudInitPath,
+  ETCD_VOLUME_DEVICE_NAME,
 } from '../../model/bootstrap-contract.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
@@ -48,10 +49,10 @@ export const NODE_PATHS = {
 } as const;
 
 /**
- * Attachment names the etcd volume may show up under on Xen instances: the Terraform attaches it as /dev/sdf,
- * which Xen kernels name /dev/xvdf. Nitro instances use the NVMe name derived from the volume id instead.
+ * Names the etcd volume may show up under on Xen instances: the attachment name, which Xen kernels call
+ * /dev/xvd*. Nitro instances use the NVMe name derived from the volume id instead.
  */
-export const ETCD_VOLUME_XEN_DEVICES = ['/dev/xvdf', '/dev/sdf'] as const;
+export const ETCD_VOLUME_XEN_DEVICES = [ETCD_VOLUME_DEVICE_NAME.replace('/dev/sd', '/dev/xvd'), ETCD_VOLUME_DEVICE_NAME] as const;
 
 interface WriteFile {
   path: string;

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment/index.js';
-import { CONTROL_PLANE_TEMPLATE_VARS, controlPlaneCloudInitPath } from '../../model/bootstrap-contract.js';
+import { CONTROL_PLANE_TEMPLATE_VARS, controlPlaneCloudInitPath, ETCD_VOLUME_DEVICE_NAME } from '../../model/bootstrap-contract.js';
 import { terraformId, type ClusterModel } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
@@ -21,8 +21,6 @@ export interface ControlPlaneInputs {
   apiEndpoint: string;
 }
 
-/** Where the etcd data volume is attached; cloud-init finds it by volume id, not by this name (NVMe renames it). */
-const ETCD_DEVICE_NAME = '/dev/sdf';
 
 /**
  * Hosts of the control-plane pods that may reach instance metadata: controllers run in pods here and get the
@@ -75,7 +73,7 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       ...(inputs.image.lookedUp ? { lifecycle: { ignoreChanges: ['ami'] } } : {}),
     });
     declare(scope, VolumeAttachment, `etcd_${id}`, {
-      deviceName: ETCD_DEVICE_NAME,
+      deviceName: ETCD_VOLUME_DEVICE_NAME,
       volumeId: volume.id,
       instanceId: instance.id,
       // Stop the machine before detaching, so etcd never loses its disk while running.
