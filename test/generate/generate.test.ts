@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'hakube-generate-'));
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Path → sha256 of every file, plus mtimes, to prove a folder was not touched. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    listFiles(dir).map((f) => [f, `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')} ${statSync(join(dir, f)).mtimeMs}`]),
+  );
+}
+
+/** A copy of an example in a temp folder, with `from` replaced by `to`. */
+function editedSpec(example: string, from: string, to: string, dir = tmp()): string {
+  const text = readFileSync(join(REPO_ROOT, 'examples', example), 'utf8');
+  if (!text.includes(from)) throw new Error(`test setup: ${from} not in ${example}`);
+  const file = join(dir, example);
+  writeFileSync(file, text.replace(from, to));
+  return file;
+}
+
+const TUTORIAL = join(REPO_ROOT, 'examples/myfirstcluster.yaml');
+
+describe('hakube generate', () => {
+  it('writes the folder, then re-running on the unchanged spec changes no byte (PKI included)', () => {
+    const out = join(tmp(), 'out');
+    const first = runCli(['generate', TUTORIAL, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`myfirstcluster.k8s.local: wrote ${out}`);
+    expect(first.stdout).toContain('created    control-plane.tf.json');
+    const before = snapshot(out);
+    const second = runCli(['generate', TUTORIAL, '--out', out]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toMatch(/^ {2}(created|changed|removed) /m);
+    expect(second.stdout).toContain('unchanged  23 file(s)');
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('never writes or changes anything for a rejected spec, a bad flag or a missing file', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    const before = snapshot(out);
+    const even = editedSpec('myfirstcluster.yaml', '    count: 3', '    count: 4', dir);
+    const unknown = editedSpec('myfirstcluster.yaml', '    count: 3', '    count: 3\n    spare: true', mkdtempSync(join(dir, 'u')));
+    writeFileSync(join(dir, 'syntax.yaml'), 'apiVersion: hakube/v1alpha1\nspec: [\n');
+    const cases: Array<[string[], number, RegExp]> = [
+      [['generate', even, '--out', out], 1, /HK200/],
+      [['generate', unknown, '--out', out], 1, /HK101/],
+      [['generate', join(dir, 'syntax.yaml'), '--out', out], 1, /HK002/],
+      [['generate', join(dir, 'missing.yaml'), '--out', out], 1, /no such file/],
+      [['generate', TUTORIAL, '--out', out, '--bogus'], 2, /Unknown argument/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(snapshot(out)).toEqual(before);
+    }
+    const fresh = join(dir, 'never');
+    expect(runCli(['generate', even, '--out', fresh]).code).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('hakube-'))).toEqual([]);
+  });
+
+  it('--dry-run reports the changes and writes nothing', () => {
+    const out = join(tmp(), 'out');
+    const r = runCli(['generate', TUTORIAL, '--out', out, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('would write');
+    expect(r.stdout).toContain('created    workers.tf.json');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('puts key material only under pki/ and users/: not in Terraform, cloud-init, add-ons, reports or logs', () => {
+    const out = join(tmp(), 'out');
+    const r = runCli(['generate', join(REPO_ROOT, 'examples/private-multigroup.yaml'), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = listFiles(out);
+    const secretFiles = files.filter((f) => f.endsWith('.key') || f.startsWith('pki/secrets/') || f.endsWith('kubeconfig'));
+    expect(secretFiles.length).toBeGreaterThan(10);
+    const secrets: string[] = [];
+    for (const f of secretFiles) {
+      expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o600);
+      // Every base64 line of a key, the token, and the encryption key are each a needle.
+      for (const line of readFileSync(join(out, f), 'utf8').split('\n')) {
+        const value = line.replace(/^.*secret: /, '').trim();
+        if (value.length >= 16 && !value.startsWith('-----') && !/^(apiVersion|kind|clusters|users|contexts|current-context|name|cluster|user|server|certificate-authority-data|client-certificate-data)/.test(value)) secrets.push(value.replace(/^client-key-data: /, ''));
+      }
+    }
+    const token = readFileSync(join(out, 'pki/secrets/bootstrap-token'), 'utf8').trim();
+    expect(secrets).toContain(token);
+    const published = files.filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig');
+    expect(published.some((f) => f.endsWith('.tf.json')) && published.some((f) => f.startsWith('cloud-init/'))).toBe(true);
+    const haystacks: Array<[string, string]> = [...published.map((f) => [f, readFileSync(join(out, f), 'utf8')] as [string, string]), ['stdout', r.stdout], ['stderr', r.stderr]];
+    for (const [name, text] of haystacks) {
+      expect(text, name).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+      expect(text, name).not.toContain(token.split('.')[1]);
+      for (const s of secrets) expect(text.includes(s), `${name} contains key material`).toBe(false);
+    }
+  });
+
+  it('a one-field change (a group’s maxSize) changes one value in one Terraform file', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    const before = snapshot(out);
+    const edited = editedSpec('myfirstcluster.yaml', '      maxSize: 2', '      maxSize: 3', dir);
+    const r = runCli(['generate', edited, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = snapshot(out);
+    const changed = Object.keys(after).filter((f) => f !== 'HA-REPORT.md' && before[f]?.split(' ')[0] !== after[f].split(' ')[0]);
+    expect(changed).toEqual(['workers.tf.json']);
+    expect(r.stdout).toContain('changed    workers.tf.json');
+  });
+
+  it('prints a staged rollout when one apply would replace every control-plane member', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    const edited = editedSpec('myfirstcluster.yaml', '    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:', dir);
+    const r = runCli(['generate', edited, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('WARNING: one apply would take down 3 control-plane members at once');
+    for (const n of [1, 2, 3]) expect(r.stdout).toContain(`-target=aws_instance.control_plane_${n}`);
+    expect(r.stdout).toContain('endpoint health');
+  });
+
+  it('keeps the user’s own files in the output folder (Terraform state)', () => {
+    const out = join(tmp(), 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    writeFileSync(join(out, 'terraform.tfstate'), 'STATE');
+    const edited = editedSpec('myfirstcluster.yaml', '      maxSize: 2', '      maxSize: 4');
+    expect(runCli(['generate', edited, '--out', out]).code).toBe(0);
+    expect(readFileSync(join(out, 'terraform.tfstate'), 'utf8')).toBe('STATE');
+  });
+});
