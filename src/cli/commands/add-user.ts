@@ -6,8 +6,6 @@ import { writeFileAtomic } from '../../output/atomic-file.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { GROUP_NAME_PATTERN, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userCertificateBase } from '../../pki/certificate-plan.js';
 import { checkServerUrl } from '../../pki/kubeconfig.js';
-import { readPkiStore } from '../../pki/store.js';
-import { issueUserCredentials } from '../../pki/user-credentials.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 
@@ -59,6 +57,9 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
         );
       }
 
+      // Loaded on use: x509 handling is slow to import and only these commands need it.
+      const { readPkiStore } = await import('../../pki/store.js');
+      const { issueUserCredentials } = await import('../../pki/user-credentials.js');
       const store = readPkiStore(out);
       const ca = store.pairs.get(KUBERNETES_CA);
       if (!ca) {

@@ -2,8 +2,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
-import { certificateExpiries } from '../../pki/expiry.js';
-import { readPkiStore } from '../../pki/store.js';
 import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable, type Console } from '../output.js';
 import { join } from 'node:path';
@@ -25,11 +23,14 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
         .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
         .option('warn-days', { type: 'number', default: 30, describe: 'Fail when a certificate expires within this many days' }) as unknown as Argv<CertsCheckArgs>,
-    handler: (args) => {
+    handler: async (args) => {
       const warnDays = args['warn-days'];
       if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${String(warnDays)}`);
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
+      // Loaded on use: x509 handling is slow to import and only these commands need it.
+      const { readPkiStore } = await import('../../pki/store.js');
+      const { certificateExpiries } = await import('../../pki/expiry.js');
       const store = readPkiStore(out);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}' first`);
       const report = certificateExpiries(store, new Date(), warnDays);

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatIssue } from '../../errors.js';
-import { generate } from '../../generate.js';
 import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import type { Console } from '../output.js';
 
@@ -23,6 +22,8 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change without writing anything' }) as unknown as Argv<GenerateArgs>,
     handler: async (args) => {
+      // Loaded on use: the emitters (cdktf above all) take most of a second to import.
+      const { generate } = await import('../../generate.js');
       const result = await generate(args.spec, { ...(args.out ? { outDir: args.out } : {}), dryRun: args['dry-run'] });
       for (const w of result.cluster.warnings) con.err(formatIssue(w));
       const { report } = result;

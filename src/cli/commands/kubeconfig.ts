@@ -5,8 +5,6 @@ import { writeFileAtomic } from '../../output/atomic-file.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { ADMIN_KUBECONFIG, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userKubeconfigPath } from '../../pki/certificate-plan.js';
 import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
-import { readPkiStore } from '../../pki/store.js';
-import { identityCertificateBase } from '../../pki/user-credentials.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 
@@ -29,7 +27,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
         .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
         .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' }) as unknown as Argv<KubeconfigArgs>,
-    handler: (args) => {
+    handler: async (args) => {
       if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${JSON.stringify(args.user)} is not a valid user name`);
       const { model } = validateFile(args.spec);
       const server = args.server ?? specApiServer(model);
@@ -41,6 +39,9 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       const why = checkServerUrl(server);
       if (why) throw new UsageError(`--server: ${why}`);
       const out = args.out ?? defaultOutDir(model);
+      // Loaded on use: x509 handling is slow to import and only these commands need it.
+      const { readPkiStore } = await import('../../pki/store.js');
+      const { identityCertificateBase } = await import('../../pki/user-credentials.js');
       const store = readPkiStore(out);
       const ca = store.pairs.get(KUBERNETES_CA);
       const { base, kubeconfigUser } = identityCertificateBase(args.user);
