@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv, { type ValidateFunction } from 'ajv';
+import ajvModule, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,9 +44,11 @@ export function vendoredSchemaErrors(document: unknown): string[] {
   if (!validator) {
     const schema = JSON.parse(readFileSync(VENDORED_SCHEMA, 'utf8')) as Record<string, unknown>;
     delete schema.$schema;
-    validator = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    // ajv is CommonJS; its class is the module's default export.
+    validator = new ajvModule.default({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
   }
-  return validator(document) ? [] : (validator.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+  const validate = validator;
+  return validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 }
 
 /** The real `cloud-init schema --config-file`; returns its output when it rejects the file. */
