@@ -42,6 +42,9 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       expect(instance.private_ip).toBe(member.privateIp);
       expect(instance.subnet_id).toBe(`\${aws_subnet.${zoneId(member.zone)}.id}`);
       expect(instance.disable_api_termination).toBe(model.controlPlane.terminationProtection);
+      // AWS provider 6.x refuses to terminate a protected instance unless force_destroy is set, after it has already
+      // detached the member's etcd volume: every replacement and `terraform destroy` would fail half-way.
+      expect(instance.force_destroy).toBe(true);
       expect(instance.maintenance_options).toEqual({ auto_recovery: 'default' });
       const reservation = reservations.get(`control_plane_${zoneId(member.zone)}`) as Json;
       expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: `\${aws_subnet.${zoneId(member.zone)}.id}` });

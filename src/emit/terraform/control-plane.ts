@@ -64,6 +64,11 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: CONTROL_PLANE_METADATA_HOPS },
       rootBlockDevice: { volumeType: 'gp3', volumeSize: cp.rootVolumeSize, encrypted: true, deleteOnTermination: true },
       disableApiTermination: cp.terminationProtection,
+      // Termination protection guards members against termination outside Terraform (console, CLI, scripts).
+      // Since AWS provider 6.x it also makes Terraform refuse to terminate the instance, and a replacement first
+      // destroys the member's volume and target attachments (stopping the machine, detaching its etcd disk) before
+      // that refusal fails the apply. Replacements Terraform plans are reviewed and staged instead (docs/ha.md).
+      forceDestroy: true,
       maintenanceOptions: { autoRecovery: 'default' },
       // kubenet routes pod addresses to the machine itself, which EC2 drops unless the check is off.
       ...(model.network.cni === 'kubenet' ? { sourceDestCheck: false } : {}),
