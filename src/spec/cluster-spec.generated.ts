@@ -187,7 +187,7 @@ export interface ControlPlane {
    */
   etcdVolumeSize?: number;
   /**
-   * Turn on EC2 termination protection for control-plane machines. Default true; set false and apply once before terraform destroy.
+   * Turn on EC2 termination protection for control-plane machines: nothing outside Terraform (console, CLI, scripts) can terminate them. Terraform's own planned replacements and terraform destroy still work. Default true.
    */
   terminationProtection?: boolean;
 }

@@ -84,7 +84,7 @@ ${ssh}  controlPlane:
     rootVolumeSize: 40
     # Each member keeps etcd on its own encrypted volume that survives machine replacement.
     etcdVolumeSize: 20
-    # Set to false and apply once before terraform destroy.
+    # Guards against termination outside Terraform; Terraform's own replacements still work.
     terminationProtection: true
   instanceGroups:
     - name: nodes
