@@ -6,20 +6,8 @@ import { CONTROL_PLANE_TEMPLATE_VARS, controlPlaneCloudInitPath, ETCD_VOLUME_DEV
 import { terraformId, type ClusterModel } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
-import type { MachineIdentity } from './iam.js';
-import type { MachineImage } from './image-and-ssh-key.js';
+import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
-import type { NetworkResources } from './network.js';
-import type { SecurityGroups } from './security-groups.js';
-
-export interface ControlPlaneInputs {
-  network: NetworkResources;
-  groups: SecurityGroups;
-  identity: MachineIdentity;
-  image: MachineImage;
-  bucketName: string;
-  apiEndpoint: string;
-}
 
 
 /**
@@ -33,7 +21,7 @@ const CONTROL_PLANE_METADATA_HOPS = 2;
  * The volume outlives the instance, so replacing a machine keeps the member's data, and the fixed address keeps
  * its identity. Each instance depends only on its own member's inputs.
  */
-export function buildControlPlane(scope: Construct, model: ClusterModel, inputs: ControlPlaneInputs): Map<string, Instance> {
+export function buildControlPlane(scope: Construct, model: ClusterModel, inputs: MachineInputs): Map<string, Instance> {
   const cp = model.controlPlane;
   const instances = new Map<string, Instance>();
   for (const member of cp.members) {

@@ -6,20 +6,8 @@ import { NODE_TEMPLATE_VARS, instanceGroupCloudInitPath } from '../../model/boot
 import type { ClusterModel, InstanceGroupModel } from '../../model/model.js';
 import { clusterTags, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
-import type { MachineIdentity } from './iam.js';
-import type { MachineImage } from './image-and-ssh-key.js';
+import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
-import type { NetworkResources } from './network.js';
-import type { SecurityGroups } from './security-groups.js';
-
-export interface WorkerInputs {
-  network: NetworkResources;
-  groups: SecurityGroups;
-  identity: MachineIdentity;
-  image: MachineImage;
-  bucketName: string;
-  apiEndpoint: string;
-}
 
 /** Root device of Canonical's Ubuntu images. */
 const UBUNTU_ROOT_DEVICE = '/dev/sda1';
@@ -32,7 +20,7 @@ const WORKER_METADATA_HOPS = 1;
  * desired_capacity, so the cluster-autoscaler can change it without Terraform drift; a new template version
  * rolls the group through an instance refresh.
  */
-export function buildWorkers(scope: Construct, model: ClusterModel, inputs: WorkerInputs): Map<string, AutoscalingGroup> {
+export function buildWorkers(scope: Construct, model: ClusterModel, inputs: MachineInputs): Map<string, AutoscalingGroup> {
   // Each attribute read makes a new cdktf token (with a captured stack trace): read shared ones once.
   const profileArn = inputs.identity.profile.arn;
   const securityGroupId = inputs.groups.nodes.id;
