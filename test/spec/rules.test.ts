@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateText } from '../../src/spec/validate.js';
 import { BASE_SPEC, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
 
 /** Asserts exactly one issue with `code`, at `pointer`, on the line containing `lineNeedle`. */
@@ -203,4 +207,42 @@ describe('semantic rules', () => {
     const internal = withLine('  api:', '  api:\n    loadBalancer: internal', text);
     expect(only(issuesOf(internal), 'HK263')).toEqual([]);
   });
+
+  it('HK251: a user in system:masters gets a warning (it bypasses RBAC)', () => {
+    const text = BASE_SPEC.replace('  instanceGroups:', '  users:\n    - name: root\n      groups: [system:masters]\n  instanceGroups:');
+    expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');
+  });
+
+  it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
+    writeFileSync(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host\n');
+    const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
+    const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
+    expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file nope.pub: ENOENT']]);
+    const privateKey = only(issuesOf(spec('id'), join(dir, 'spec.yaml')), 'HK252');
+    expect(privateKey[0].message).toContain('is not one OpenSSH public key');
+    expect(privateKey[0].message).not.toContain('abc');
+    const ok = validateText(spec('id.pub'), join(dir, 'spec.yaml'));
+    expect(ok.model.ssh.publicKey).toBe('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host');
+  });
+
+  it('HK261: SSH opened without a key is a warning', () => {
+    const text = BASE_SPEC.replace('  controlPlane:', '  ssh:\n    allowedCIDRs: [10.0.0.0/8]\n  controlPlane:');
+    expect(expectIssue(text, 'HK261', '/spec/ssh/allowedCIDRs', 'allowedCIDRs: [10.0.0.0/8]', /no public key/).severity).toBe('warning');
+  });
+
+  it('HK106: duplicate list entries point at the repeated item', () => {
+    const text = withLine('  zones: [us-west-2a, us-west-2b, us-west-2c]', '  zones: [us-west-2a, us-west-2b, us-west-2a]');
+    const found = only(issuesOf(text), 'HK106');
+    expect(found.map((i) => i.pointer)).toEqual(['/spec/zones/0']);
+    expect(found[0].message).toContain('duplicate entry "us-west-2a"');
+  });
+
+  it('HK301 (from the failure analysis): validate warns, with the line, when fewer than 3 zones are used', () => {
+    const text = withLine('  zones: [us-west-2a, us-west-2b, us-west-2c]', '  zones: [us-west-2a, us-west-2b]', withLine('    count: 3', '    count: 1'));
+    const issue = expectIssue(text, 'HK301', '/spec/zones', 'zones: [us-west-2a, us-west-2b]');
+    expect(issue.severity).toBe('warning');
+  });
 });
+
