@@ -75,6 +75,8 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     expect(patch!.spec.replicas).toBe(model.addons.dashboard.replicas);
     const zone = patch!.spec.template.spec.topologySpreadConstraints.find((c: any) => c.topologyKey === 'topology.kubernetes.io/zone');
     expect(zone).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: patch!.spec.selector.matchLabels } });
+    // Tainted nodes (the control plane, an unreachable zone) must not count as empty zones the replicas wait for.
+    for (const constraint of patch!.spec.template.spec.topologySpreadConstraints) expect(constraint.nodeTaintsPolicy).toBe('Honor');
     const [pdb] = objectsIn(byName.get('dashboard-disruption-budget.yaml')!);
     expect(pdb).toMatchObject({ kind: 'PodDisruptionBudget', metadata: patch!.metadata, spec: { maxUnavailable: 1, selector: patch!.spec.selector } });
   });
@@ -101,6 +103,8 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     }
     const ebs = parse(byName.get('aws-ebs-csi-driver-values.yaml')!) as any;
     expect(ebs.controller.region).toBe(model.region);
+    // Nodes of groups with taints mount volumes too.
+    expect(ebs.node.tolerateAllTaints).toBe(true);
   });
 
   test('the add-on script uses every add-on file and only those, with pinned versions', () => {

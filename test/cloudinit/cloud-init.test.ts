@@ -8,11 +8,15 @@ import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { CONTROL_PLANE_TEMPLATE_VARS, NODE_TEMPLATE_VARS, allCloudInitPaths } from '../../src/model/bootstrap-contract.js';
 import { emitPki } from '../../src/pki/emit.js';
 import { emptyPkiStore } from '../../src/pki/store.js';
-import { cloudInitSchemaCheck, parseCloudConfig, vendoredSchemaErrors } from './cloud-config.js';
+import { cloudInitSchemaCheck, parseCloudConfig, vendoredSchemaErrors, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { longValues, realisticValues, renderTemplatefile } from './templatefile.js';
 
 const USER_DATA_LIMIT = 16 * 1024;
+
+function writtenFileContent(rendered: string, path: string): string {
+  return writtenFile(parseCloudConfig(rendered), path).content;
+}
 const tmp = mkdtempSync(join(tmpdir(), 'hakube-cloudinit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -82,6 +86,13 @@ describe.each(EXAMPLES)('cloud-init of %s', (example) => {
       const r = spawnSync('python3', ['-m', 'py_compile', tempFile('fetch.py', python[0]!.content)], { encoding: 'utf8', timeout: 60_000 });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
+    });
+
+    test('every apt-get waits for the locks Ubuntu takes on first boot', () => {
+      const script = writtenFileContent(rendered, '/usr/local/sbin/hakube-bootstrap');
+      const calls = script.split('\n').filter((line) => /\bapt-get\b/.test(line) && !line.trim().startsWith('#'));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toContain('-o DPkg::Lock::Timeout=');
     });
 
     test('runs the bootstrap script once, and the script is executable by root only', () => {

@@ -108,6 +108,8 @@ describe.each(EXAMPLES)('%s', (example) => {
     ]);
     const [init, cluster, kubelet] = docs as [Record<string, any>, Record<string, any>, Record<string, any>];
     expect(init.bootstrapTokens[0]).toMatchObject({ token: '@BOOTSTRAP_TOKEN@', ttl: '0s' });
+    // The script waits for a quorum only; kubeadm init's version probe of every etcd endpoint must not abort it.
+    expect(init.nodeRegistration.ignorePreflightErrors).toEqual(['ExternalEtcdVersion']);
     expect(cluster.etcd.external.endpoints).toEqual(model.controlPlane.members.map((m) => `https://${m.privateIp}:2379`));
     const installed = new Set(fetched(memberConfig(first.name)).map(([, path]) => path));
     for (const key of ['caFile', 'certFile', 'keyFile']) expect(installed.has(cluster.etcd.external[key])).toBe(true);
@@ -153,6 +155,14 @@ describe.each(EXAMPLES)('%s', (example) => {
       expect(opens('tcp', Number(new URL(url).port), 'control-plane', 'control-plane')).toBe(true);
     }
     for (const to of ['control-plane', 'nodes'] as const) expect(opens('tcp', 10250, 'control-plane', to)).toBe(true);
+    if (model.addons.metricsServer.enabled) {
+      // metrics-server scrapes every kubelet, so it runs only where port 10250 of every machine is open to it.
+      const values = parse(String(emitAddons(model).find((f) => f.path === 'addons/metrics-server-values.yaml')!.content)) as any;
+      const onControlPlane = values.nodeSelector?.['node-role.kubernetes.io/control-plane'] === '';
+      if (onControlPlane) expect(values.tolerations).toContainEqual({ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' });
+      const runsOn = onControlPlane ? (['control-plane'] as const) : (['control-plane', 'nodes'] as const);
+      for (const from of runsOn) for (const to of ['control-plane', 'nodes'] as const) expect(opens('tcp', 10250, from, to)).toBe(true);
+    }
     const cniPorts: Record<ClusterModel['network']['cni'], Array<[string, number]>> = {
       calico: [['tcp', 179], ['4', -1], ['tcp', 5473]],
       cilium: [['udp', 8472], ['tcp', 4240]],

@@ -14,6 +14,10 @@ export function dashboardDeploymentPatch(model: ClusterModel): Deployment {
     maxSkew: 1,
     topologyKey,
     whenUnsatisfiable,
+    // Only nodes the Dashboard may run on count as domains. By default tainted nodes count too: a zone holding only
+    // control-plane nodes, or one whose nodes are unreachable after a zone failure, would count as an empty zone
+    // and leave replicas Pending instead of placing them in the zones that remain.
+    nodeTaintsPolicy: 'Honor' as const,
     labelSelector: { matchLabels: { ...DASHBOARD_POD_LABELS } },
   });
   return new Deployment({

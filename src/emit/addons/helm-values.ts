@@ -29,7 +29,10 @@ export function cloudControllerManagerValues(model: ClusterModel): Record<string
   };
 }
 
-/** The EBS CSI driver; its controller runs on the control plane with the region baked in (pods get no IMDS). */
+/**
+ * The EBS CSI driver; its controller runs on the control plane with the region baked in (pods get no IMDS). Its
+ * node plugin must run on every node that may mount a volume, including those of instance groups with taints.
+ */
 export function ebsCsiDriverValues(model: ClusterModel): Record<string, unknown> {
   return {
     controller: {
@@ -38,6 +41,7 @@ export function ebsCsiDriverValues(model: ClusterModel): Record<string, unknown>
       nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
       tolerations: [...ON_CONTROL_PLANE.tolerations, { key: 'CriticalAddonsOnly', operator: 'Exists' }],
     },
+    node: { tolerateAllTaints: true },
     // hakube ships its own default StorageClass (addons/storage-class.yaml).
     storageClasses: [],
   };
@@ -46,13 +50,16 @@ export function ebsCsiDriverValues(model: ClusterModel): Record<string, unknown>
 /**
  * metrics-server, two replicas with a disruption budget. Kubelet serving certificates are self-signed (no CSR
  * approver runs in the cluster), so metrics-server does not verify them; it still authenticates to each kubelet
- * with its client certificate and is authorized by the webhook.
+ * with its client certificate and is authorized by the webhook. It runs on the control plane: the security groups
+ * open every kubelet (port 10250) to control-plane machines only, and it scrapes the kubelet of every node.
  */
 export function metricsServerValues(): Record<string, unknown> {
   return {
     replicas: 2,
     args: ['--kubelet-insecure-tls'],
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+    tolerations: [...ON_CONTROL_PLANE.tolerations],
   };
 }
 

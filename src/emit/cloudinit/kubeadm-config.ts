@@ -154,7 +154,12 @@ export function kubeadmInitConfig(model: ClusterModel, member: ControlPlaneMembe
         },
       ],
       localAPIEndpoint: { advertiseAddress: member.privateIp, bindPort: 6443 },
-      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member)),
+      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member), {
+        // kubeadm init asks every etcd endpoint for its version (about a minute of retries) and fails if one does
+        // not answer, although the API server needs only a quorum. The boot script has already waited for a
+        // quorum, and hakube pins the etcd version itself, so a member still booting must not abort the init.
+        ignorePreflightErrors: ['ExternalEtcdVersion'],
+      }),
       timeouts: TIMEOUTS,
     },
     clusterConfiguration(model, member),
