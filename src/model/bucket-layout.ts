@@ -25,7 +25,10 @@ export interface BucketObject {
 export const PKI_DIR = 'pki';
 export const NODE_PKI_DIR = '/etc/kubernetes/pki';
 
-/** kubeadm's shared control-plane files (its "manual certificate distribution" set) plus the clients kubeadm would otherwise make. */
+/**
+ * kubeadm's shared control-plane files (its "manual certificate distribution" set) plus the clients kubeadm would
+ * otherwise make. The etcd CA's key stays home: with external etcd, nothing on a machine issues etcd certificates.
+ */
 const SHARED_CONTROL_PLANE_PKI: Array<[string, boolean]> = [
   ['ca.crt', false],
   ['ca.key', true],
@@ -40,7 +43,6 @@ const SHARED_CONTROL_PLANE_PKI: Array<[string, boolean]> = [
   ['apiserver-etcd-client.crt', false],
   ['apiserver-etcd-client.key', true],
   ['etcd/ca.crt', false],
-  ['etcd/ca.key', true],
   ['etcd/healthcheck-client.crt', false],
   ['etcd/healthcheck-client.key', true],
 ];
