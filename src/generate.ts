@@ -1,15 +1,14 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
-import { UserError } from './errors.js';
 import { analyzeFailures } from './ha/failure-analysis.js';
 import { renderHaSummaryMarkdown } from './ha/render-ha-report.js';
 import { mergeTerraformDocuments, planRollout, type RolloutPlan, type TerraformJson } from './ha/rollout-plan.js';
 import { bucketObjects } from './model/bucket-layout.js';
+import { ADMIN_KUBECONFIG } from './pki/certificate-plan.js';
 import type { GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
+import { openOutputFolder, readPreviousTerraform } from './output/output-folder.js';
 import { diffOutput, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { readPkiStore } from './pki/store.js';
@@ -29,6 +28,8 @@ export interface GenerateResult {
   report: WriteReport;
   pkiChanges: PkiChange[];
   rollout: RolloutPlan;
+  /** Whether the admin kubeconfig could be written (the API's address is known from the spec or an earlier run). */
+  adminKubeconfig: boolean;
 }
 
 /** Keeps credentials out of git by default; the rest of the folder is meant to be committed. */
@@ -43,32 +44,17 @@ terraform.tfstate
 terraform.tfstate.backup
 `;
 
-/** The Terraform written last time, merged across files, for rollout planning; undefined on a first run. */
-function readPreviousTerraform(outDir: string): TerraformJson | undefined {
-  if (!existsSync(outDir)) return undefined;
-  const files = readdirSync(outDir).filter((f) => f.endsWith('.tf.json')).sort();
-  if (files.length === 0) return undefined;
-  return mergeTerraformDocuments(
-    files.map((file) => {
-      try {
-        return JSON.parse(readFileSync(join(outDir, file), 'utf8')) as TerraformJson;
-      } catch (err) {
-        throw new UserError(`${join(outDir, file)} is not valid JSON (${(err as Error).message}); restore it from git or delete it`);
-      }
-    }),
-  );
-}
-
 /**
  * The whole pipeline: load → schema → defaults → rules → model → emitters → atomic write.
- * Only validateFile/readPkiStore/readPreviousTerraform read the disk and only writeOutput writes it.
+ * Only validateFile, openOutputFolder, readPkiStore and readPreviousTerraform read the disk, and only
+ * openOutputFolder (finishing an interrupted earlier run) and writeOutput write it.
  */
 export async function generate(specFile: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const cluster = validateFile(specFile);
   const { model } = cluster;
-  const outDir = opts.outDir ?? defaultOutDir(model);
+  const outDir = openOutputFolder(opts.outDir ?? defaultOutDir(model));
   const store = readPkiStore(outDir);
-  const previousTerraform = readPreviousTerraform(outDir);
+  const previousTerraform = readPreviousTerraform(outDir, mergeTerraformDocuments);
 
   const pki = await emitPki(model, store, opts.now ?? new Date());
   const cloudInit = emitCloudInit(model);
@@ -89,8 +75,10 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   if (missing.length > 0) throw new Error(`BUG: the bucket layout names files no emitter produced: ${missing.join(', ')}`);
 
   const nextTerraform = mergeTerraformDocuments(terraform.map((f) => JSON.parse(String(f.content)) as TerraformJson));
+  const diff = diffOutput(outDir, files);
   // A cloud-init change reaches machines through templatefile(), so it does not show in the Terraform JSON.
-  const rollout = planRollout(previousTerraform, nextTerraform, diffOutput(outDir, files).changed);
-  const report = opts.dryRun ? diffOutput(outDir, files) : writeOutput(outDir, files);
-  return { cluster, outDir, report, pkiChanges: pki.changes, rollout };
+  const rollout = planRollout(previousTerraform, nextTerraform, diff.changed);
+  const report = opts.dryRun ? diff : writeOutput(outDir, files, diff);
+  const adminKubeconfig = files.some((f) => f.path === ADMIN_KUBECONFIG);
+  return { cluster, outDir, report, pkiChanges: pki.changes, rollout, adminKubeconfig };
 }

@@ -12,9 +12,12 @@ import { printIssues, processConsole, type Console } from './output.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const EXIT_OK = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+/** The spec or the cluster's files are invalid: the user can fix it. */
+const EXIT_INVALID = 1;
+const EXIT_USAGE = 2;
+/** A bug in hakube (sysexits' EX_SOFTWARE). */
+const EXIT_INTERNAL = 70;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
@@ -23,7 +26,8 @@ function version(): string {
 
 /**
  * The CLI entry point: parses arguments, runs one command, and maps what happened to an exit code.
- * The only place that decides exit codes. Returns instead of exiting so tests can call it.
+ * The only place that decides exit codes, which it returns; only --help and --version end the process
+ * themselves (yargs exits 0 after printing them).
  */
 export async function main(argv: string[], con: Console = processConsole): Promise<number> {
   const parser = yargs(argv)
@@ -65,6 +69,6 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     }
     const e = err as Error;
     con.err(`hakube: internal error (a bug; please report it with the command you ran):\n${e.stack ?? String(e)}`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

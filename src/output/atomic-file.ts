@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { UserError } from '../errors.js';
+import { asUserFsError } from './fs-errors.js';
 
 /**
  * Writes one file so that readers see the old or the new content, never a partial one:
@@ -26,5 +28,34 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opts
     }
   } finally {
     rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * Writes a file the user named on the command line: never replaces an existing file unless `force`, never a
+ * folder, and reports path and permission problems as user errors.
+ */
+export function writeUserNamedFile(path: string, content: string, opts: { mode?: number; force: boolean; flag: string }): void {
+  let existing: Stats | undefined;
+  try {
+    existing = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') asUserFsError(err, 'write', path);
+  }
+  if (existing?.isDirectory()) throw new UserError(`${opts.flag} ${path} is a folder; name a file`);
+  if (existing && !opts.force) throw new UserError(`${path} already exists; choose another file or pass --force to replace it`);
+  const folder = dirname(path) || '.';
+  let folderStats: Stats | undefined;
+  try {
+    folderStats = statSync(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') asUserFsError(err, 'write', path);
+  }
+  if (!folderStats) throw new UserError(`cannot write ${path}: folder ${folder} does not exist`);
+  if (!folderStats.isDirectory()) throw new UserError(`cannot write ${path}: ${folder} is not a folder`);
+  try {
+    writeFileAtomic(path, content, { ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
+  } catch (err) {
+    asUserFsError(err, 'write', path);
   }
 }

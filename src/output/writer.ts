@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from './files.js';
+import { asUserFsError } from './fs-errors.js';
 
 /** Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). */
 export const MANIFEST_FILE = '.hakube-files';
@@ -34,7 +35,7 @@ function sameBytes(a: Buffer, b: string | Uint8Array): boolean {
   return a.equals(typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
 }
 
-function readManifest(outDir: string): string[] {
+export function readManifest(outDir: string): string[] {
   const path = join(outDir, MANIFEST_FILE);
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
@@ -64,7 +65,7 @@ function leftovers(outDir: string): string[] {
  * If a previous run died between its two renames, the old output sits in a backup folder and
  * the output folder is missing: put it back before doing anything else.
  */
-function recoverInterruptedSwap(outDir: string): void {
+export function recoverInterruptedSwap(outDir: string): void {
   const backups = leftovers(outDir).filter((p) => p.includes('.hakube-old-'));
   if (!existsSync(outDir) && backups.length === 1) renameSync(backups[0], outDir);
   for (const stale of leftovers(outDir)) rmSync(stale, { recursive: true, force: true });
@@ -88,11 +89,12 @@ export function diffOutput(outDir: string, files: GeneratedFile[]): WriteReport 
  * Writes the whole output folder atomically: everything goes into a sibling temporary folder,
  * files hakube does not own (terraform.tfstate, .terraform/, notes) are hard-linked across, and
  * the folder is swapped in with two renames. A crash or an error before the swap leaves the
- * previous output as it was; when nothing changed, nothing is touched.
+ * previous output as it was; when nothing changed, nothing is touched. `diff` is the result of
+ * diffOutput() when the caller already has it.
  */
-export function writeOutput(outDir: string, files: GeneratedFile[]): WriteReport {
+export function writeOutput(outDir: string, files: GeneratedFile[], diff?: WriteReport): WriteReport {
   recoverInterruptedSwap(outDir);
-  const report = diffOutput(outDir, files);
+  const report = diff ?? diffOutput(outDir, files);
   for (const path of report.changed) {
     if (isKeyMaterial(path)) {
       throw new Error(`BUG: refusing to replace existing key material ${join(outDir, path)}`);
@@ -107,31 +109,33 @@ export function writeOutput(outDir: string, files: GeneratedFile[]): WriteReport
   }
 
   const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
   const staging = join(parent, `.${basename(outDir)}.hakube-new-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  const backup = join(parent, `.${basename(outDir)}.hakube-old-${process.pid}`);
+  const hadOutput = existsSync(outDir);
+  let movedAway = false;
   try {
+    mkdirSync(parent, { recursive: true });
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
     for (const f of files) {
       const path = join(staging, f.path);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.content, { mode: f.mode ?? 0o644 });
     }
     writeFileSync(join(staging, MANIFEST_FILE), manifestText);
-    if (existsSync(outDir)) carryOverUserFiles(outDir, staging, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE]));
+    if (hadOutput) carryOverUserFiles(outDir, staging, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE]));
+    if (hadOutput) {
+      renameSync(outDir, backup);
+      movedAway = true;
+    }
+    renameSync(staging, outDir);
   } catch (err) {
+    // Put the previous output back and leave no partial copy (it may hold keys) beside it.
+    if (movedAway && !existsSync(outDir)) renameSync(backup, outDir);
     rmSync(staging, { recursive: true, force: true });
-    throw err;
+    asUserFsError(err, 'write', outDir);
   }
-
-  if (existsSync(outDir)) {
-    const backup = join(parent, `.${basename(outDir)}.hakube-old-${process.pid}`);
-    renameSync(outDir, backup);
-    renameSync(staging, outDir);
-    rmSync(backup, { recursive: true, force: true });
-  } else {
-    renameSync(staging, outDir);
-  }
+  if (movedAway) rmSync(backup, { recursive: true, force: true });
   return report;
 }
 

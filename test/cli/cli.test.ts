@@ -14,7 +14,8 @@ describe('hakube CLI', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
     for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
-    for (const cmd of [['init'], ['validate'], ['get'], ['get', 'instancegroups']]) {
+    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check']];
+    for (const cmd of commands) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toContain('--help');
@@ -108,7 +109,7 @@ describe('hakube CLI', () => {
     writeFileSync(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
     const ok = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host');
+    expect(ok.stdout).toContain('publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host"');
     const bad = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).not.toContain('abc');
@@ -132,4 +133,42 @@ describe('hakube CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${join(dir, 'even.yaml')}:15:12  /spec/controlPlane/count  error HK200`);
   });
+
+  it('init -o refuses a folder and a path under a file, writing nothing', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'afile'), 'mine');
+    const base = ['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--force', '-o'];
+    const folder = runCli([...base, dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('is a folder');
+    const underFile = runCli([...base, join(dir, 'afile', 'c.yaml')]);
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toContain('is not a folder');
+    expect(hasStackTrace(folder.stderr + underFile.stderr)).toBe(false);
+    expect(readFileSync(join(dir, 'afile'), 'utf8')).toBe('mine');
+  });
+
+  it('kubeconfig -o never replaces an existing file without --force', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(runCli(['generate', 'examples/myfirstcluster.yaml', '--out', out]).code).toBe(0);
+    const mine = join(dir, 'config');
+    writeFileSync(mine, 'important: data\n');
+    const args = ['kubeconfig', 'examples/myfirstcluster.yaml', '--out', out, '--server', 'https://api.example.com:6443', '-o', mine];
+    const refused = runCli(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('already exists; choose another file or pass --force');
+    expect(readFileSync(mine, 'utf8')).toBe('important: data\n');
+    expect(runCli([...args, '--force']).code).toBe(0);
+    expect(readFileSync(mine, 'utf8')).toContain('server: https://api.example.com:6443');
+  });
+
+  it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me: at # home\n');
+    const r = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me: at # home"');
+  });
 });
+

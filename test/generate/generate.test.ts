@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -151,4 +151,59 @@ describe('hakube generate', () => {
     expect(runCli(['generate', edited, '--out', out]).code).toBe(0);
     expect(readFileSync(join(out, 'terraform.tfstate'), 'utf8')).toBe('STATE');
   });
+
+  it('plans the rollout from its own Terraform only, not from Terraform files the user added', () => {
+    const out = join(tmp(), 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    writeFileSync(join(out, 'bastion.tf.json'), JSON.stringify({ resource: { aws_instance: { bastion: { ami: 'ami-1', instance_type: 't3.micro' } } } }));
+    const r = runCli(['generate', TUTORIAL, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('bastion');
+    expect(readFileSync(join(out, 'bastion.tf.json'), 'utf8')).toContain('bastion');
+  });
+
+  it('finishes a swap an earlier run could not complete before reading keys, so keys are kept', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    const caKey = readFileSync(join(out, 'pki/ca.key'));
+    renameSync(out, join(dir, '.out.hakube-old-99999'));
+    const r = runCli(['generate', TUTORIAL, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'pki/ca.key'))).toEqual(caKey);
+    expect(readdirSync(dir)).toEqual(['out']);
+  });
+
+  it('rejects an --out that is a file, lies under a file, or is the working folder, without a stack trace', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'afile'), 'mine');
+    const cases: Array<[string, string]> = [
+      [join(dir, 'afile'), 'is a file, not a folder'],
+      [join(dir, 'afile', 'sub'), 'is a file, not a folder'],
+      ['.', 'is the working folder or holds it'],
+      ['..', 'is the working folder or holds it'],
+    ];
+    for (const [out, message] of cases) {
+      const r = runCli(['generate', TUTORIAL, '--out', out], dir);
+      expect(r.code, out).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    expect(readFileSync(join(dir, 'afile'), 'utf8')).toBe('mine');
+    expect(readdirSync(dir)).toEqual(['afile']);
+  });
+
+  it('reports a damaged Terraform file of its own as a user error', () => {
+    const out = join(tmp(), 'out');
+    expect(runCli(['generate', TUTORIAL, '--out', out]).code).toBe(0);
+    for (const content of ['null', '[1, 2]', '{ not json']) {
+      writeFileSync(join(out, 'network.tf.json'), content);
+      const r = runCli(['generate', TUTORIAL, '--out', out]);
+      expect(r.code, content).toBe(1);
+      expect(r.stderr).toContain(`${join(out, 'network.tf.json')} is not`);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(readFileSync(join(out, 'network.tf.json'), 'utf8')).toBe(content);
+    }
+  });
 });
+

@@ -32,7 +32,7 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
       const { readPkiStore } = await import('../../pki/store.js');
       const { certificateExpiries } = await import('../../pki/expiry.js');
       const store = readPkiStore(out);
-      if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}' first`);
+      if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const report = certificateExpiries(store, new Date(), warnDays);
       if (args.output === 'json') {
         con.out(renderStructured({ warnDays, certificates: report }, 'json'));

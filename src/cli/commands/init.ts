@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../output/atomic-file.js';
+import { writeUserNamedFile } from '../../output/atomic-file.js';
 import { DEFAULT_INSTANCE_TYPE, DEFAULT_KUBERNETES_VERSION } from '../../spec/defaults.js';
 import { readUserFile } from '../../spec/load.js';
 import { validateText } from '../../spec/validate.js';
@@ -40,15 +38,21 @@ interface InitArgs {
   force: boolean;
 }
 
+/** Flag values go into YAML as plain scalars when that is unambiguous, else double-quoted (JSON strings are YAML). */
+function scalar(value: string): string {
+  const plain = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|[-+]?[0-9._]+)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
+}
+
 function yamlList(items: string[]): string {
-  return `[${items.join(', ')}]`;
+  return `[${items.map(scalar).join(', ')}]`;
 }
 
 /** The spec `init` writes: complete, commented, and in the order a reader reviews it. */
 export function renderInitSpec(o: InitOptions): string {
   const region = o.zones[0].replace(/[a-z]$/, '');
   const ssh = o.sshPublicKey
-    ? `  ssh:\n    # Installed on every machine as an EC2 key pair.\n    publicKey: ${o.sshPublicKey}\n    # Networks allowed to reach port 22; empty means no SSH rule at all.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`
+    ? `  ssh:\n    # Installed on every machine as an EC2 key pair.\n    publicKey: ${scalar(o.sshPublicKey)}\n    # Networks allowed to reach port 22; empty means no SSH rule at all.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`
     : `  ssh:\n    # No key pair: add publicKey (or publicKeyFile) to log in with SSH.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`;
   return `# hakube cluster spec, written by hakube init. Review it, then run:
 #   hakube validate <this file>
@@ -57,11 +61,11 @@ export function renderInitSpec(o: InitOptions): string {
 apiVersion: hakube/v1alpha1
 kind: Cluster
 metadata:
-  name: ${o.name}
+  name: ${scalar(o.name)}
 spec:
   # Pinned for kubelet, kubeadm and kubectl.
-  kubernetesVersion: ${o.kubernetesVersion}
-  region: ${region}
+  kubernetesVersion: ${scalar(o.kubernetesVersion)}
+  region: ${scalar(region)}
   # One subnet per zone. Three or more zones survive the loss of a zone.
   zones: ${yamlList(o.zones)}
   network:
@@ -80,7 +84,7 @@ spec:
 ${ssh}  controlPlane:
     # etcd members: 3 or 5, spread over the zones in order.
     count: ${o.masterCount}
-    instanceType: ${o.masterSize}
+    instanceType: ${scalar(o.masterSize)}
     rootVolumeSize: 40
     # Each member keeps etcd on its own encrypted volume that survives machine replacement.
     etcdVolumeSize: 20
@@ -88,7 +92,7 @@ ${ssh}  controlPlane:
     terminationProtection: true
   instanceGroups:
     - name: nodes
-      instanceType: ${o.nodeSize}
+      instanceType: ${scalar(o.nodeSize)}
       # Raise minSize and maxSize to add workers.
       minSize: ${o.nodeCount}
       maxSize: ${o.nodeCount}
@@ -181,11 +185,7 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
       if (args.output === undefined) {
         con.out(text);
       } else {
-        if (existsSync(args.output) && !args.force) {
-          throw new UserError(`${args.output} already exists; choose another file or pass --force to replace it`);
-        }
-        if (!existsSync(dirname(args.output) || '.')) throw new UserError(`folder ${dirname(args.output)} does not exist`);
-        writeFileAtomic(args.output, text);
+        writeUserNamedFile(args.output, text, { force: args.force, flag: '-o' });
         con.err(`wrote ${args.output}: cluster ${args.name}, ${args['master-count']} control-plane, ${args['node-count']} worker(s) in ${zones.join(', ')}`);
       }
       for (const w of result.warnings) con.err(`warning ${w.code}: ${w.pointer}: ${w.message}`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../output/atomic-file.js';
+import { writeUserNamedFile } from '../../output/atomic-file.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { ADMIN_KUBECONFIG, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userKubeconfigPath } from '../../pki/certificate-plan.js';
 import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
@@ -14,6 +14,7 @@ interface KubeconfigArgs {
   user?: string;
   out?: string;
   output?: string;
+  force: boolean;
 }
 
 export function kubeconfigCommand(con: Console): CommandModule<object, KubeconfigArgs> {
@@ -26,7 +27,8 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .option('server', { type: 'string', describe: 'API server URL, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' })
         .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
         .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' }) as unknown as Argv<KubeconfigArgs>,
+        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' })
+        .option('force', { type: 'boolean', default: false, describe: 'Replace the -o file if it exists' }) as unknown as Argv<KubeconfigArgs>,
     handler: async (args) => {
       if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${JSON.stringify(args.user)} is not a valid user name`);
       const { model } = validateFile(args.spec);
@@ -47,12 +49,21 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       const { base, kubeconfigUser } = identityCertificateBase(args.user);
       const identity = store.pairs.get(base);
       if (!ca || !identity) {
-        const hint = args.user === undefined || model.users.some((u) => u.name === args.user) ? `hakube generate ${args.spec}` : `hakube add-user ${args.spec} --name ${args.user}`;
+        const outFlag = args.out ? ` --out ${args.out}` : '';
+        const hint =
+          args.user === undefined || model.users.some((u) => u.name === args.user)
+            ? `hakube generate ${args.spec}${outFlag}`
+            : `hakube add-user ${args.spec} --name ${args.user}${outFlag}`;
         throw new UserError(`no certificate ${join(out, `${base}.crt`)}${ca ? '' : ' and no cluster CA'}; run '${hint}' first`);
       }
       const target = args.output ?? join(out, args.user === undefined ? ADMIN_KUBECONFIG : userKubeconfigPath(args.user));
       const content = renderKubeconfig({ clusterName: model.name, server, caPem: ca.certBytes, user: kubeconfigUser, certPem: identity.certBytes, keyPem: identity.keyBytes });
-      writeFileAtomic(target, content, { mode: 0o600 });
+      if (args.output === undefined) {
+        // hakube's own file in the output folder: replaced whenever the endpoint changes.
+        writeUserNamedFile(target, content, { mode: 0o600, force: true, flag: '--out' });
+      } else {
+        writeUserNamedFile(target, content, { mode: 0o600, force: args.force, flag: '-o' });
+      }
       con.out(`wrote ${target} (${kubeconfigUser} at ${server}); use it with: kubectl --kubeconfig ${target} get nodes`);
     },
   };
