@@ -66,9 +66,11 @@ export const ADDONS_DIR = 'addons';
 /**
  * Every object in the secrets bucket, in a stable order. A pure function of the model: the
  * Terraform (which uploads), cloud-init (which fetches) and the PKI store (which must hold every
- * `source`) all derive from this one list, and tests cross-check them.
+ * `source`) all derive from this one list, and tests cross-check them. `addonFiles` are the add-on
+ * file names relative to addons/, always `addonFileNames(model)`: without them the list would lack
+ * the add-on uploads that generate writes.
  */
-export function bucketObjects(model: ClusterModel, addonFiles: string[] = []): BucketObject[] {
+export function bucketObjects(model: ClusterModel, addonFiles: string[]): BucketObject[] {
   const objects: BucketObject[] = [];
   for (const [file, secret] of SHARED_CONTROL_PLANE_PKI) {
     objects.push({

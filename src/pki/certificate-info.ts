@@ -59,7 +59,10 @@ export function describeCertificate(cert: x509.X509Certificate): CertificateInfo
   };
 }
 
+/** One day in milliseconds. */
+export const DAY_MS = 86_400_000;
+
 /** Whole days until `notAfter`, rounded down; negative once expired. */
 export function daysUntil(notAfter: Date, now: Date): number {
-  return Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }

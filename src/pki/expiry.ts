@@ -1,4 +1,4 @@
-import { daysUntil } from './certificate-info.js';
+import { DAY_MS, daysUntil } from './certificate-info.js';
 import type { PkiStore } from './store.js';
 
 export interface CertificateExpiry {
@@ -12,8 +12,6 @@ export interface CertificateExpiry {
   /** Expires within the warning threshold (or already has). */
   expiring: boolean;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Every stored certificate with its time to expiry at `now`, sorted by path. Pure. */
 export function certificateExpiries(store: PkiStore, now: Date, warnDays: number): CertificateExpiry[] {

@@ -1,5 +1,6 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { DAY_MS } from './certificate-info.js';
 import type { CertificatePlan } from './certificate-plan.js';
 import { isRsa, signingAlgorithmOf, type KeyMaterial } from './keys.js';
 
@@ -11,7 +12,6 @@ export interface SigningCa {
 
 /** Certificates start five minutes early so a node whose clock runs slightly behind accepts them (kubeadm does the same). */
 const BACKDATE_MS = 5 * 60 * 1000;
-const DAY_MS = 86_400_000;
 
 function wholeSeconds(ms: number): Date {
   return new Date(Math.floor(ms / 1000) * 1000);

@@ -1,5 +1,5 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
 import { UserError, type Issue } from '../errors.js';
@@ -46,16 +46,33 @@ export function emptyPkiStore(): PkiStore {
   return { pairs: new Map(), kubeconfigs: new Map() };
 }
 
+const CA_IS_NEVER_REPLACED = 'a CA is never replaced: deleting it means re-creating every certificate and re-provisioning the cluster';
 const BOOTSTRAP_TOKEN = `${PKI_DIR}/${SECRET_FILES.bootstrapToken}`;
 const ENCRYPTION_CONFIG = `${PKI_DIR}/${SECRET_FILES.encryptionConfig}`;
 
-/** Relative paths ('/'-separated) of the regular files under `dir`; dotfiles (temporary files, .gitignore) are not store content. */
-function listFiles(outDir: string, dir: string): string[] {
+type Problem = (code: string, path: string, message: string) => void;
+
+/**
+ * Relative paths ('/'-separated) of the regular files under `dir`; dotfiles (temporary files, .gitignore) are not
+ * store content. A folder that is not one (a file in its place) or cannot be read is a store problem.
+ */
+function listFiles(outDir: string, dir: string, problem: Problem): string[] {
   const root = join(outDir, dir);
   if (!existsSync(root)) return [];
+  if (!statSync(root).isDirectory()) {
+    problem('HK401', dir, `is a file, but hakube keeps key material in the folder ${dir}/; restore that folder (from backup if it held keys), or move the file away`);
+    return [];
+  }
   const found: string[] = [];
   const walk = (rel: string) => {
-    for (const entry of readdirSync(join(outDir, rel), { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(outDir, rel), { withFileTypes: true });
+    } catch (err) {
+      problem('HK401', rel, `cannot be read as a folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return;
+    }
+    for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
@@ -75,11 +92,11 @@ function listFiles(outDir: string, dir: string): string[] {
 export function readPkiStore(outDir: string): PkiStore {
   const store = emptyPkiStore();
   const issues: Issue[] = [];
-  const problem = (code: string, path: string, message: string) =>
+  const problem: Problem = (code, path, message) =>
     issues.push({ code, severity: 'error', pointer: '', message: `${path} ${message}`, position: { file: join(outDir, path), line: 1, column: 1 } });
   const read = (path: string) => readFileSync(join(outDir, path));
 
-  const files = [...listFiles(outDir, PKI_DIR), ...listFiles(outDir, USERS_DIR)];
+  const files = [...listFiles(outDir, PKI_DIR, problem), ...listFiles(outDir, USERS_DIR, problem)];
   const present = new Set(files);
 
   for (const path of files) {
@@ -87,7 +104,13 @@ export function readPkiStore(outDir: string): PkiStore {
     const base = path.slice(0, -'.crt'.length);
     const keyPath = `${base}.key`;
     if (!present.has(keyPath)) {
-      problem('HK404', path, `has no private key ${keyPath}; restore the key, or delete the certificate to have a new pair issued`);
+      problem(
+        'HK404',
+        path,
+        isCaBase(base)
+          ? `has no private key ${keyPath}; restore the CA key from backup (${CA_IS_NEVER_REPLACED})`
+          : `has no private key ${keyPath}; restore the key, or delete the certificate to have a new pair issued`,
+      );
       continue;
     }
     const certBytes = read(path);
@@ -115,8 +138,15 @@ export function readPkiStore(outDir: string): PkiStore {
     store.pairs.set(base, { base, certBytes, keyBytes, cert, info: describeCertificate(cert) });
   }
   for (const path of files) {
-    if (path.endsWith('.key') && path !== SERVICE_ACCOUNT_KEY && !present.has(path.replace(/\.key$/, '.crt'))) {
-      problem('HK404', path, `has no certificate ${path.replace(/\.key$/, '.crt')}; restore it, or delete the key to have a new pair issued`);
+    const certPath = path.replace(/\.key$/, '.crt');
+    if (path.endsWith('.key') && path !== SERVICE_ACCOUNT_KEY && !present.has(certPath)) {
+      problem(
+        'HK404',
+        path,
+        isCaBase(path.slice(0, -'.key'.length))
+          ? `has no certificate ${certPath}; restore the CA certificate from backup (${CA_IS_NEVER_REPLACED})`
+          : `has no certificate ${certPath}; restore it, or delete the key to have a new pair issued`,
+      );
     }
   }
 
@@ -180,7 +210,7 @@ export function readPkiStore(outDir: string): PkiStore {
 function readServiceAccount(
   present: Set<string>,
   read: (path: string) => Buffer,
-  problem: (code: string, path: string, message: string) => void,
+  problem: Problem,
   store: PkiStore,
 ): void {
   const hasKey = present.has(SERVICE_ACCOUNT_KEY);

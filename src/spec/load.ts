@@ -18,10 +18,6 @@ export function pointerSegments(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-export function toPointer(segments: Array<string | number>): string {
-  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
-
 /** Reads a file given on the command line; a missing or unreadable file is a user error. */
 export function readUserFile(file: string, what: string): string {
   try {
@@ -59,7 +55,19 @@ export function parseSpecText(text: string, file: string): LoadedSpec {
     }));
     throw new UserError(`${file} is not valid YAML`, issues);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml throws a ReferenceError from toJS when aliases expand beyond maxAliasCount (an "alias bomb").
+    if (!(err instanceof ReferenceError)) throw err;
+    const message = err.message.startsWith('Excessive alias count')
+      ? 'the document uses too many aliases (more than 100 alias expansions); write the repeated values out instead'
+      : `YAML alias error: ${err.message}`;
+    throw new UserError(`${file} is not valid YAML`, [
+      { code: 'HK002', severity: 'error', pointer: '', message, position: { file, line: 1, column: 1 } },
+    ]);
+  }
   return {
     file,
     data,

@@ -12,20 +12,25 @@ export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '
 // ajv is CommonJS; its class is the module's default export.
 const Ajv2020 = ajv2020.default;
 
-let compiled: ValidateFunction | undefined;
+interface RootSchema {
+  $defs: Record<string, unknown>;
+}
 
-function validator(): ValidateFunction {
+/** The schema file, parsed once, and its validator; `resolveRef` reads `$defs` from the same object. */
+let compiled: { schema: RootSchema; validate: ValidateFunction } | undefined;
+
+function loadSchema(): { schema: RootSchema; validate: ValidateFunction } {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as RootSchema;
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true });
-    compiled = ajv.compile(schema);
+    compiled = { schema, validate: ajv.compile(schema) };
   }
   return compiled;
 }
 
 /** Checks the document against schemas/cluster.schema.json and reports every violation. */
 export function checkSchema(loaded: LoadedSpec): { spec?: ClusterSpec; issues: Issue[] } {
-  const validate = validator();
+  const { validate } = loadSchema();
   if (validate(loaded.data)) return { spec: loaded.data as ClusterSpec, issues: [] };
   const seen = new Set<string>();
   const issues: Issue[] = [];
@@ -159,7 +164,5 @@ function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
 function resolveRef(schema: unknown): unknown {
   const ref = (schema as { $ref?: string } | undefined)?.$ref;
   if (!ref) return schema;
-  const name = ref.replace('#/$defs/', '');
-  const root = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as { $defs: Record<string, unknown> };
-  return root.$defs[name];
+  return loadSchema().schema.$defs[ref.replace('#/$defs/', '')];
 }

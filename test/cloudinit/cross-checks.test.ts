@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { emitAddons } from '../../src/emit/addons/index.js';
+import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { emitCloudInit, etcdConfigOf } from '../../src/emit/cloudinit/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { controlPlaneCloudInitPath, instanceGroupCloudInitPath } from '../../src/model/bootstrap-contract.js';
@@ -22,9 +22,9 @@ function cloudConfigs(model: ClusterModel): Map<string, CloudConfig> {
   );
 }
 
-/** The objects the Terraform uploads: bucketObjects() with the add-on files the emitter writes. */
+/** The objects the Terraform uploads: bucketObjects() with the add-on files, as generate builds them. */
 function uploaded(model: ClusterModel) {
-  return bucketObjects(model, emitAddons(model).map((f) => f.path.replace(/^addons\//, '')));
+  return bucketObjects(model, addonFileNames(model));
 }
 
 function fetched(config: CloudConfig): Array<[string, string, string]> {

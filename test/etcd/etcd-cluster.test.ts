@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { addonFileNames } from '../../src/emit/addons/index.js';
 import { emitCloudInit, etcdConfigOf } from '../../src/emit/cloudinit/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -225,7 +226,7 @@ beforeAll(async () => {
   apiserverClient = { cacert: pkiFile('etcd/ca.crt'), cert: pkiFile('apiserver-etcd-client.crt'), key: pkiFile('apiserver-etcd-client.key') };
 
   const cloudInit = new Map(emitCloudInit(model).map((file) => [file.path, file.content]));
-  const objects = bucketObjects(model);
+  const objects = bucketObjects(model, addonFileNames(model));
   const vpc = parseCidr(model.network.vpcCIDR);
   if (!vpc) throw new Error(`test setup: the model's VPC ${model.network.vpcCIDR} does not parse`);
   if (!LOOPBACK) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addonFileNames } from '../../src/emit/addons/index.js';
 import { emitTerraform } from '../../src/emit/terraform/emit-terraform.js';
 import { renderRolloutPlan } from '../../src/ha/render-rollout-plan.js';
 import { mergeTerraformDocuments, planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
@@ -166,7 +167,7 @@ describe('planRollout', () => {
       const spec = resolvedExample('myfirstcluster.yaml');
       change(spec);
       const model = buildModel(spec);
-      return mergeTerraformDocuments(emitTerraform(model, bucketObjects(model)).map((f) => JSON.parse(String(f.content)) as TerraformJson));
+      return mergeTerraformDocuments(emitTerraform(model, bucketObjects(model, addonFileNames(model))).map((f) => JSON.parse(String(f.content)) as TerraformJson));
     };
     const before = emitted();
     const plan = planRollout(before, emitted((s) => (s.controlPlane.instanceType = 'm6i.large')));

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addonFileNames } from '../../src/emit/addons/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { plannedCertificates, type CertificatePlan } from '../../src/pki/certificate-plan.js';
 import { certText, extension, generateInto, modelOf, PRIVATE, run, tempDir, TUTORIAL } from './helpers.js';
@@ -102,7 +103,7 @@ describe.each([
   });
 
   it('holds a file for every pki source the secrets bucket uploads, private ones mode 0600', () => {
-    const sources = bucketObjects(model).filter((o) => o.source.startsWith('pki/'));
+    const sources = bucketObjects(model, addonFileNames(model)).filter((o) => o.source.startsWith('pki/'));
     expect(sources.length).toBeGreaterThan(20);
     for (const object of sources) {
       const st = statSync(join(out, object.source));

@@ -73,11 +73,25 @@ describe('readPkiStore', () => {
 
   it('names a certificate without its key and a key without its certificate', () => {
     rmSync(join(out, 'pki/ca.key'));
+    rmSync(join(out, 'pki/admin.key'));
     rmSync(join(out, 'pki/front-proxy-client.crt'));
     const err = storeError(out);
     const messages = err.issues.map((i) => i.message);
-    expect(messages).toContain('pki/ca.crt has no private key pki/ca.key; restore the key, or delete the certificate to have a new pair issued');
+    expect(messages).toContain(
+      'pki/ca.crt has no private key pki/ca.key; restore the CA key from backup ' +
+        '(a CA is never replaced: deleting it means re-creating every certificate and re-provisioning the cluster)',
+    );
+    expect(messages).toContain('pki/admin.crt has no private key pki/admin.key; restore the key, or delete the certificate to have a new pair issued');
     expect(messages.some((m) => m.startsWith('pki/front-proxy-client.key has no certificate'))).toBe(true);
+  });
+
+  it.each(['pki', 'users'])('names a file where the %s folder should be instead of failing internally', (dir) => {
+    const bare = tempDir();
+    writeFileSync(join(bare, dir), 'not a folder\n');
+    const err = storeError(bare);
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ code: 'HK401', position: { file: join(bare, dir), line: 1, column: 1 } });
+    expect(err.issues[0]!.message).toMatch(new RegExp(`^${dir} is a file, but hakube keeps key material in the folder ${dir}/`));
   });
 
   it('names a service-account public key that is not the pair of sa.key', async () => {

@@ -71,6 +71,25 @@ describe('schema and loading', () => {
     expect(issues[0].position?.line).toBeGreaterThanOrEqual(4);
   });
 
+  it('reports an alias bomb as a YAML error at the start of the file, not an internal error', () => {
+    // Each level doubles the expansion: far more than the 100 alias expansions allowed.
+    const levels = ['l0: &l0 [x, x]'];
+    for (let i = 1; i < 10; i++) levels.push(`l${i}: &l${i} [*l${i - 1}, *l${i - 1}]`);
+    const text = `${levels.join('\n')}\n`;
+    let caught: unknown;
+    try {
+      parseSpecText(text, 'bomb.yaml');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(UserError);
+    const issues = (caught as UserError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0].code).toBe('HK002');
+    expect(issues[0].message).toContain('too many aliases');
+    expect(issues[0].position).toEqual({ file: 'bomb.yaml', line: 1, column: 1 });
+  });
+
   it('reports duplicate keys as a syntax error', () => {
     const text = withLine('    count: 3', '    count: 3\n    count: 5');
     const [issue] = issuesOf(text);

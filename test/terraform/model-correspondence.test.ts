@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addonFileNames } from '../../src/emit/addons/index.js';
 import { memberReservationBlock, zoneId } from '../../src/emit/terraform/network.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { terraformId } from '../../src/model/model.js';
@@ -18,7 +19,8 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
 
   it('uploads exactly the bucket objects, from their local files, hashed by Terraform', () => {
     const objects = [...resources(emitted, 'aws_s3_object').values()];
-    const expected = bucketObjects(model);
+    const expected = bucketObjects(model, addonFileNames(model));
+    expect(expected.some((o) => o.key.startsWith('control-plane/addons/'))).toBe(true);
     expect(objects.map((o) => o.key).sort()).toEqual(expected.map((o) => o.key).sort());
     for (const object of expected) {
       const declared = objects.find((o) => o.key === object.key);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { addonFileNames } from '../../src/emit/addons/index.js';
 import { emitTerraform } from '../../src/emit/terraform/emit-terraform.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -17,7 +18,7 @@ export interface Emitted {
 }
 
 export function emitModel(model: ClusterModel): Emitted {
-  const files = emitTerraform(model, bucketObjects(model));
+  const files = emitTerraform(model, bucketObjects(model, addonFileNames(model)));
   return { model, files, parsed: new Map(files.map((f) => [f.path, JSON.parse(text(f)) as Json])) };
 }
 

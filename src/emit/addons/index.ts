@@ -1,1 +1,1 @@
-export { addonFileNames, addonPlan, emitAddons, type AddonPlan, type AddonStep } from './addon-plan.js';
+export { addonFileNames, emitAddons } from './addon-plan.js';

@@ -7,9 +7,10 @@ import {
   instanceGroupCloudInitPath,
   ETCD_VOLUME_DEVICE_NAME,
 } from '../../model/bootstrap-contract.js';
+import { bucketObjects } from '../../model/bucket-layout.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
-import { addonPlan, type AddonStep } from '../addons/addon-plan.js';
+import { addonFileNames, addonPlan, type AddonStep } from '../addons/addon-plan.js';
 import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
 import {
   ETCD_CONFIG_PATH,
@@ -21,7 +22,7 @@ import {
   etcdSystemdUnit,
 } from './etcd-config.js';
 import { kubeadmControlPlaneJoinConfig, kubeadmInitConfig, kubeadmWorkerJoinConfig } from './kubeadm-config.js';
-import { clusterBucketObjects, fetchList, installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
+import { fetchList, installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
 import {
   KUBENET_CNI_TEMPLATE_PATH,
   KUBENET_MASQUERADE_UNIT,
@@ -124,7 +125,7 @@ function addonCommand(step: AddonStep): string {
 }
 
 function addonsScript(model: ClusterModel): string {
-  const addonObject = clusterBucketObjects(model).find((o) => o.key.startsWith('control-plane/addons/'));
+  const addonObject = bucketObjects(model, addonFileNames(model)).find((o) => o.key.startsWith('control-plane/addons/'));
   if (!addonObject) throw new Error('BUG: the add-on plan has no files');
   const steps = addonPlan(model).steps;
   return renderTemplate('addons.sh', {

@@ -5,14 +5,9 @@ import { addonFileNames } from '../addons/addon-plan.js';
 /** A machine is either one control-plane member or a worker of any group (they all fetch the same objects). */
 export type Machine = { role: 'control-plane'; member: ControlPlaneMember } | { role: 'nodes' };
 
-/** Every bucket object, with the add-on files hakube writes for this model. */
-export function clusterBucketObjects(model: ClusterModel): BucketObject[] {
-  return bucketObjects(model, addonFileNames(model));
-}
-
 /** The objects one machine fetches: those of its role, and of the per-member ones only its own. */
 export function objectsFetchedBy(model: ClusterModel, machine: Machine): BucketObject[] {
-  return clusterBucketObjects(model).filter(
+  return bucketObjects(model, addonFileNames(model)).filter(
     (o) => o.role === machine.role && (o.member === undefined || (machine.role === 'control-plane' && o.member === machine.member.name)),
   );
 }

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { TerraformDataSource, TerraformOutput, TerraformResource } from 'cdktf';
 import type { GeneratedFile } from '../../output/files.js';
+import type { TerraformJson } from '../../ha/rollout-plan.js';
 
 /**
  * Each concern's resources go to their own file, named for the concern. Terraform reads every *.tf.json of the
@@ -24,8 +25,6 @@ export type Concern = (typeof CONCERNS)[number];
 export function fileOfConcern(concern: Concern): string {
   return `${concern}.tf.json`;
 }
-
-type TerraformJson = Record<string, unknown>;
 
 /** Blocks Terraform JSON may hold at the top level that belong to the terraform settings file as a whole. */
 const SETTINGS_BLOCKS = new Set(['terraform', 'provider']);
