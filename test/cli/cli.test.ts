@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BASE_SPEC, withLine } from '../helpers/spec-text.js';
+import { BASE_SPEC, fakePrivateKeyFile, withLine } from '../helpers/spec-text.js';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
 
 function tmp(): string {
@@ -106,7 +106,7 @@ describe('hakube CLI', () => {
   it('init puts an SSH public key inline and refuses a private key', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host\n');
-    writeFileSync(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
     const ok = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host"');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../../src/spec/validate.js';
-import { BASE_SPEC, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
+import { BASE_SPEC, fakePrivateKeyFile, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
 
 /** Asserts exactly one issue with `code`, at `pointer`, on the line containing `lineNeedle`. */
 function expectIssue(text: string, code: string, pointer: string, lineNeedle: string, messagePart?: RegExp) {
@@ -215,7 +215,7 @@ describe('semantic rules', () => {
 
   it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
-    writeFileSync(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
     writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host\n');
     const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
     const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
