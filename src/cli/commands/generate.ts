@@ -44,6 +44,11 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
       const kept = result.pkiChanges.length - pkiNotes.length;
       lines.push(`PKI (${join(outDir, PKI_DIR)}, kept out of git): ${kept} kept${pkiNotes.length ? ',' : ''}`);
       lines.push(...pkiNotes.map((c) => `  ${c.action.padEnd(10)} ${c.path}${c.reason ? ` (${c.reason})` : ''}`));
+      // Files under pki/ and users/ that changed without a certificate changing (the manifest, a kubeconfig).
+      const explained = new Set(pkiNotes.map((c) => c.path));
+      const unexplained = (p: string) => !shown(p) && !explained.has(p) && !p.endsWith('.key');
+      lines.push(...report.created.filter(unexplained).map((p) => `  ${'created'.padEnd(10)} ${p}`));
+      lines.push(...report.changed.filter(unexplained).map((p) => `  ${'updated'.padEnd(10)} ${p}`));
       con.out(lines.join('\n'));
       const rollout = renderRolloutPlan(result.rollout);
       if (rollout) con.out(rollout);
