@@ -3,20 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listFiles } from '../helpers/files.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'hakube-generate-'));
-}
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else out.push(rel);
-  }
-  return out.sort();
 }
 
 /** Path → sha256 of every file, plus mtimes, to prove a folder was not touched. */

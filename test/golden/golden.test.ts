@@ -1,22 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listFiles } from '../helpers/files.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 /** What holds key material: never committed (the output's .gitignore), so never compared. */
 const UNCOMMITTED = ['pki/', 'users/', 'kubeconfig'];
 
-function listFiles(dir: string, prefix = ''): string[] {
-  if (!existsSync(join(dir, prefix))) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else out.push(rel);
-  }
-  return out.filter((f) => !UNCOMMITTED.some((u) => f.startsWith(u))).sort();
+function committedFiles(dir: string): string[] {
+  return listFiles(dir).filter((f) => !UNCOMMITTED.some((u) => f.startsWith(u)));
 }
 
 function unifiedDiff(expected: string, actual: string): string {
@@ -34,8 +28,8 @@ describe('golden output: generate on each example equals the committed generated
       expect(r.code, r.stderr).toBe(0);
       const name = /^ {2}name: (\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'examples', example), 'utf8'))![1];
       const committedDir = join(REPO_ROOT, 'generated', name);
-      const committed = listFiles(committedDir);
-      const fresh = listFiles(out);
+      const committed = committedFiles(committedDir);
+      const fresh = committedFiles(out);
       expect(fresh, `file list drifted from generated/${name}; run npm run golden:update`).toEqual(committed);
       const drifted = fresh.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(committedDir, f))));
       const report = drifted.map((f) => `--- ${f}\n${unifiedDiff(join(committedDir, f), join(out, f))}`).join('\n');
