@@ -1,4 +1,4 @@
-import { renderStructured, renderTable } from '../cli/output.js';
+import { renderStructured, renderTable } from '../render/tables.js';
 import type { GroupOutcome, HaReport, OverallVerdict, Scenario } from './failure-analysis.js';
 
 const HEADER = ['SCENARIO', 'ETCD LEFT/QUORUM', 'API TARGETS', 'WORKERS LEFT/MIN', 'VERDICT'];

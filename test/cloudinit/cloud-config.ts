@@ -6,8 +6,8 @@ import ajvModule, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** CI keeps shared/ beside the repository (../shared); in the workspace it is beside main/ as well. */
-export const VENDORED_SCHEMA = join(REPO_ROOT, '..', 'shared', 'vendor', 'cloud-init', 'schema-cloud-config-v1.json');
+/** cloud-init 22.4.2's own schema, committed with the repository (vendor/cloud-init/README.md says where from). */
+export const VENDORED_SCHEMA = join(REPO_ROOT, 'vendor', 'cloud-init', 'schema-cloud-config-v1.json');
 
 export interface WriteFile {
   path: string;

@@ -12,7 +12,7 @@ export interface CliResult {
 
 /** Runs the compiled CLI (npm test builds it first) as a user would. */
 export function runCli(args: string[], cwd = REPO_ROOT): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

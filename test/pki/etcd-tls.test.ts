@@ -20,6 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('a real etcd accepts the generated certificates', () => {
   const out = tempDir();
   let etcd: ChildProcess | undefined;
+  let etcdExited: Promise<void> = Promise.resolve();
   let clientUrl = '';
   const etcdctl = (cert: string, ...args: string[]) =>
     spawnSync('etcdctl', ['--endpoints', clientUrl, '--cacert', join(out, 'pki/etcd/ca.crt'), '--cert', join(out, `${cert}.crt`), '--key', join(out, `${cert}.key`), '--dial-timeout', '3s', '--command-timeout', '5s', ...args], {
@@ -45,15 +46,25 @@ describe('a real etcd accepts the generated certificates', () => {
       '--peer-client-cert-auth', '--peer-trusted-ca-file', join(out, 'pki/etcd/ca.crt'),
       '--peer-cert-file', join(member, 'peer.crt'), '--peer-key-file', join(member, 'peer.key'),
     ], { stdio: 'ignore' });
-    for (let attempt = 0; attempt < 40; attempt++) {
+    // A spawn failure arrives as an event; without a listener it would be an uncaught exception.
+    let spawnError: Error | undefined;
+    etcd.on('error', (error) => (spawnError = error));
+    const exited = new Promise<void>((resolve) => etcd?.on('close', () => resolve()));
+    etcdExited = exited;
+    // Bounded: 60 s is ample for one member even on a busy machine.
+    for (let attempt = 0; attempt < 240; attempt++) {
+      if (spawnError) throw new Error(`cannot start etcd (Debian package etcd-server): ${spawnError.message}`);
       if (etcdctl('pki/etcd/healthcheck-client', 'endpoint', 'health').status === 0) return;
       await sleep(250);
     }
-    throw new Error('etcd did not become healthy within 10 s');
+    throw new Error('etcd did not become healthy within 60 s');
   });
 
-  afterAll(() => {
-    etcd?.kill('SIGTERM');
+  afterAll(async () => {
+    if (etcd?.exitCode === null && etcd.pid !== undefined) {
+      etcd.kill('SIGKILL');
+      await etcdExited;
+    }
   });
 
   it('serves the API server client certificate over mutual TLS', () => {

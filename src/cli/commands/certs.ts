@@ -3,7 +3,8 @@ import { UsageError, UserError } from '../../errors.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { validateFile } from '../../spec/validate.js';
-import { renderStructured, renderTable, type Console } from '../output.js';
+import { renderStructured, renderTable } from '../../render/tables.js';
+import type { Console } from '../output.js';
 import { join } from 'node:path';
 
 interface CertsCheckArgs {

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ClusterModel } from '../../model/model.js';
 import { validateFile } from '../../spec/validate.js';
-import { renderStructured, renderTable, type Console, type OutputFormat } from '../output.js';
+import { renderStructured, renderTable, type OutputFormat } from '../../render/tables.js';
+import type { Console } from '../output.js';
 
 interface GetArgs {
   spec: string;

@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface RequiredTool {
+  command: string;
+  versionArgs: string[];
+  package: string;
+  usedFor: string;
+}
+
+const { tools } = JSON.parse(readFileSync(new URL('./required-tools.json', import.meta.url), 'utf8')) as { tools: RequiredTool[] };
+
+/**
+ * Runs once before any test file. A missing program fails the whole run here with one message, rather than as
+ * dozens of separate test failures (npm test installs them first: scripts/ensure-test-tools.mjs).
+ *
+ * Every test makes its temporary files under os.tmpdir(); pointing TMPDIR at one folder for the run (the test
+ * workers inherit it) lets the teardown remove everything the suite made, also after a failed or killed test.
+ */
+export function setup(): () => void {
+  const missing = tools.filter((t) => {
+    const r = spawnSync(t.command, t.versionArgs, { stdio: 'ignore', timeout: 30_000 });
+    return r.error !== undefined || r.status !== 0;
+  });
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map((t) => t.package))].join(' ');
+    throw new Error(
+      `the integration tests need ${missing.map((t) => `${t.command} (${t.package})`).join(', ')}, not found on this machine. ` +
+        `npm test installs them when run as root on Debian; or: sudo apt-get install -y --no-install-recommends ${packages}`,
+    );
+  }
+  const runTmp = mkdtempSync(join(tmpdir(), 'hakube-test-run-'));
+  process.env.TMPDIR = runTmp;
+  return () => rmSync(runTmp, { recursive: true, force: true });
+}
