@@ -1,18 +1,29 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
+import { BUCKET_OBJECT_HASHES_FILE, contentHash, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
+import { UserError } from './errors.js';
 import { analyzeFailures } from './ha/failure-analysis.js';
 import { renderHaSummaryMarkdown } from './ha/render-ha-report.js';
-import { mergeTerraformDocuments, planRollout, type RolloutPlan, type TerraformJson } from './ha/rollout-plan.js';
-import { bucketObjects } from './model/bucket-layout.js';
-import { ADMIN_KUBECONFIG } from './pki/certificate-plan.js';
+import type { RolloutPlan } from './ha/rollout-plan.js';
+import { bucketObjects, PKI_DIR } from './model/bucket-layout.js';
+import { ADMIN_KUBECONFIG, USERS_DIR } from './pki/certificate-plan.js';
 import type { GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
-import { openOutputFolder, readPreviousTerraform } from './output/output-folder.js';
-import { diffOutput, writeOutput, type WriteReport } from './output/writer.js';
+import { openOutputFolder, readPreviousOutput } from './output/output-folder.js';
+import { diffOutput, MANIFEST_FILE, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { readPkiStore } from './pki/store.js';
+import { parseRolloutRecord, renderRolloutRecord, ROLLOUT_RECORD_FILE } from './rollout/rollout-record.js';
+import { stageMemberChanges, type StagingMode } from './rollout/stage-members.js';
 import { validateFile, type ValidatedCluster } from './spec/validate.js';
+
+/**
+ * How control-plane member changes are written. `generate`: at most one member, unless a rollout is already in
+ * progress (then none: it never advances on its own). `next`: the next pending member (`hakube rollout next`).
+ * `all-members`: every member at once, for emergencies.
+ */
+export type RolloutRequest = 'generate' | 'next' | 'all-members';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -20,6 +31,13 @@ export interface GenerateOptions {
   now?: Date;
   /** Compute everything and report what would change, but write nothing. */
   dryRun?: boolean;
+  /**
+   * Like dryRun, for a pipeline checking that the committed folder is up to date. Without pki/ (a CI runner has
+   * no keys) no key material is made: the hashes of key files are taken as recorded, and pki/ and users/ are not
+   * compared.
+   */
+  check?: boolean;
+  rollout?: RolloutRequest;
 }
 
 export interface GenerateResult {
@@ -27,9 +45,18 @@ export interface GenerateResult {
   outDir: string;
   report: WriteReport;
   pkiChanges: PkiChange[];
+  /** What one terraform apply of the written folder does to the control-plane machines. */
   rollout: RolloutPlan;
+  /** Control-plane members whose change is held back for later steps (`hakube rollout next`). */
+  pending: string[];
+  /** The member whose change this run wrote out of a staged rollout, if any. */
+  released?: string;
+  /** Whether a rollout was in progress before this run (pending members recorded). */
+  wasPending: string[];
   /** Whether the admin kubeconfig could be written (the API's address is known from the spec or an earlier run). */
   adminKubeconfig: boolean;
+  /** check mode without pki/: key material was not compared. */
+  keyMaterialAbsent: boolean;
 }
 
 /** Keeps credentials out of git by default; the rest of the folder is meant to be committed. */
@@ -44,41 +71,83 @@ terraform.tfstate
 terraform.tfstate.backup
 `;
 
+/** Files that hold key material or are only bookkeeping of it: not committed, so not compared without pki/. */
+function holdsKeyMaterial(path: string): boolean {
+  return path.startsWith(`${PKI_DIR}/`) || path.startsWith(`${USERS_DIR}/`) || path === ADMIN_KUBECONFIG || path === MANIFEST_FILE;
+}
+
 /**
- * The whole pipeline: load → schema → defaults → rules → model → emitters → atomic write.
- * Only validateFile, openOutputFolder, readPkiStore and readPreviousTerraform read the disk, and only
+ * The whole pipeline: load → schema → defaults → rules → model → emitters → one-member-per-apply staging → atomic
+ * write. Only validateFile, openOutputFolder, readPkiStore and readPreviousOutput read the disk, and only
  * openOutputFolder (finishing an interrupted earlier run) and writeOutput write it.
  */
 export async function generate(specFile: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const cluster = validateFile(specFile);
   const { model } = cluster;
   const outDir = openOutputFolder(opts.outDir ?? defaultOutDir(model));
+  const previous = readPreviousOutput(outDir);
+  const recordText = previous.get(ROLLOUT_RECORD_FILE);
+  const record = recordText === undefined ? undefined : parseRolloutRecord(recordText);
+  if (recordText !== undefined && !record) {
+    throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
+  }
   const store = readPkiStore(outDir);
-  const previousTerraform = readPreviousTerraform(outDir, mergeTerraformDocuments);
+  const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
 
-  const pki = await emitPki(model, store, opts.now ?? new Date());
+  const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());
   const cloudInit = emitCloudInit(model);
   const addons = emitAddons(model);
   const objects = bucketObjects(model, addonFileNames(model));
-  const terraform = emitTerraform(model, objects);
-  const files: GeneratedFile[] = [
+  const produced = [...cloudInit, ...addons, ...pki.files];
+  const hashOfSource = new Map(produced.map((f) => [f.path, contentHash(f.content)]));
+  if (keyMaterialAbsent) {
+    // The committed hashes stand in for the key files this machine does not have.
+    const recorded = recordedObjectHashes(JSON.parse(previous.get(BUCKET_OBJECT_HASHES_FILE) ?? 'null'));
+    for (const object of objects) {
+      const hash = recorded.get(object.key);
+      if (!hashOfSource.has(object.source) && hash) hashOfSource.set(object.source, hash);
+    }
+    const unrecorded = objects.filter((o) => !hashOfSource.has(o.source)).map((o) => o.source);
+    if (unrecorded.length > 0) {
+      throw new UserError(
+        `${outDir} is stale: the spec needs key material that is not recorded (${[...new Set(unrecorded)].join(', ')}); ` +
+          'run hakube generate where pki/ is kept and commit the result',
+      );
+    }
+  } else {
+    const missing = objects.filter((o) => !hashOfSource.has(o.source)).map((o) => o.source);
+    if (missing.length > 0) throw new Error(`BUG: the bucket layout names files no emitter produced: ${missing.join(', ')}`);
+  }
+  const terraform = emitTerraform(model, objects, hashOfSource);
+  const fresh: GeneratedFile[] = [
     ...terraform,
-    ...cloudInit,
-    ...addons,
-    ...pki.files,
+    ...produced,
     { path: 'HA-REPORT.md', content: renderHaSummaryMarkdown(analyzeFailures(model)) },
     { path: '.gitignore', content: OUTPUT_GITIGNORE },
   ];
 
-  const produced = new Set(files.map((f) => f.path));
-  const missing = objects.filter((o) => !produced.has(o.source)).map((o) => o.source);
-  if (missing.length > 0) throw new Error(`BUG: the bucket layout names files no emitter produced: ${missing.join(', ')}`);
+  const wasPending = record?.pending ?? [];
+  const mode: StagingMode =
+    opts.rollout === 'all-members' ? 'all' : opts.rollout === 'next' ? 'advance' : wasPending.length > 0 ? 'hold' : 'advance';
+  const staged = stageMemberChanges(fresh, previous, mode);
+  const files = staged.pending.length > 0 ? [...staged.files, { path: ROLLOUT_RECORD_FILE, content: renderRolloutRecord({ pending: staged.pending }) }] : staged.files;
 
-  const nextTerraform = mergeTerraformDocuments(terraform.map((f) => JSON.parse(String(f.content)) as TerraformJson));
-  const diff = diffOutput(outDir, files);
-  // A cloud-init change reaches machines through templatefile(), so it does not show in the Terraform JSON.
-  const rollout = planRollout(previousTerraform, nextTerraform, diff.changed);
-  const report = opts.dryRun ? diff : writeOutput(outDir, files, diff);
-  const adminKubeconfig = files.some((f) => f.path === ADMIN_KUBECONFIG);
-  return { cluster, outDir, report, pkiChanges: pki.changes, rollout, adminKubeconfig };
+  let report = diffOutput(outDir, files);
+  if (keyMaterialAbsent) {
+    const compared = (paths: string[]) => paths.filter((p) => !holdsKeyMaterial(p));
+    report = { ...report, created: compared(report.created), changed: compared(report.changed), unchanged: compared(report.unchanged), removed: compared(report.removed) };
+  }
+  if (!opts.dryRun && !opts.check) report = writeOutput(outDir, files, report);
+  return {
+    cluster,
+    outDir,
+    report,
+    pkiChanges: pki.changes,
+    rollout: staged.plan,
+    pending: staged.pending,
+    ...(staged.released ? { released: staged.released } : {}),
+    wasPending,
+    adminKubeconfig: files.some((f) => f.path === ADMIN_KUBECONFIG),
+    keyMaterialAbsent,
+  };
 }

@@ -8,6 +8,8 @@ import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { haReportCommand } from './commands/ha-report.js';
 import { initCommand } from './commands/init.js';
 import { validateCommand } from './commands/validate.js';
+import { planCheckCommand } from './commands/plan-check.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { printIssues, processConsole, type Console } from './output.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +43,8 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .command(addUserCommand(con))
     .command(kubeconfigCommand(con))
     .command(certsCommand(con))
+    .command(rolloutCommand(con))
+    .command(planCheckCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
     .strict()
     .recommendCommands()

@@ -211,7 +211,7 @@ function memberName(name: string, attributes: Attributes | undefined): string {
 }
 
 /** Orders control-plane-2 before control-plane-10. */
-function byMember(a: InstanceChange, b: InstanceChange): number {
+export function byMemberName(a: InstanceChange, b: InstanceChange): number {
   return a.member.localeCompare(b.member, 'en', { numeric: true }) || a.address.localeCompare(b.address, 'en', { numeric: true });
 }
 
@@ -258,7 +258,7 @@ export function planRollout(
   for (const [name, attributes] of before) {
     if (!after.has(name)) changes.push({ address: `aws_instance.${name}`, member: memberName(name, attributes), action: 'destroy', attributes: [] });
   }
-  changes.sort(byMember);
+  changes.sort(byMemberName);
   const disruptive = changes.filter((c) => DISRUPTIVE.has(c.action));
   const staged = disruptive.length > 1;
   const steps = staged

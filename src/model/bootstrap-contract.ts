@@ -27,7 +27,7 @@ export const CLOUD_INIT_DIR = 'cloud-init';
  */
 export const ETCD_VOLUME_DEVICE_NAME = '/dev/sdf';
 
-export function controlPlaneCloudInitPath(member: ControlPlaneMember): string {
+export function controlPlaneCloudInitPath(member: Pick<ControlPlaneMember, 'name'>): string {
   return `${CLOUD_INIT_DIR}/${member.name}.yaml`;
 }
 

@@ -1,7 +1,6 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
-import type { TerraformJson } from '../ha/rollout-plan.js';
 import { asUserFsError } from './fs-errors.js';
 import { readManifest, recoverInterruptedSwap } from './writer.js';
 
@@ -45,27 +44,36 @@ export function openOutputFolder(outDir: string): string {
 }
 
 /**
- * The Terraform hakube wrote last time (only the files its manifest lists: Terraform files the user added are
- * not hakube's), merged, for rollout planning. Undefined on a first run.
+ * The files hakube wrote last time that the next run compares against, by relative path: only files its manifest
+ * lists (Terraform files the user added are not hakube's), and none that hold key material (pki/, users/, the
+ * admin kubeconfig). Each Terraform file must still parse as a Terraform JSON document. Empty on a first run.
  */
-export function readPreviousTerraform(outDir: string, merge: (docs: TerraformJson[]) => TerraformJson): TerraformJson | undefined {
-  const files = readManifest(outDir).filter((f) => f.endsWith('.tf.json') && !f.includes('/'));
-  const present = files.filter((f) => existsSync(join(outDir, f)));
-  if (present.length === 0) return undefined;
-  return merge(
-    present.map((file) => {
-      const path = join(outDir, file);
-      let doc: unknown;
-      try {
-        doc = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code) asUserFsError(err, 'read', path);
-        throw new UserError(`${path} is not valid JSON (${(err as Error).message}); restore it from git or delete it`);
-      }
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-        throw new UserError(`${path} is not a Terraform JSON document (an object); restore it from git or delete it`);
-      }
-      return doc as TerraformJson;
-    }),
-  );
+export function readPreviousOutput(outDir: string): Map<string, string> {
+  const files = readManifest(outDir).filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig');
+  const previous = new Map<string, string>();
+  for (const file of files) {
+    const path = join(outDir, file);
+    if (!existsSync(path)) continue;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      asUserFsError(err, 'read', path);
+    }
+    if (file.endsWith('.tf.json') && !file.includes('/')) checkTerraformDocument(path, text);
+    previous.set(file, text);
+  }
+  return previous;
+}
+
+function checkTerraformDocument(path: string, text: string): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${(err as Error).message}); restore it from git or delete it`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new UserError(`${path} is not a Terraform JSON document (an object); restore it from git or delete it`);
+  }
 }

@@ -379,15 +379,19 @@ export interface S3Backend {
   region?: string;
 }
 /**
- * Machine image. Default: the latest Canonical Ubuntu 24.04 LTS image for amd64, looked up at plan time.
+ * Machine image, always pinned: an apply never moves machines to another image unless this spec (or hakube's pinned-image table, through a generated diff) changes. Default: hakube's pinned Canonical Ubuntu 24.04 LTS image for amd64 (docs/terraform.md lists the table).
  */
 export interface Image {
   /**
-   * Ubuntu LTS release to look up in Canonical's images.
+   * Ubuntu LTS release of the image; selects hakube's pinned default image name when neither name nor ami is given. Default 24.04.
    */
   ubuntuRelease?: '22.04' | '24.04';
   /**
-   * An explicit AMI id; overrides the lookup. Must be Ubuntu 22.04 or 24.04 for the bootstrap to work.
+   * Exact name of a Canonical Ubuntu image (owner 099720109477), e.g. ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022. Terraform looks the name up in the region, so one name serves every region. Bumping it is a one-line change that rolls workers (instance refresh) and control-plane members (one per step).
+   */
+  name?: string;
+  /**
+   * An explicit AMI id (region-specific); use instead of name, for example for your own hardened image. Must be Ubuntu 22.04 or 24.04 for the bootstrap to work.
    */
   ami?: string;
 }

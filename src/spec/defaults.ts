@@ -1,4 +1,5 @@
 import type { ClusterSpec, InstanceGroup, LocalBackend, S3Backend, Taint } from './cluster-spec.generated.js';
+import { PINNED_UBUNTU_IMAGES, releaseOfImageName } from './pinned-images.js';
 
 /** Kubernetes minor versions hakube supports: it writes kubeadm v1beta4 config (needs >= 1.31). */
 export const SUPPORTED_KUBERNETES_MINORS = { oldest: 31, newest: 35 } as const;
@@ -60,7 +61,8 @@ export interface ResolvedSpec {
     tags: Record<string, string>;
     forceDestroyBucket: boolean;
   };
-  image: { ubuntuRelease: '22.04' | '24.04'; ami?: string };
+  /** Exactly one of ami and name: the image is always pinned. */
+  image: { ubuntuRelease: '22.04' | '24.04'; ami?: string; name?: string };
 }
 
 function resolveGroup(g: InstanceGroup, zones: string[]): ResolvedInstanceGroup {
@@ -133,9 +135,13 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       tags: { ...(s.terraform?.tags ?? {}) },
       forceDestroyBucket: s.terraform?.forceDestroyBucket ?? false,
     },
-    image: {
-      ubuntuRelease: s.image?.ubuntuRelease ?? '24.04',
-      ...(s.image?.ami ? { ami: s.image.ami } : {}),
-    },
+    image: resolveImage(s.image),
   };
+}
+
+function resolveImage(image: ClusterSpec['spec']['image']): ResolvedSpec['image'] {
+  const ubuntuRelease = image?.ubuntuRelease ?? (image?.name ? releaseOfImageName(image.name) : undefined) ?? '24.04';
+  // Both given is a spec error (HK270); keep both so the rule sees them.
+  if (image?.ami) return { ubuntuRelease, ami: image.ami, ...(image.name ? { name: image.name } : {}) };
+  return { ubuntuRelease, name: image?.name ?? PINNED_UBUNTU_IMAGES[ubuntuRelease] };
 }

@@ -1,6 +1,7 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
+import { releaseOfImageName } from './pinned-images.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
 export const AWS_RESERVED_ADDRESSES = 5;
@@ -24,6 +25,18 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkInstanceGroups(spec, report);
   checkUsers(spec, report);
   checkAccess(spec, report);
+  checkImage(spec, report);
+}
+
+function checkImage(spec: ResolvedSpec, report: Report): void {
+  const { ami, name, ubuntuRelease } = spec.image;
+  if (ami && name) {
+    report('HK270', '/spec/image', 'image.ami and image.name both pin the image; keep one (name for a Canonical image looked up per region, ami for an image of your own)');
+  }
+  const release = name ? releaseOfImageName(name) : undefined;
+  if (release && release !== ubuntuRelease) {
+    report('HK271', '/spec/image/name', `image ${name} is Ubuntu ${release}, but image.ubuntuRelease says ${ubuntuRelease}; drop ubuntuRelease or make them agree`);
+  }
 }
 
 function checkVersion(spec: ResolvedSpec, report: Report): void {

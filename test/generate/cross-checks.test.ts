@@ -10,6 +10,7 @@ import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { validateFile } from '../../src/spec/validate.js';
 import { parseCloudConfig, writtenFile } from '../cloudinit/cloud-config.js';
 import { realisticValues, renderTemplatefile } from '../cloudinit/templatefile.js';
+import { stableObjectHashes } from '../helpers/object-hashes.js';
 
 type Json = Record<string, any>;
 
@@ -22,7 +23,7 @@ const EXAMPLES = ['examples/myfirstcluster.yaml', 'examples/private-multigroup.y
 describe.each(EXAMPLES)('%s: Terraform and cloud-init agree', (example) => {
   const { model } = validateFile(example);
   const terraform: Json = {};
-  for (const file of emitTerraform(model, bucketObjects(model, addonFileNames(model)))) {
+  for (const file of emitTerraform(model, bucketObjects(model, addonFileNames(model)), stableObjectHashes(bucketObjects(model, addonFileNames(model))))) {
     for (const [block, body] of Object.entries(JSON.parse(String(file.content)) as Json)) {
       for (const [type, items] of Object.entries(body as Json)) {
         terraform[block] ??= {};

@@ -53,7 +53,7 @@ describe('hakube generate', () => {
     const second = runCli(['generate', TUTORIAL, '--out', out]);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toMatch(/^ {2}(created|changed|removed) /m);
-    expect(second.stdout).toContain('unchanged  23 file(s)');
+    expect(second.stdout).toContain('unchanged  24 file(s)');
     expect(snapshot(out)).toEqual(before);
   });
 
@@ -134,15 +134,35 @@ describe('hakube generate', () => {
     expect(r.stdout).toContain('changed    workers.tf.json');
   });
 
-  it('prints a staged rollout when one apply would replace every control-plane member', () => {
+  it('writes a change that would stop every control-plane member for one member per apply, and holds the rest', () => {
     const dir = tmp();
     const out = generatedTutorial(join(dir, 'out'));
     const edited = editedSpec('myfirstcluster.yaml', '    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:', dir);
     const r = runCli(['generate', edited, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('control-plane-1: stopped and started (instance_type)');
+    expect(r.stdout).toContain('This step writes the change of control-plane-1 only.');
+    expect(r.stdout).toContain(`hakube rollout next ${edited} --out ${out}`);
+    const instances = JSON.parse(readFileSync(join(out, 'control-plane.tf.json'), 'utf8')).resource.aws_instance;
+    expect([1, 2, 3].map((n) => instances[`control_plane_${n}`].instance_type)).toEqual(['m6i.large', 't3.medium', 't3.medium']);
+    expect(JSON.parse(readFileSync(join(out, 'rollout-pending.json'), 'utf8')).pending).toEqual(['control-plane-2', 'control-plane-3']);
+    // Generate never advances a rollout on its own.
+    const before = snapshot(out);
+    const again = runCli(['generate', edited, '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('A rollout is in progress and generate never advances it on its own.');
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('writes every member at once only under the loudly named emergency flag, and then says how to stage by hand', () => {
+    const dir = tmp();
+    const out = generatedTutorial(join(dir, 'out'));
+    const edited = editedSpec('myfirstcluster.yaml', '    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:', dir);
+    const r = runCli(['generate', edited, '--out', out, '--all-members-at-once']);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('WARNING: one apply would take down 3 control-plane members at once');
     for (const n of [1, 2, 3]) expect(r.stdout).toContain(`-target=aws_instance.control_plane_${n}`);
-    expect(r.stdout).toContain('endpoint health');
+    expect(existsSync(join(out, 'rollout-pending.json'))).toBe(false);
   });
 
   it('keeps the user’s own files in the output folder (Terraform state)', () => {

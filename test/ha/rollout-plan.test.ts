@@ -7,6 +7,7 @@ import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { buildModel } from '../../src/model/model.js';
 import type { ResolvedSpec } from '../../src/spec/defaults.js';
 import { resolvedExample } from './model-fixtures.js';
+import { stableObjectHashes } from '../helpers/object-hashes.js';
 
 interface FixtureOptions {
   members?: number;
@@ -167,7 +168,7 @@ describe('planRollout', () => {
       const spec = resolvedExample('myfirstcluster.yaml');
       change(spec);
       const model = buildModel(spec);
-      return mergeTerraformDocuments(emitTerraform(model, bucketObjects(model, addonFileNames(model))).map((f) => JSON.parse(String(f.content)) as TerraformJson));
+      return mergeTerraformDocuments(emitTerraform(model, bucketObjects(model, addonFileNames(model)), stableObjectHashes(bucketObjects(model, addonFileNames(model)))).map((f) => JSON.parse(String(f.content)) as TerraformJson));
     };
     const before = emitted();
     const plan = planRollout(before, emitted((s) => (s.controlPlane.instanceType = 'm6i.large')));

@@ -4,6 +4,7 @@ import { contains, formatCidr, overlaps, parseCidr, subdivide } from '../../src/
 import { applyDefaults } from '../../src/spec/defaults.js';
 import { validateFile, validateText } from '../../src/spec/validate.js';
 import { BASE_SPEC, withLine } from '../helpers/spec-text.js';
+import { PINNED_UBUNTU_IMAGES } from '../../src/spec/pinned-images.js';
 
 describe('CIDR arithmetic', () => {
   it('parses, formats and rejects host bits', () => {
@@ -43,7 +44,7 @@ describe('defaults', () => {
     expect(spec.addons).toEqual({ dashboard: { enabled: false, replicas: 2 }, adminUser: { enabled: false }, metricsServer: { enabled: true } });
     expect(spec.pki).toEqual({ keyAlgorithm: 'ecdsa-p256', caValidityDays: 3650, certificateValidityDays: 365 });
     expect(spec.terraform.backend).toEqual({ type: 'local', path: 'terraform.tfstate' });
-    expect(spec.image).toEqual({ ubuntuRelease: '24.04' });
+    expect(spec.image).toEqual({ ubuntuRelease: '24.04', name: PINNED_UBUNTU_IMAGES['24.04'] });
   });
 
   it('gives an S3 backend the cluster region by default', () => {

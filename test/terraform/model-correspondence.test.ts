@@ -6,6 +6,7 @@ import { terraformId } from '../../src/model/model.js';
 import { clusterFlows } from '../../src/model/ports.js';
 import { contains, formatCidr, parseCidr } from '../../src/spec/cidr.js';
 import { EXAMPLES, blocksOf, emitEdited, emitFile, resources, type Json } from './synthesized.js';
+import { imageDataSourceName } from '../../src/emit/terraform/image-and-ssh-key.js';
 
 const GROUP_REF: Record<string, string> = {
   'control-plane': '${aws_security_group.control_plane.id}',
@@ -17,7 +18,7 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   const emitted = emitFile(example);
   const { model } = emitted;
 
-  it('uploads exactly the bucket objects, from their local files, hashed by Terraform', () => {
+  it('uploads exactly the bucket objects from their local files, each tracked by the hash hakube recorded', () => {
     const objects = [...resources(emitted, 'aws_s3_object').values()];
     const expected = bucketObjects(model, addonFileNames(model));
     expect(expected.some((o) => o.key.startsWith('control-plane/addons/'))).toBe(true);
@@ -27,7 +28,7 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       expect(declared).toMatchObject({
         bucket: '${aws_s3_bucket.secrets.id}',
         source: `\${path.module}/${object.source}`,
-        source_hash: `\${filemd5("\${path.module}/${object.source}")}`,
+        source_hash: `\${local.bucket_object_hashes["${object.key}"]}`,
         kms_key_id: '${aws_kms_key.secrets.arn}',
       });
     }
@@ -171,15 +172,25 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
     for (const s of routeStatements) expect(s.condition).toEqual([{ test: 'StringEquals', variable: `aws:ResourceTag/kubernetes.io/cluster/${model.name}`, values: ['owned'] }]);
   });
 
-  it('declares the key pair from the spec and the image from the spec or Canonical', () => {
+  it('declares the key pair from the spec and a pinned image: the spec\'s AMI, or one exact Canonical image name', () => {
     expect(resources(emitted, 'aws_key_pair').get('cluster')?.public_key).toBe(model.ssh.publicKey);
-    const ami = blocksOf(emitted, 'data', 'aws_ami').get('ubuntu');
+    const images = blocksOf(emitted, 'data', 'aws_ami');
+    const ami = model.image.name ? images.get(imageDataSourceName(model.image.name)) : undefined;
     if (model.image.ami) {
-      expect(ami).toBeUndefined();
+      expect(images.size).toBe(0);
       for (const instance of resources(emitted, 'aws_instance').values()) expect(instance.ami).toBe(model.image.ami);
     } else {
-      expect(ami).toMatchObject({ most_recent: true, owners: ['099720109477'] });
-      expect(JSON.stringify(ami?.filter)).toContain(model.image.ubuntuRelease);
+      expect(ami?.owners).toEqual(['099720109477']);
+      // No "newest image" lookup: a newly published image must not change the plan.
+      expect(ami?.most_recent).toBeUndefined();
+      const filters = ami?.filter as Array<{ name: string; values: string[] }>;
+      expect(filters.find((f) => f.name === 'name')?.values).toEqual([model.image.name]);
+      expect(JSON.stringify(filters)).not.toContain('*');
+      for (const instance of resources(emitted, 'aws_instance').values()) {
+        expect(instance.ami).toBe(`\${data.aws_ami.${imageDataSourceName(model.image.name!)}.id}`);
+        // Nothing hides an image change from the plan (and from the one-member-per-apply rollout).
+        expect(instance.lifecycle).toBeUndefined();
+      }
     }
   });
 });

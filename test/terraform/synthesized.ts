@@ -5,6 +5,7 @@ import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import type { GeneratedFile } from '../../src/output/files.js';
 import { validateFile, validateText } from '../../src/spec/validate.js';
+import { stableObjectHashes } from '../helpers/object-hashes.js';
 
 export const EXAMPLES = ['examples/myfirstcluster.yaml', 'examples/private-multigroup.yaml', 'examples/five-members.yaml'];
 
@@ -18,7 +19,7 @@ export interface Emitted {
 }
 
 export function emitModel(model: ClusterModel): Emitted {
-  const files = emitTerraform(model, bucketObjects(model, addonFileNames(model)));
+  const files = emitTerraform(model, bucketObjects(model, addonFileNames(model)), stableObjectHashes(bucketObjects(model, addonFileNames(model))));
   return { model, files, parsed: new Map(files.map((f) => [f.path, JSON.parse(text(f)) as Json])) };
 }
 
@@ -62,6 +63,7 @@ export function declaredAddresses(emitted: Emitted): Set<string> {
     for (const [type, byName] of Object.entries((json.data ?? {}) as Record<string, Json>)) {
       for (const name of Object.keys(byName)) out.add(`data.${type}.${name}`);
     }
+    for (const name of Object.keys((json.locals ?? {}) as Json)) out.add(`local.${name}`);
   }
   return out;
 }

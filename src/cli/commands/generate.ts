@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { formatIssue } from '../../errors.js';
+import { formatIssue, UsageError, UserError } from '../../errors.js';
+import type { GenerateResult } from '../../generate.js';
 import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import type { Console } from '../output.js';
@@ -9,6 +10,62 @@ interface GenerateArgs {
   spec: string;
   out?: string;
   'dry-run': boolean;
+  check: boolean;
+  'all-members-at-once': boolean;
+}
+
+/** Paths inside the working folder read better relative, as the user typed them. */
+export function shownOutDir(outDir: string): string {
+  const inCwd = relative(process.cwd(), outDir);
+  return inCwd && !inCwd.startsWith('..') && !isAbsolute(inCwd) ? inCwd : outDir;
+}
+
+/** The command that continues a rollout, spelled as the user called generate. */
+export function rolloutNextCommand(spec: string, out: string | undefined): string {
+  return `hakube rollout next ${spec}${out ? ` --out ${out}` : ''}`;
+}
+
+/** What a generate (or rollout next) run wrote, its PKI notes and its rollout state, for the terminal. */
+export function printGenerateResult(con: Console, result: GenerateResult, spec: string, out: string | undefined, verb: string): void {
+  for (const w of result.cluster.warnings) con.err(formatIssue(w));
+  const { report } = result;
+  const outDir = shownOutDir(result.outDir);
+  // Key material is summarised by the PKI section below rather than listed file by file.
+  const shown = (p: string) => !p.startsWith('pki/') && !p.startsWith('users/');
+  const lines = [
+    `${result.cluster.model.name}: ${verb} ${outDir}`,
+    ...report.created.filter(shown).map((p) => `  created    ${p}`),
+    ...report.changed.filter(shown).map((p) => `  changed    ${p}`),
+    ...report.removed.filter(shown).map((p) => `  removed    ${p}`),
+    `  unchanged  ${report.unchanged.filter(shown).length} file(s)`,
+  ];
+  const pkiNotes = result.pkiChanges.filter((c) => c.action !== 'kept');
+  const kept = result.pkiChanges.length - pkiNotes.length;
+  if (result.keyMaterialAbsent) {
+    lines.push(`PKI (${join(outDir, PKI_DIR)}): not here, so key files are not compared; their recorded hashes are used`);
+  } else {
+    lines.push(`PKI (${join(outDir, PKI_DIR)}, kept out of git): ${kept} kept${pkiNotes.length ? ',' : ''}`);
+    lines.push(...pkiNotes.map((c) => `  ${c.action.padEnd(10)} ${c.path}${c.reason ? ` (${c.reason})` : ''}`));
+    // Files under pki/ and users/ that changed without a certificate changing (the manifest, a kubeconfig).
+    const explained = new Set(pkiNotes.map((c) => c.path));
+    const unexplained = (p: string) => !shown(p) && !explained.has(p) && !p.endsWith('.key');
+    lines.push(...report.created.filter(unexplained).map((p) => `  ${'created'.padEnd(10)} ${p}`));
+    lines.push(...report.changed.filter(unexplained).map((p) => `  ${'updated'.padEnd(10)} ${p}`));
+  }
+  con.out(lines.join('\n'));
+  const rollout = renderRolloutPlan(result.rollout);
+  if (rollout) con.out(rollout);
+  if (result.pending.length > 0) {
+    const step = result.released ? `This step writes the change of ${result.released} only. ` : '';
+    const held = result.released || result.wasPending.length === 0 ? '' : 'A rollout is in progress and generate never advances it on its own. ';
+    con.out(
+      `${step}${held}Held back, one control-plane member per apply: ${result.pending.join(', ')} (recorded in rollout-pending.json).\n` +
+        `After terraform apply of this folder, check that etcd and the API are healthy (docs/ha.md), then run:\n` +
+        `  ${rolloutNextCommand(spec, out)}`,
+    );
+  } else if (result.released && result.wasPending.length > 0) {
+    con.out(`This step writes the change of ${result.released}, the last pending member: after this apply the rollout is complete.`);
+  }
 }
 
 export function generateCommand(con: Console): CommandModule<object, GenerateArgs> {
@@ -20,41 +77,51 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
         .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change without writing anything' }) as unknown as Argv<GenerateArgs>,
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change without writing anything' })
+        .option('check', {
+          type: 'boolean',
+          default: false,
+          describe: 'Exit 0 when the folder is exactly what generate would write, 1 listing what differs; writes nothing (needs no pki/)',
+        })
+        .option('all-members-at-once', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'EMERGENCY ONLY: write the change of every control-plane member at once instead of one per apply; one terraform apply may then take down several etcd members and lose quorum',
+        }) as unknown as Argv<GenerateArgs>,
     handler: async (args) => {
+      if (args.out === '') throw new UsageError('--out needs a folder name');
+      // yargs counts a boolean's default as given, so its conflicts() cannot tell these apart.
+      if (args.check && (args['dry-run'] || args['all-members-at-once'])) throw new UsageError('--check writes nothing and takes neither --dry-run nor --all-members-at-once');
       // Loaded on use: the emitters (cdktf above all) take most of a second to import.
       const { generate } = await import('../../generate.js');
-      const result = await generate(args.spec, { ...(args.out ? { outDir: args.out } : {}), dryRun: args['dry-run'] });
-      for (const w of result.cluster.warnings) con.err(formatIssue(w));
+      const result = await generate(args.spec, {
+        ...(args.out ? { outDir: args.out } : {}),
+        dryRun: args['dry-run'],
+        check: args.check,
+        ...(args['all-members-at-once'] ? { rollout: 'all-members' as const } : {}),
+      });
       const { report } = result;
-      // Paths inside the working folder read better relative, as the user typed them.
-      const inCwd = relative(process.cwd(), result.outDir);
-      const outDir = inCwd && !inCwd.startsWith('..') && !isAbsolute(inCwd) ? inCwd : result.outDir;
-      const verb = args['dry-run'] ? 'would write' : 'wrote';
-      // Key material is summarised by the PKI section below rather than listed file by file.
-      const shown = (p: string) => !p.startsWith('pki/') && !p.startsWith('users/');
-      const lines = [
-        `${result.cluster.model.name}: ${verb} ${outDir}`,
-        ...report.created.filter(shown).map((p) => `  created    ${p}`),
-        ...report.changed.filter(shown).map((p) => `  changed    ${p}`),
-        ...report.removed.filter(shown).map((p) => `  removed    ${p}`),
-        `  unchanged  ${report.unchanged.filter(shown).length} file(s)`,
-      ];
-      const pkiNotes = result.pkiChanges.filter((c) => c.action !== 'kept');
-      const kept = result.pkiChanges.length - pkiNotes.length;
-      lines.push(`PKI (${join(outDir, PKI_DIR)}, kept out of git): ${kept} kept${pkiNotes.length ? ',' : ''}`);
-      lines.push(...pkiNotes.map((c) => `  ${c.action.padEnd(10)} ${c.path}${c.reason ? ` (${c.reason})` : ''}`));
-      // Files under pki/ and users/ that changed without a certificate changing (the manifest, a kubeconfig).
-      const explained = new Set(pkiNotes.map((c) => c.path));
-      const unexplained = (p: string) => !shown(p) && !explained.has(p) && !p.endsWith('.key');
-      lines.push(...report.created.filter(unexplained).map((p) => `  ${'created'.padEnd(10)} ${p}`));
-      lines.push(...report.changed.filter(unexplained).map((p) => `  ${'updated'.padEnd(10)} ${p}`));
-      con.out(lines.join('\n'));
-      const rollout = renderRolloutPlan(result.rollout);
-      if (rollout) con.out(rollout);
-      if (report.created.length + report.changed.length + report.removed.length > 0 && !args['dry-run']) {
-        con.out(`Next: review the diff, then run terraform init && terraform plan in ${outDir}`);
+      const differs = report.created.length + report.changed.length + report.removed.length > 0;
+      if (args.check) {
+        const outDir = shownOutDir(result.outDir);
+        if (!differs) {
+          con.out(`${result.cluster.model.name}: ${outDir} is up to date with ${args.spec}${result.keyMaterialAbsent ? ' (pki/ not here: key files not compared)' : ''}`);
+          return;
+        }
+        con.out(
+          [
+            `${result.cluster.model.name}: ${outDir} is stale; hakube generate would write:`,
+            ...report.created.map((p) => `  created    ${p}`),
+            ...report.changed.map((p) => `  changed    ${p}`),
+            ...report.removed.map((p) => `  removed    ${p}`),
+          ].join('\n'),
+        );
+        throw new UserError(`${outDir} is not what hakube generate ${args.spec} writes; run it and commit the result`);
       }
+      printGenerateResult(con, result, args.spec, args.out, args['dry-run'] ? 'would write' : 'wrote');
+      const outDir = shownOutDir(result.outDir);
+      if (differs && !args['dry-run']) con.out(`Next: review the diff, then run terraform init && terraform plan in ${outDir}`);
       if (!result.adminKubeconfig) {
         // Without a DNS name in the spec, the API's address exists only once the load balancer does.
         con.out(

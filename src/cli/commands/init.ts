@@ -3,6 +3,7 @@ import { UsageError, UserError } from '../../errors.js';
 import { writeUserNamedFile } from '../../output/atomic-file.js';
 import { DEFAULT_INSTANCE_TYPE, DEFAULT_KUBERNETES_VERSION } from '../../spec/defaults.js';
 import { readUserFile } from '../../spec/load.js';
+import { PINNED_UBUNTU_IMAGES } from '../../spec/pinned-images.js';
 import { validateText } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 
@@ -121,8 +122,10 @@ ${ssh}  controlPlane:
     tags: {}
     # Let terraform destroy delete the secrets bucket with all object versions.
     forceDestroyBucket: false
+  # The machine image, pinned: no apply moves machines to another image until you change this line
+  # (workers roll through an instance refresh, control-plane members one per step; see docs/ha.md).
   image:
-    ubuntuRelease: "24.04"
+    name: ${PINNED_UBUNTU_IMAGES['24.04']}
 `;
 }
 

@@ -3,7 +3,8 @@ import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment/index.js';
 import { CONTROL_PLANE_TEMPLATE_VARS, controlPlaneCloudInitPath, ETCD_VOLUME_DEVICE_NAME } from '../../model/bootstrap-contract.js';
-import { terraformId, type ClusterModel } from '../../model/model.js';
+import type { ClusterModel } from '../../model/model.js';
+import { memberAddresses, resourceName } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import type { MachineInputs } from './machine-inputs.js';
@@ -25,17 +26,17 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
   const cp = model.controlPlane;
   const instances = new Map<string, Instance>();
   for (const member of cp.members) {
-    const id = terraformId(member.name);
+    const names = memberAddresses(member);
     const subnet = inputs.network.machineSubnets.get(member.zone);
     if (!subnet) throw new Error(`BUG: no subnet for zone ${member.zone}`);
-    const volume = declare(scope, EbsVolume, `etcd_${id}`, {
+    const volume = declare(scope, EbsVolume, resourceName(names.etcdVolume), {
       availabilityZone: member.zone,
       size: cp.etcdVolumeSize,
       type: 'gp3',
       encrypted: true,
       tags: nameTag(model, `etcd-${member.name}`),
     });
-    const instance = declare(scope, Instance, id, {
+    const instance = declare(scope, Instance, resourceName(names.instance), {
       ami: inputs.image.imageId,
       instanceType: cp.instanceType,
       subnetId: subnet.id,
@@ -61,11 +62,8 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       // kubenet routes pod addresses to the machine itself, which EC2 drops unless the check is off.
       ...(model.network.cni === 'kubenet' ? { sourceDestCheck: false } : {}),
       tags: nameTag(model, member.name),
-      // A newly published Ubuntu image must not replace every member at once (and lose etcd quorum);
-      // members move to a new image one at a time with `terraform apply -replace`.
-      ...(inputs.image.lookedUp ? { lifecycle: { ignoreChanges: ['ami'] } } : {}),
     });
-    declare(scope, VolumeAttachment, `etcd_${id}`, {
+    declare(scope, VolumeAttachment, resourceName(names.etcdVolumeAttachment), {
       deviceName: ETCD_VOLUME_DEVICE_NAME,
       volumeId: volume.id,
       instanceId: instance.id,

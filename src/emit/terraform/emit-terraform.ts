@@ -3,6 +3,7 @@ import { TerraformStack } from 'cdktf';
 import type { BucketObject } from '../../model/bucket-layout.js';
 import type { ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
+import { bucketObjectHashesFile } from './bucket-object-hashes.js';
 import { buildControlPlane } from './control-plane.js';
 import { buildIam } from './iam.js';
 import { buildImageAndSshKey } from './image-and-ssh-key.js';
@@ -23,10 +24,11 @@ class InMemoryRoot extends Construct {
 }
 
 /**
- * The whole cluster as Terraform JSON, one file per concern. Pure: a function of the model and the list of
- * files handed to machines through the secrets bucket; nothing is read from or written to disk.
+ * The whole cluster as Terraform JSON, one file per concern. Pure: a function of the model, the list of files
+ * handed to machines through the secrets bucket and their content hashes (by source path); nothing is read from
+ * or written to disk.
  */
-export function emitTerraform(model: ClusterModel, objects: BucketObject[]): GeneratedFile[] {
+export function emitTerraform(model: ClusterModel, objects: BucketObject[], hashOfSource: ReadonlyMap<string, string>): GeneratedFile[] {
   const stack = new TerraformStack(new InMemoryRoot(), 'hakube');
   const scopes = new Map<Concern, Construct>(CONCERNS.map((c) => [c, new Construct(stack, c)]));
   const scope = (c: Concern): Construct => scopes.get(c) as Construct;
@@ -44,5 +46,5 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[]): Gen
   const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
   buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups });
 
-  return splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes);
+  return [...splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes), bucketObjectHashesFile(objects, hashOfSource)];
 }

@@ -1,14 +1,12 @@
 import type { Construct } from 'constructs';
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { KeyPair } from '@cdktf/provider-aws/lib/key-pair/index.js';
-import type { ClusterModel } from '../../model/model.js';
+import { terraformId, type ClusterModel } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 
 export interface MachineImage {
   imageId: string;
-  /** True when the image is looked up at plan time, so it changes without any change to the spec. */
-  lookedUp: boolean;
   /** Name of the EC2 key pair, when the spec has an SSH public key. */
   keyName?: string;
 }
@@ -16,22 +14,28 @@ export interface MachineImage {
 /** Canonical's account, which publishes the official Ubuntu images. */
 const CANONICAL_OWNER_ID = '099720109477';
 
-const UBUNTU_IMAGE_NAMES: Record<ClusterModel['image']['ubuntuRelease'], string> = {
-  '22.04': 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*',
-  '24.04': 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*',
-};
+/** ubuntu_noble_24_04_amd64_server_20251022 for ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022. */
+export function imageDataSourceName(imageName: string): string {
+  return terraformId(imageName.slice(imageName.lastIndexOf('/') + 1));
+}
 
-/** The machine image (the spec's AMI or the newest Canonical Ubuntu LTS image) and the SSH key pair. */
+/**
+ * The machine image and the SSH key pair. The image is always pinned: the spec's AMI id, or one exact Canonical
+ * image name (the spec's, or hakube's pinned default) looked up in the region. A lookup by exact name and owner
+ * finds the same image on every plan, so no apply moves machines to a newer image unless the spec changed.
+ */
 export function buildImageAndSshKey(scope: Construct, model: ClusterModel): MachineImage {
   let imageId: string;
   if (model.image.ami) {
     imageId = model.image.ami;
   } else {
-    const ubuntu = declare(scope, DataAwsAmi, 'ubuntu', {
-      mostRecent: true,
+    if (!model.image.name) throw new Error('BUG: the spec resolved to neither an image name nor an AMI id');
+    // Named for the image, so a new image is a new reference in every machine's configuration: the plan (and the
+    // one-member-per-apply rollout) sees which machines move to it, and members still waiting keep the old one.
+    const ubuntu = declare(scope, DataAwsAmi, imageDataSourceName(model.image.name), {
       owners: [CANONICAL_OWNER_ID],
       filter: [
-        { name: 'name', values: [UBUNTU_IMAGE_NAMES[model.image.ubuntuRelease]] },
+        { name: 'name', values: [model.image.name] },
         { name: 'architecture', values: ['x86_64'] },
         { name: 'virtualization-type', values: ['hvm'] },
         { name: 'root-device-type', values: ['ebs'] },
@@ -39,7 +43,7 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
     });
     imageId = ubuntu.id;
   }
-  const image: MachineImage = { imageId, lookedUp: !model.image.ami };
+  const image: MachineImage = { imageId };
   if (model.ssh.publicKey) {
     const key = declare(scope, KeyPair, 'cluster', {
       keyNamePrefix: `${model.slug}-`,

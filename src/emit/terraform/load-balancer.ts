@@ -5,7 +5,8 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment/index.js';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
-import { terraformId, type ClusterModel } from '../../model/model.js';
+import type { ClusterModel } from '../../model/model.js';
+import { memberAddresses, resourceName } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import type { NetworkResources } from './network.js';
@@ -77,7 +78,7 @@ export function attachControlPlane(scope: Construct, model: ClusterModel, lb: Lo
   for (const member of model.controlPlane.members) {
     const instance = instances.get(member.name);
     if (!instance) throw new Error(`BUG: no instance for control-plane member ${member.name}`);
-    declare(scope, LbTargetGroupAttachment, `api_${terraformId(member.name)}`, {
+    declare(scope, LbTargetGroupAttachment, resourceName(memberAddresses(member).apiTargetAttachment), {
       targetGroupArn: lb.targetGroup.arn,
       targetId: instance.id,
       port: model.api.port,

@@ -8,11 +8,6 @@ export function modulePath(relative: string): string {
   return `\${path.module}/${relative}`;
 }
 
-/** `filemd5("${path.module}/<relative>")`: Terraform hashes the file at plan time, so its content never enters the JSON. */
-export function moduleFileMd5(relative: string): string {
-  return Fn.filemd5(`${PATH_MODULE}/${relative}`);
-}
-
 /**
  * `base64gzip(templatefile(<file>, vars))`: user data rendered by Terraform from a cloud-init file. The path is
  * built with join() because cdktf warns about (and may mangle) `${...}` nested two function calls deep.

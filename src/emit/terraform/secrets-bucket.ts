@@ -10,10 +10,12 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object/index.js';
 import type { BucketObject } from '../../model/bucket-layout.js';
-import { terraformId, type ClusterModel } from '../../model/model.js';
+import type { ClusterModel } from '../../model/model.js';
+import { bucketObjectAddress, resourceName } from './addresses.js';
+import { sourceHashReference } from './bucket-object-hashes.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
-import { moduleFileMd5, modulePath } from './module-path.js';
+import { modulePath } from './module-path.js';
 
 export interface SecretsResources {
   bucket: S3Bucket;
@@ -33,7 +35,7 @@ export function secretsBucketPrefix(model: ClusterModel): string {
 /**
  * The private, versioned, KMS-encrypted bucket that hands certificates, keys and bootstrap files to the machines,
  * and one object per BucketObject. Objects are uploaded from local files (`source`) and tracked by `source_hash`,
- * so no file content ever enters the Terraform JSON or state.
+ * so no file content ever enters the Terraform JSON or state, and plan reads none of those files.
  */
 export function buildSecretsBucket(scope: Construct, model: ClusterModel, objects: BucketObject[]): SecretsResources {
   const key = declare(scope, KmsKey, 'secrets', {
@@ -87,14 +89,15 @@ export function buildSecretsBucket(scope: Construct, model: ClusterModel, object
   const keyArn = key.arn;
   const seen = new Set<string>();
   for (const object of objects) {
-    const id = terraformId(object.key);
+    const id = resourceName(bucketObjectAddress(object));
     if (seen.has(id)) throw new Error(`BUG: two bucket objects map to the Terraform name ${id}`);
     seen.add(id);
     declare(scope, S3Object, id, {
       bucket: bucketId,
       key: object.key,
+      // Read by terraform apply only; plan compares the hash hakube recorded (bucket-object-hashes.tf.json).
       source: modulePath(object.source),
-      sourceHash: moduleFileMd5(object.source),
+      sourceHash: sourceHashReference(object.key),
       serverSideEncryption: 'aws:kms',
       kmsKeyId: keyArn,
       // Uploaded after default encryption is set, so no object is ever stored under another key.

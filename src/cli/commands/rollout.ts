@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../../errors.js';
+import { mergeTerraformDocuments, type TerraformJson } from '../../ha/rollout-plan.js';
+import { readPreviousOutput } from '../../output/output-folder.js';
+import { defaultOutDir } from '../../output/paths.js';
+import { renderStructured, renderTable } from '../../render/tables.js';
+import { unappliedMembers } from '../../rollout/applied-state.js';
+import { parseRolloutRecord, ROLLOUT_RECORD_FILE } from '../../rollout/rollout-record.js';
+import { validateFile } from '../../spec/validate.js';
+import type { Console } from '../output.js';
+import { printGenerateResult, rolloutNextCommand, shownOutDir } from './generate.js';
+
+interface RolloutArgs {
+  spec: string;
+  out?: string;
+}
+
+interface StatusArgs extends RolloutArgs {
+  output: 'table' | 'json';
+}
+
+interface NextArgs extends RolloutArgs {
+  state?: string;
+}
+
+function folderState(specFile: string, out: string | undefined) {
+  const cluster = validateFile(specFile);
+  const outDir = out ?? defaultOutDir(cluster.model);
+  const previous = existsSync(outDir) ? readPreviousOutput(outDir) : new Map<string, string>();
+  const text = previous.get(ROLLOUT_RECORD_FILE);
+  const record = text === undefined ? { pending: [] } : parseRolloutRecord(text);
+  if (!record) throw new UserError(`${join(outDir, ROLLOUT_RECORD_FILE)} is not a rollout record hakube wrote; restore it from git`);
+  return { cluster, outDir, previous, pending: record.pending };
+}
+
+function statusCommand(con: Console): CommandModule<object, StatusArgs> {
+  return {
+    command: 'status <spec>',
+    describe: 'Which control-plane members still wait for their change (one member per apply)',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
+        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' }) as unknown as Argv<StatusArgs>,
+    handler: (args) => {
+      const { cluster, outDir, pending } = folderState(args.spec, args.out);
+      const members = cluster.model.controlPlane.members.map((m) => m.name);
+      const extra = pending.filter((p) => !members.includes(p));
+      const rows = [...members, ...extra].map((name) => ({ name, state: pending.includes(name) ? 'pending' : 'up to date' }));
+      if (args.output === 'json') {
+        con.out(renderStructured({ cluster: cluster.model.name, outDir: shownOutDir(outDir), pending, members: rows }, 'json'));
+        return;
+      }
+      con.out(renderTable(['MEMBER', 'STATE'], rows.map((r) => [r.name, r.state])));
+      con.out(
+        pending.length === 0
+          ? 'No rollout in progress: every member is written as the spec says.'
+          : `Next, after the last step is applied and the cluster is healthy: ${rolloutNextCommand(args.spec, args.out)}`,
+      );
+    },
+  };
+}
+
+function nextCommand(con: Console): CommandModule<object, NextArgs> {
+  return {
+    command: 'next <spec>',
+    describe: 'Write the change of the next pending control-plane member (exactly one), once the previous step is applied and healthy',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
+        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('state', {
+          type: 'string',
+          describe: 'Terraform state to check that the previous step was applied (terraform state pull > state.json); default the local backend\'s state file when there is one',
+        }) as unknown as Argv<NextArgs>,
+    handler: async (args) => {
+      const { cluster, outDir, previous, pending } = folderState(args.spec, args.out);
+      if (pending.length === 0) {
+        con.out(`${cluster.model.name}: no rollout in progress; nothing to do.`);
+        return;
+      }
+      const backend = cluster.model.terraform.backend;
+      const localPath = backend.type === 'local' ? (backend.path ?? 'terraform.tfstate') : undefined;
+      const localState = localPath === undefined ? undefined : isAbsolute(localPath) ? localPath : join(outDir, localPath);
+      const statePath = args.state ?? (localState && existsSync(localState) ? localState : undefined);
+      const members = cluster.model.controlPlane.members.map((m) => m.name);
+      if (statePath) {
+        let text: string;
+        try {
+          text = readFileSync(statePath, 'utf8');
+        } catch (err) {
+          throw new UserError(`cannot read the state ${statePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        const folder = mergeTerraformDocuments([...previous].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
+        const problems = unappliedMembers(text, statePath, folder, members);
+        if (problems.length > 0) {
+          throw new UserError(`the previous step is not applied yet, so the next member must wait:\n  ${problems.join('\n  ')}\nRun terraform apply in ${shownOutDir(outDir)} first.`);
+        }
+        con.out(`${statePath}: the previous step is applied.`);
+      } else {
+        con.err(`warning: no Terraform state to check that the previous step was applied (pass --state FILE from terraform state pull).`);
+      }
+      const { generate } = await import('../../generate.js');
+      const result = await generate(args.spec, { ...(args.out ? { outDir: args.out } : {}), rollout: 'next' });
+      printGenerateResult(con, result, args.spec, args.out, 'wrote');
+      con.out(
+        [
+          'Before applying, check that the cluster is healthy (on a control-plane machine; docs/ha.md):',
+          `  ${result.rollout.healthCheck}`,
+          '  kubectl get nodes   (every control-plane node Ready)',
+        ].join('\n'),
+      );
+    },
+  };
+}
+
+export function rolloutCommand(con: Console): CommandModule<object, object> {
+  return {
+    command: 'rollout',
+    describe: 'Roll a change out to the control plane one member per apply (status, next)',
+    builder: (y: Argv) => y.command(statusCommand(con)).command(nextCommand(con)).demandCommand(1, 'Name a rollout command: status or next'),
+    handler: () => undefined,
+  };
+}

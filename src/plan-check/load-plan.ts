@@ -1,0 +1,110 @@
+import { readFileSync, statSync } from 'node:fs';
+import { UserError } from '../errors.js';
+
+/** One entry of a plan's resource_changes, as `terraform show -json` prints it (format 1.x). */
+export interface ResourceChange {
+  address: string;
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
+  /** Set for a deposed object (an old copy a failed create_before_destroy left behind). */
+  deposed?: string;
+  action_reason?: string;
+  change: {
+    actions: string[];
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+    after_unknown?: Record<string, unknown> | boolean | null;
+    replace_paths?: unknown[][];
+  };
+}
+
+export interface TerraformPlan {
+  formatVersion: string;
+  terraformVersion?: string;
+  resourceChanges: ResourceChange[];
+}
+
+/** The plan format's major version hakube reads (Terraform 1.x prints 1.0 to 1.2). */
+const SUPPORTED_MAJOR = 1;
+/** A plan of a large cluster is a few megabytes; anything far larger is not one. */
+const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads `terraform show -json plan.out` output. Anything else (a binary plan, a state file, another JSON document,
+ * an unsupported format major) is a UserError saying what to run instead.
+ */
+export function loadPlan(file: string): TerraformPlan {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_PLAN_BYTES) throw new UserError(`${file} is larger than ${MAX_PLAN_BYTES / 1024 / 1024} MiB; it is not a Terraform plan in JSON`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parsePlan(text, file);
+}
+
+const HOW = 'make it with: terraform plan -out plan.out && terraform show -json plan.out > plan.json';
+
+/** Parses and checks the shape of a JSON plan; `file` names it in errors. */
+export function parsePlan(text: string, file: string): TerraformPlan {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    const binary = text.startsWith('PK');
+    throw new UserError(`${file} is not JSON${binary ? ' (it looks like a binary plan file)' : ''}; ${HOW}`);
+  }
+  if (!isObject(doc) || typeof doc.format_version !== 'string') {
+    throw new UserError(`${file} is not a Terraform JSON plan (no format_version); ${HOW}`);
+  }
+  const major = Number(doc.format_version.split('.')[0]);
+  if (major !== SUPPORTED_MAJOR) {
+    throw new UserError(`${file} is in plan format ${doc.format_version}; hakube reads format ${SUPPORTED_MAJOR}.x (Terraform 1.x)`);
+  }
+  if (!('planned_values' in doc) && !('resource_changes' in doc)) {
+    throw new UserError(`${file} is a Terraform state, not a plan (no planned_values or resource_changes); ${HOW}`);
+  }
+  const raw = doc.resource_changes ?? [];
+  if (!Array.isArray(raw)) throw new UserError(`${file}: resource_changes is not a list; ${HOW}`);
+  const resourceChanges = raw.map((entry, i): ResourceChange => {
+    const change = isObject(entry) ? entry.change : undefined;
+    if (
+      !isObject(entry) ||
+      typeof entry.address !== 'string' ||
+      typeof entry.type !== 'string' ||
+      typeof entry.name !== 'string' ||
+      !isObject(change) ||
+      !Array.isArray(change.actions) ||
+      !change.actions.every((a) => typeof a === 'string')
+    ) {
+      throw new UserError(`${file}: resource_changes[${i}] is not a resource change (address, type, name, change.actions)`);
+    }
+    return {
+      address: entry.address,
+      mode: entry.mode === 'data' ? 'data' : 'managed',
+      type: entry.type,
+      name: entry.name,
+      ...(typeof entry.deposed === 'string' ? { deposed: entry.deposed } : {}),
+      ...(typeof entry.action_reason === 'string' ? { action_reason: entry.action_reason } : {}),
+      change: {
+        actions: change.actions as string[],
+        before: isObject(change.before) ? change.before : null,
+        after: isObject(change.after) ? change.after : null,
+        after_unknown: isObject(change.after_unknown) || typeof change.after_unknown === 'boolean' ? change.after_unknown : null,
+        ...(Array.isArray(change.replace_paths) ? { replace_paths: change.replace_paths as unknown[][] } : {}),
+      },
+    };
+  });
+  return {
+    formatVersion: doc.format_version,
+    ...(typeof doc.terraform_version === 'string' ? { terraformVersion: doc.terraform_version } : {}),
+    resourceChanges,
+  };
+}

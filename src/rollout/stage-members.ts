@@ -1,0 +1,191 @@
+import { UserError } from '../errors.js';
+import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
+import { memberAddresses } from '../emit/terraform/addresses.js';
+import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
+import type { GeneratedFile } from '../output/files.js';
+
+/**
+ * hold: release no member (a rollout is in progress: `generate` never advances it on its own);
+ * advance: release the first member whose change is held (a new change, or `rollout next`);
+ * all: release every member at once (the emergency flag; one apply may then lose etcd quorum).
+ */
+export type StagingMode = 'hold' | 'advance' | 'all';
+
+export interface StagedOutput {
+  files: GeneratedFile[];
+  /** Members whose change is still held back, in member order. */
+  pending: string[];
+  /** The member this run released, if any. */
+  released?: string;
+  /** What one terraform apply of `files` does to the control plane, from the previous output. */
+  plan: RolloutPlan;
+}
+
+/** Actions that take a member down or change etcd's membership: at most one per apply. */
+const STAGED_ACTIONS: ReadonlySet<InstanceAction> = new Set(['replace', 'stop-start', 'destroy', 'create']);
+
+type Blocks = Record<string, Record<string, unknown>>;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(content: string | Uint8Array): string {
+  return typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+}
+
+/** Terraform JSON as the emitter prints it: sorted keys, two spaces, a final newline. */
+function printTerraform(doc: TerraformJson): string {
+  const sort = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sort);
+    if (!isObject(value)) return value;
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort(value[k])]));
+  };
+  return `${JSON.stringify(sort(doc), null, 2)}\n`;
+}
+
+function resourceBlock(doc: TerraformJson, address: string): unknown {
+  const [type, name] = splitAddress(address);
+  const resources = isObject(doc.resource) ? (doc.resource as Blocks)[type] : undefined;
+  return resources?.[name];
+}
+
+function splitAddress(address: string): [string, string] {
+  const dot = address.indexOf('.');
+  return [address.slice(0, dot), address.slice(dot + 1)];
+}
+
+function setResourceBlock(doc: TerraformJson, address: string, block: unknown): void {
+  const [type, name] = splitAddress(address);
+  const resources = ((doc.resource as Blocks | undefined) ?? (doc.resource = {})) as Blocks;
+  const byName = (resources[type] ??= {});
+  if (block === undefined) {
+    delete byName[name];
+    if (Object.keys(byName).length === 0) delete resources[type];
+  } else {
+    byName[name] = block;
+  }
+}
+
+/** Every `${type.name...}` reference in a block (resource and data references; locals, vars and paths are not). */
+function references(block: unknown): string[] {
+  const found = new Set<string>();
+  for (const m of JSON.stringify(block).matchAll(/(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) found.add(`${m[1] ?? ''}${m[2]}.${m[3]}`);
+  return [...found];
+}
+
+function declares(doc: TerraformJson, reference: string): boolean {
+  const data = reference.startsWith('data.');
+  const [type, name] = splitAddress(data ? reference.slice('data.'.length) : reference);
+  const blocks = doc[data ? 'data' : 'resource'];
+  return isObject(blocks) && isObject(blocks[type]) && (blocks[type] as Record<string, unknown>)[name] !== undefined;
+}
+
+/**
+ * Data sources (the machine image above all) that held members still refer to but the new spec no longer declares:
+ * kept, from the file they were in, until no member refers to them. Reading a data source changes nothing.
+ */
+function carryOverDataSources(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, heldMembers: string[]): void {
+  const merged = mergeTerraformDocuments([...docs.values()]);
+  const wanted = new Set<string>();
+  for (const member of heldMembers) {
+    for (const address of Object.values(memberAddresses({ name: member }))) {
+      for (const ref of references(resourceBlock(merged, address) ?? null)) if (ref.startsWith('data.') && !declares(merged, ref)) wanted.add(ref);
+    }
+  }
+  for (const ref of wanted) {
+    const [type, name] = splitAddress(ref.slice('data.'.length));
+    for (const [path, doc] of previousDocs) {
+      const block = isObject(doc.data) && isObject(doc.data[type]) ? (doc.data[type] as Record<string, unknown>)[name] : undefined;
+      const target = docs.get(path);
+      if (block === undefined || !target) continue;
+      const data = ((target.data as Blocks | undefined) ?? (target.data = {})) as Blocks;
+      (data[type] ??= {})[name] = block;
+    }
+  }
+}
+
+/**
+ * Writes the change of at most one control-plane member per apply. `next` is what a fresh generation of the spec
+ * writes; `previous` holds the previously generated files (Terraform documents by file name and the members'
+ * cloud-init). Each member whose change would take it down (replace, stop/start, destroy) or add it keeps its
+ * previous resources and cloud-init until it is released, so `terraform apply` of the result disrupts at most one
+ * member. Changes that disrupt no member (tags, workers, add-ons, bucket objects) go out at once. Pure.
+ */
+export function stageMemberChanges(
+  next: GeneratedFile[],
+  previous: ReadonlyMap<string, string>,
+  mode: StagingMode,
+): StagedOutput {
+  const nextDocs = new Map(next.filter((f) => f.path.endsWith('.tf.json')).map((f) => [f.path, JSON.parse(text(f.content)) as TerraformJson]));
+  const previousDocs = new Map([...previous].filter(([path]) => path.endsWith('.tf.json')).map(([path, content]) => [path, JSON.parse(content) as TerraformJson]));
+  const nextMerged = mergeTerraformDocuments([...nextDocs.values()]);
+  if (previousDocs.size === 0) {
+    // A new cluster: every member is created by the first apply, together.
+    return { files: next, pending: [], plan: planRollout(undefined, nextMerged) };
+  }
+  const previousMerged = mergeTerraformDocuments([...previousDocs.values()]);
+  const nextByPath = new Map(next.map((f) => [f.path, f]));
+  const changedFiles = [...nextByPath.values()]
+    .filter((f) => previous.has(f.path) && previous.get(f.path) !== text(f.content))
+    .map((f) => f.path);
+  const full = planRollout(previousMerged, nextMerged, changedFiles);
+  const staged = full.changes.filter((c) => STAGED_ACTIONS.has(c.action)).sort(byMemberName);
+  const release = mode === 'all' ? staged : mode === 'advance' ? staged.slice(0, 1) : [];
+  const held = staged.filter((c) => !release.includes(c));
+
+  const files = new Map(next.map((f) => [f.path, f]));
+  const docs = new Map([...nextDocs].map(([path, doc]) => [path, structuredClone(doc)]));
+  for (const change of held) {
+    const member = { name: change.member };
+    const addresses = Object.values(memberAddresses(member));
+    for (const address of addresses) {
+      // Where the member's resource lives now and where it lived before (each concern keeps its file).
+      for (const doc of docs.values()) if (resourceBlock(doc, address) !== undefined) setResourceBlock(doc, address, undefined);
+      for (const [path, doc] of previousDocs) {
+        const block = resourceBlock(doc, address);
+        if (block === undefined) continue;
+        const target = docs.get(path);
+        if (!target) throw new UserError(`cannot hold back ${change.member}: its previous resources live in ${path}, which this spec no longer writes; see docs/ha.md ("Rolling out a change")`);
+        setResourceBlock(target, address, block);
+      }
+    }
+    const cloudInit = controlPlaneCloudInitPath(member);
+    const before = previous.get(cloudInit);
+    if (before === undefined) files.delete(cloudInit);
+    else files.set(cloudInit, { path: cloudInit, content: before });
+  }
+  carryOverDataSources(docs, previousDocs, held.map((c) => c.member));
+  for (const [path, doc] of docs) files.set(path, { path, content: printTerraform(doc) });
+
+  const stagedMerged = mergeTerraformDocuments([...docs.values()]);
+  for (const change of held) {
+    for (const address of Object.values(memberAddresses({ name: change.member }))) {
+      const block = resourceBlock(stagedMerged, address);
+      if (block === undefined) continue;
+      const missing = references(block).filter((r) => !declares(stagedMerged, r));
+      if (missing.length > 0) {
+        throw new UserError(
+          `cannot hold back ${change.member} while the others roll: its current configuration (${address}) refers to ${missing.join(', ')}, ` +
+            'which this spec removes. Split the spec change in two (first the change that keeps those resources), ' +
+            'or, knowing that one apply may then lose etcd quorum, use --all-members-at-once (docs/ha.md)',
+        );
+      }
+    }
+  }
+  const stagedFiles = [...files.values()];
+  const stagedChanged = stagedFiles.filter((f) => previous.has(f.path) && previous.get(f.path) !== text(f.content)).map((f) => f.path);
+  const plan = planRollout(previousMerged, stagedMerged, stagedChanged);
+  const disrupting = plan.changes.filter((c) => STAGED_ACTIONS.has(c.action));
+  if (mode !== 'all' && disrupting.length > 1) {
+    throw new Error(`BUG: the staged output still changes ${disrupting.map((c) => `${c.member} (${c.action})`).join(', ')} in one apply`);
+  }
+  const order = new Map(next.map((f, i) => [f.path, i]));
+  stagedFiles.sort((a, b) => (order.get(a.path) ?? Infinity) - (order.get(b.path) ?? Infinity) || (a.path < b.path ? -1 : 1));
+  return {
+    files: stagedFiles,
+    pending: held.map((c) => c.member),
+    ...(release.length === 1 ? { released: release[0]!.member } : {}),
+    plan,
+  };
+}

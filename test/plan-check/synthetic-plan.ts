@@ -1,0 +1,89 @@
+import type { TerraformJson } from '../../src/ha/rollout-plan.js';
+
+/**
+ * Builds `terraform show -json` output (format 1.2, as Terraform 1.11 prints it) for applying `next` over the state
+ * `previous` left, both hakube's own merged Terraform. Attribute values are the configuration's (references stay
+ * as written); which changes replace a resource follows the AWS provider's ForceNew arguments for the types hakube
+ * declares. Overrides model what a plan shows beyond the configuration: tainted resources, -replace.
+ */
+export interface PlanOverrides {
+  /** Addresses Terraform replaces because they are tainted. */
+  tainted?: string[];
+  /** Addresses named with -replace. */
+  replace?: string[];
+}
+
+const FORCE_NEW: Record<string, string[]> = {
+  aws_instance: ['ami', 'availability_zone', 'subnet_id', 'private_ip', 'key_name', 'tenancy', 'associate_public_ip_address'],
+  aws_ebs_volume: ['availability_zone', 'encrypted', 'kms_key_id', 'snapshot_id'],
+  aws_volume_attachment: ['device_name', 'instance_id', 'volume_id'],
+  aws_lb_target_group_attachment: ['target_group_arn', 'target_id', 'port'],
+  aws_s3_bucket: ['bucket', 'bucket_prefix'],
+  aws_s3_object: ['bucket', 'key'],
+  aws_vpc_security_group_ingress_rule: ['security_group_id'],
+  aws_security_group: ['name', 'vpc_id', 'description'],
+  aws_launch_template: ['name'],
+  aws_autoscaling_group: ['name'],
+  aws_lb: ['name', 'internal', 'load_balancer_type'],
+};
+
+type Attributes = Record<string, unknown>;
+
+function resources(tf: TerraformJson | undefined): Map<string, { type: string; name: string; attributes: Attributes }> {
+  const out = new Map<string, { type: string; name: string; attributes: Attributes }>();
+  const blocks = (tf?.resource ?? {}) as Record<string, Record<string, Attributes>>;
+  for (const [type, byName] of Object.entries(blocks)) {
+    for (const [name, attributes] of Object.entries(byName)) out.set(`${type}.${name}`, { type, name, attributes });
+  }
+  return out;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export function syntheticPlan(previous: TerraformJson | undefined, next: TerraformJson, overrides: PlanOverrides = {}): Record<string, unknown> {
+  const before = resources(previous);
+  const after = resources(next);
+  const changes: Array<Record<string, unknown>> = [];
+  for (const address of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const b = before.get(address);
+    const a = after.get(address);
+    const { type, name } = (a ?? b)!;
+    let actions: string[];
+    let reason: string | undefined;
+    const changed = b && a ? [...new Set([...Object.keys(b.attributes), ...Object.keys(a.attributes)])].filter((k) => !same(b.attributes[k], a.attributes[k])) : [];
+    // A changed cloud-init file shows in the rendered user data, which the configuration's expression hides.
+    const userDataForcesNew = type === 'aws_instance' && a?.attributes.user_data_replace_on_change === true;
+    const forcing = changed.filter((k) => (FORCE_NEW[type] ?? []).includes(k) || (userDataForcesNew && (k === 'user_data' || k === 'user_data_base64')));
+    if (!b) actions = ['create'];
+    else if (!a) {
+      actions = ['delete'];
+      reason = 'delete_because_no_resource_config';
+    } else if (overrides.tainted?.includes(address)) {
+      actions = ['delete', 'create'];
+      reason = 'replace_because_tainted';
+    } else if (overrides.replace?.includes(address)) {
+      actions = ['delete', 'create'];
+      reason = 'replace_by_request';
+    } else if (forcing.length > 0) {
+      actions = ['delete', 'create'];
+      reason = 'replace_because_cannot_update';
+    } else if (changed.length > 0) actions = ['update'];
+    else actions = ['no-op'];
+    changes.push({
+      address,
+      mode: 'managed',
+      type,
+      name,
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: {
+        actions,
+        before: b?.attributes ?? null,
+        after: a?.attributes ?? null,
+        after_unknown: {},
+        ...(reason === 'replace_because_cannot_update' ? { replace_paths: forcing.map((k) => [k]) } : {}),
+      },
+      ...(reason ? { action_reason: reason } : {}),
+    });
+  }
+  return { format_version: '1.2', terraform_version: '1.11.4', planned_values: { root_module: {} }, resource_changes: changes };
+}

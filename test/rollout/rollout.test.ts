@@ -1,0 +1,102 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/generate.js';
+import { mergeTerraformDocuments, planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
+import { listFiles } from '../helpers/files.js';
+import { REPO_ROOT } from '../helpers/run-cli.js';
+
+const TUTORIAL_TEXT = readFileSync(join(REPO_ROOT, 'examples/myfirstcluster.yaml'), 'utf8');
+/** A fixed clock: certificates stay as they are across every run of a scenario. */
+const NOW = new Date('2026-12-01T00:00:00Z');
+
+/** Spec mutations a platform team makes on a running cluster, each as an edit of the tutorial spec. */
+const MUTATIONS: Array<[string, string, string]> = [
+  ['Kubernetes patch version bump', 'kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'],
+  ['control-plane instance type', '    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:'],
+  ['control-plane root volume size', '    count: 3\n', '    count: 3\n    rootVolumeSize: 80\n'],
+  ['etcd volume size', '    count: 3\n', '    count: 3\n    etcdVolumeSize: 40\n'],
+  ['pinned image bump', '  users:\n', '  image:\n    name: ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251105\n  users:\n'],
+  ['add-on change (Dashboard replicas)', '      replicas: 2', '      replicas: 3'],
+  ['worker group change (maxSize)', '      maxSize: 2', '      maxSize: 4'],
+  ['two more control-plane members', '    count: 3\n', '    count: 5\n'],
+];
+
+let base = '';
+let work = '';
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'hakube-rollout-'));
+  writeFileSync(join(work, 'base.yaml'), TUTORIAL_TEXT);
+  base = join(work, 'base');
+  await generate(join(work, 'base.yaml'), { outDir: base, now: NOW });
+});
+
+/** Everything of a folder but key material and hakube's own file list, by path. */
+function committed(dir: string): Map<string, string> {
+  return new Map(
+    listFiles(dir)
+      .filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig' && f !== '.hakube-files')
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
+}
+
+/**
+ * The merged Terraform with every `${data.T.N.id}` replaced by the data source's own configuration: what a data
+ * source returns changes exactly when its configuration does, and planRollout compares configuration only. Without
+ * this, an image bump behind an unchanged `${data.aws_ami.X.id}` would look like no change at all.
+ */
+function terraformOf(files: Map<string, string>): TerraformJson {
+  const merged = mergeTerraformDocuments([...files].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
+  const data = (merged.data ?? {}) as Record<string, Record<string, unknown>>;
+  const resolved = JSON.stringify(merged.resource ?? {}).replace(/\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\}/g, (_m, type: string, name: string) =>
+    `data:${JSON.stringify(data[type]?.[name] ?? null).replace(/"/g, "'")}`,
+  );
+  return { ...merged, resource: JSON.parse(resolved) as unknown };
+}
+
+/** Members one apply from `before` to `after` takes down or adds (create, replace, stop/start, destroy). */
+function disruptedByApply(before: Map<string, string>, after: Map<string, string>): string[] {
+  const changedFiles = [...after].filter(([p, t]) => before.has(p) && before.get(p) !== t).map(([p]) => p);
+  const plan = planRollout(terraformOf(before), terraformOf(after), changedFiles);
+  return plan.changes.filter((c) => c.action !== 'update').map((c) => `${c.member}:${c.action}`);
+}
+
+describe('one control-plane member per apply, for every kind of spec change', () => {
+  it.each(MUTATIONS)('%s: each step disrupts at most one member, reruns change nothing, and the rollout converges to a fresh generation', async (_name, from, to) => {
+    expect(TUTORIAL_TEXT.includes(from), `test setup: ${from} is not in the tutorial`).toBe(true);
+    const dir = mkdtempSync(join(work, 'case-'));
+    const out = join(dir, 'out');
+    cpSync(base, out, { recursive: true });
+    const spec = join(dir, 'cluster.yaml');
+    writeFileSync(spec, TUTORIAL_TEXT.replace(from, to));
+
+    let before = committed(out);
+    const steps: string[][] = [];
+    let result = await generate(spec, { outDir: out, now: NOW });
+    const members = result.cluster.model.controlPlane.members.length;
+    for (let step = 0; ; step++) {
+      const after = committed(out);
+      const disrupted = disruptedByApply(before, after);
+      expect(disrupted.length, `step ${step}: ${disrupted.join(', ')}`).toBeLessThanOrEqual(1);
+      steps.push(disrupted);
+      // Rerunning generate on the same spec never advances the rollout.
+      await generate(spec, { outDir: out, now: NOW });
+      expect(committed(out)).toEqual(after);
+      if (result.pending.length === 0) break;
+      expect(step, 'the rollout must end within one step per member').toBeLessThan(members);
+      before = after;
+      result = await generate(spec, { outDir: out, now: NOW, rollout: 'next' });
+    }
+    expect(existsSync(join(out, 'rollout-pending.json'))).toBe(false);
+
+    // Converged: byte-identical (outside key material) to a fresh generation of the new spec with the same keys.
+    const fresh = join(dir, 'fresh');
+    cpSync(join(out, 'pki'), join(fresh, 'pki'), { recursive: true });
+    cpSync(join(out, 'users'), join(fresh, 'users'), { recursive: true });
+    await generate(spec, { outDir: fresh, now: NOW });
+    expect(committed(out)).toEqual(committed(fresh));
+    console.info(`${_name}: ${steps.length} apply step(s): ${steps.map((s) => s.join(' ') || 'no member disrupted').join(' | ')}`);
+  });
+});
