@@ -181,7 +181,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
   const undisrupted = before - disrupted.length;
   if (disrupted.length > 0 || created.length > 0) {
     const list = disrupted.map((d) => `${d.member} (${d.effect})`).join(', ');
-    if (undisrupted < quorum) {
+    if (before > 0 && undisrupted < quorum) {
       add('error', 'etcd', `${disrupted.length} of ${before} etcd members are disrupted at once: ${list}. Only ${undisrupted} stay up, fewer than the quorum of ${quorum}: etcd stops accepting writes and the API goes down. Apply one member at a time (hakube rollout next; docs/ha.md)`);
     } else if (disrupted.length > 0) {
       add('warning', 'etcd', `${list}: ${undisrupted} of ${size} members stay up, quorum ${quorum} holds; wait until the member is healthy again before the next step`);

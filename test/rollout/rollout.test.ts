@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
-import { mergeTerraformDocuments, planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
+import { planRollout } from '../../src/ha/rollout-plan.js';
 import { listFiles } from '../helpers/files.js';
+import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 
 const TUTORIAL_TEXT = readFileSync(join(REPO_ROOT, 'examples/myfirstcluster.yaml'), 'utf8');
@@ -42,24 +43,9 @@ function committed(dir: string): Map<string, string> {
   );
 }
 
-/**
- * The merged Terraform with every `${data.T.N.id}` replaced by the data source's own configuration: what a data
- * source returns changes exactly when its configuration does, and planRollout compares configuration only. Without
- * this, an image bump behind an unchanged `${data.aws_ami.X.id}` would look like no change at all.
- */
-function terraformOf(files: Map<string, string>): TerraformJson {
-  const merged = mergeTerraformDocuments([...files].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
-  const data = (merged.data ?? {}) as Record<string, Record<string, unknown>>;
-  const resolved = JSON.stringify(merged.resource ?? {}).replace(/\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\}/g, (_m, type: string, name: string) =>
-    `data:${JSON.stringify(data[type]?.[name] ?? null).replace(/"/g, "'")}`,
-  );
-  return { ...merged, resource: JSON.parse(resolved) as unknown };
-}
-
 /** Members one apply from `before` to `after` takes down or adds (create, replace, stop/start, destroy). */
 function disruptedByApply(before: Map<string, string>, after: Map<string, string>): string[] {
-  const changedFiles = [...after].filter(([p, t]) => before.has(p) && before.get(p) !== t).map(([p]) => p);
-  const plan = planRollout(terraformOf(before), terraformOf(after), changedFiles);
+  const plan = planRollout(resolvedTerraform(before), resolvedTerraform(after));
   return plan.changes.filter((c) => c.action !== 'update').map((c) => `${c.member}:${c.action}`);
 }
 

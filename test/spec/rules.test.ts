@@ -208,6 +208,22 @@ describe('semantic rules', () => {
     expect(only(issuesOf(internal), 'HK263')).toEqual([]);
   });
 
+  it('HK270: image.ami and image.name are exclusive; HK271: an image name of another release than ubuntuRelease', () => {
+    const both = BASE_SPEC.replace(
+      '  instanceGroups:',
+      '  image:\n    ami: ami-0123456789abcdef0\n    name: ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022\n  instanceGroups:',
+    );
+    expectIssue(both, 'HK270', '/spec/image', 'image:', /keep one/);
+    const mismatch = BASE_SPEC.replace(
+      '  instanceGroups:',
+      '  image:\n    ubuntuRelease: "22.04"\n    name: ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022\n  instanceGroups:',
+    );
+    expectIssue(mismatch, 'HK271', '/spec/image/name', 'name: ubuntu/images', /is Ubuntu 24\.04, but image\.ubuntuRelease says 22\.04/);
+    const wildcard = BASE_SPEC.replace('  instanceGroups:', '  image:\n    name: ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*\n  instanceGroups:');
+    // A wildcard is a lookup of the newest image, not a pin: the schema refuses it.
+    expect(issuesOf(wildcard).filter((i) => i.pointer === '/spec/image/name' && i.severity === 'error')).toHaveLength(1);
+  });
+
   it('HK251: a user in system:masters gets a warning (it bypasses RBAC)', () => {
     const text = BASE_SPEC.replace('  instanceGroups:', '  users:\n    - name: root\n      groups: [system:masters]\n  instanceGroups:');
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');

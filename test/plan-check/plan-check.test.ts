@@ -1,0 +1,203 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addonFileNames } from '../../src/emit/addons/index.js';
+import { generate } from '../../src/generate.js';
+import type { TerraformJson } from '../../src/ha/rollout-plan.js';
+import { bucketObjects } from '../../src/model/bucket-layout.js';
+import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-plan.js';
+import { parsePlan } from '../../src/plan-check/load-plan.js';
+import { renderPlanCheck } from '../../src/plan-check/render-plan-check.js';
+import { validateFile } from '../../src/spec/validate.js';
+import { listFiles } from '../helpers/files.js';
+import { resolvedTerraform } from '../helpers/resolved-terraform.js';
+import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { syntheticPlan, type PlanOverrides } from './synthetic-plan.js';
+
+const TUTORIAL = join(REPO_ROOT, 'examples/myfirstcluster.yaml');
+const TUTORIAL_TEXT = readFileSync(TUTORIAL, 'utf8');
+const NOW = new Date('2026-12-01T00:00:00Z');
+const { model } = validateFile(TUTORIAL);
+const objects = bucketObjects(model, addonFileNames(model));
+
+let work = '';
+let base = new Map<string, string>();
+
+function committed(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).filter((f) => !f.startsWith('pki/') && !f.startsWith('users/')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/** The tutorial's folder after generate (or `--all-members-at-once`) of the tutorial edited from `from` to `to`. */
+async function changed(from: string, to: string, rollout?: 'all-members'): Promise<Map<string, string>> {
+  const dir = mkdtempSync(join(work, 'case-'));
+  cpSync(join(work, 'base'), join(dir, 'out'), { recursive: true });
+  writeFileSync(join(dir, 'c.yaml'), TUTORIAL_TEXT.replace(from, to));
+  await generate(join(dir, 'c.yaml'), { outDir: join(dir, 'out'), now: NOW, ...(rollout ? { rollout } : {}) });
+  return committed(join(dir, 'out'));
+}
+
+function assess(previous: Map<string, string> | undefined, next: Map<string, string> | TerraformJson, overrides?: PlanOverrides): PlanAssessment {
+  const nextTf = next instanceof Map ? resolvedTerraform(next) : next;
+  const plan = syntheticPlan(previous ? resolvedTerraform(previous) : undefined, nextTf, overrides);
+  return assessPlan(model, objects, parsePlan(JSON.stringify(plan), 'plan.json'));
+}
+
+const errors = (a: PlanAssessment) => a.findings.filter((f) => f.severity === 'error');
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'hakube-plan-check-'));
+  await generate(TUTORIAL, { outDir: join(work, 'base'), now: NOW });
+  base = committed(join(work, 'base'));
+});
+
+const VERSION_BUMP: [string, string] = ['kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'];
+
+describe('plan-check on plans of hakube\'s own Terraform', () => {
+  it('a new cluster is safe: every member is created together', () => {
+    const a = assess(undefined, base);
+    expect(errors(a)).toEqual([]);
+    expect(a.verdict).toBe('safe');
+    expect(a.etcd).toMatchObject({ membersBefore: 0, created: ['control-plane-1', 'control-plane-2', 'control-plane-3'] });
+  });
+
+  it('a staged step of a version bump is safe: one member replaced, quorum holds (a warning)', async () => {
+    const a = assess(base, await changed(...VERSION_BUMP));
+    expect(a.verdict).toBe('safe');
+    expect(a.etcd.disrupted.map((d) => d.member)).toEqual(['control-plane-1']);
+    expect(a.etcd.disrupted[0]!.effect).toMatch(/^replaced because a changed argument forces it \(user_data_base64\)/);
+    expect(a.findings.find((f) => f.address === 'etcd')).toMatchObject({ severity: 'warning' });
+    // The workers' new launch template is worth a look, not a reason to stop.
+    expect(a.findings.some((f) => f.severity === 'warning' && f.address === 'aws_launch_template.nodes')).toBe(true);
+  });
+
+  it('the same bump written for every member at once is unsafe: 3 of 3 members replaced', async () => {
+    const a = assess(base, await changed(...VERSION_BUMP, 'all-members'));
+    expect(a.verdict).toBe('unsafe');
+    expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 0 });
+    expect(errors(a).map((f) => f.message).join('\n')).toContain('3 of 3 etcd members are disrupted at once');
+  });
+
+  it('an instance-type change for every member stops all three: unsafe', async () => {
+    const a = assess(base, await changed('    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:', 'all-members'));
+    expect(a.verdict).toBe('unsafe');
+    expect(a.etcd.disrupted.map((d) => d.effect)).toEqual(Array(3).fill('stopped and started to change instance_type'));
+  });
+
+  it('a tainted member makes an otherwise safe step unsafe, and -replace of one member alone is tolerated', async () => {
+    const step = await changed(...VERSION_BUMP);
+    const tainted = assess(base, step, { tainted: ['aws_instance.control_plane_3'] });
+    expect(tainted.verdict).toBe('unsafe');
+    expect(tainted.etcd.disrupted.map((d) => `${d.member}: ${d.effect}`)).toEqual([
+      expect.stringMatching(/^control-plane-1: replaced/),
+      'control-plane-3: replaced because it is tainted',
+    ]);
+    const replaced = assess(base, base, { replace: ['aws_instance.control_plane_2'] });
+    expect(replaced.verdict).toBe('safe');
+    expect(replaced.etcd.disrupted).toEqual([{ member: 'control-plane-2', effect: 'replaced because of -replace' }]);
+  });
+
+  it('a changed CA object is unsafe; a re-issued leaf certificate is a warning', () => {
+    const withHash = (key: string) => {
+      const next = new Map(base);
+      const file = 'bucket-object-hashes.tf.json';
+      next.set(file, next.get(file)!.replace(new RegExp(`("${key}": )"[0-9a-f]{64}"`), `$1"${'0'.repeat(64)}"`));
+      expect(next.get(file)).not.toBe(base.get(file));
+      return next;
+    };
+    const ca = assess(base, withHash('control-plane/pki/ca.crt'));
+    expect(ca.verdict).toBe('unsafe');
+    expect(errors(ca)).toEqual([
+      expect.objectContaining({ address: 'aws_s3_object.control_plane_pki_ca_crt', message: expect.stringContaining('the cluster CA certificate') }),
+    ]);
+    const sa = assess(base, withHash('control-plane/pki/sa.key'));
+    expect(errors(sa).map((f) => f.address)).toEqual(['aws_s3_object.control_plane_pki_sa_key']);
+    const leaf = assess(base, withHash('control-plane/pki/front-proxy-client.crt'));
+    expect(leaf.verdict).toBe('safe');
+    expect(leaf.findings).toEqual([expect.objectContaining({ severity: 'warning', address: 'aws_s3_object.control_plane_pki_front_proxy_client_crt' })]);
+  });
+
+  it('replacing an etcd data volume, or detaching it from a running member, is unsafe', () => {
+    const next = resolvedTerraform(base) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const moved = structuredClone(next);
+    moved.resource.aws_ebs_volume!.etcd_control_plane_2!.availability_zone = 'us-west-2c';
+    const volume = assess(base, moved);
+    expect(volume.verdict).toBe('unsafe');
+    expect(errors(volume).map((f) => f.address)).toContain('aws_ebs_volume.etcd_control_plane_2');
+    const detached = assess(base, base, { replace: ['aws_volume_attachment.etcd_control_plane_1'] });
+    expect(detached.verdict).toBe('unsafe');
+    expect(errors(detached)[0]!.message).toContain('detaches the etcd data volume of control-plane-1 while the member runs');
+  });
+
+  it('deleting the rule that carries etcd peer traffic, or replacing the secrets bucket, is unsafe', () => {
+    const next = resolvedTerraform(base) as { resource: Record<string, Record<string, unknown>> };
+    const withoutRule = structuredClone(next);
+    const rules = withoutRule.resource.aws_vpc_security_group_ingress_rule as Record<string, { from_port?: number }>;
+    const etcdRule = Object.keys(rules).find((k) => rules[k]!.from_port === 2379)!;
+    delete rules[etcdRule];
+    const cut = assess(base, withoutRule);
+    expect(cut.verdict).toBe('unsafe');
+    expect(errors(cut)[0]!.message).toContain('etcd client, etcd peer traffic');
+    const bucket = assess(base, base, { replace: ['aws_s3_bucket.secrets'] });
+    expect(errors(bucket).map((f) => f.address)).toEqual(['aws_s3_bucket.secrets']);
+  });
+
+  it('a worker group change is safe and says so', async () => {
+    const a = assess(base, await changed('      maxSize: 2', '      maxSize: 4'));
+    expect(a.verdict).toBe('safe');
+    expect(a.etcd.disrupted).toEqual([]);
+    expect(a.findings).toEqual([expect.objectContaining({ severity: 'info', address: 'aws_autoscaling_group.nodes', message: expect.stringContaining('max_size') })]);
+  });
+
+  it('renders a pull-request comment, stable JSON and a table', async () => {
+    const unsafe = assess(base, await changed(...VERSION_BUMP, 'all-members'));
+    const markdown = renderPlanCheck(unsafe, 'markdown');
+    expect(markdown.split('\n')[0]).toBe('### ❌ hakube plan-check: unsafe to apply (1 problem)');
+    expect(markdown).toContain('**etcd / control plane:** 3 members, quorum 2: 3 disrupted');
+    expect(markdown).toContain('| ❌ | `etcd` |');
+    const json = JSON.parse(renderPlanCheck(unsafe, 'json')) as { verdict: string; etcd: { disrupted: unknown[] }; findings: Array<{ severity: string; address: string; message: string }> };
+    expect(json.verdict).toBe('unsafe');
+    expect(json.etcd.disrupted).toHaveLength(3);
+    expect(Object.keys(json.findings[0]!)).toEqual(['severity', 'address', 'message']);
+    expect(renderPlanCheck(assess(base, base), 'markdown')).toContain('### ✅ hakube plan-check: safe to apply');
+    expect(renderPlanCheck(unsafe, 'table')).toMatch(/^UNSAFE: 1 error\(s\)/);
+  });
+});
+
+describe('hakube plan-check (the command)', () => {
+  it('exits 1 for an unsafe plan and 0 for a safe one, printing the verdict', async () => {
+    const dir = mkdtempSync(join(work, 'cli-'));
+    const unsafePlan = join(dir, 'unsafe.json');
+    writeFileSync(unsafePlan, JSON.stringify(syntheticPlan(resolvedTerraform(base), resolvedTerraform(await changed(...VERSION_BUMP, 'all-members')))));
+    const unsafe = runCli(['plan-check', TUTORIAL, unsafePlan, '-o', 'markdown']);
+    expect(unsafe.code).toBe(1);
+    expect(unsafe.stdout).toContain('unsafe to apply');
+    expect(unsafe.stderr).toContain('the plan is unsafe to apply');
+    const safePlan = join(dir, 'safe.json');
+    writeFileSync(safePlan, JSON.stringify(syntheticPlan(resolvedTerraform(base), resolvedTerraform(await changed(...VERSION_BUMP)))));
+    const safe = runCli(['plan-check', TUTORIAL, safePlan, '-o', 'json']);
+    expect(safe.code, safe.stderr).toBe(0);
+    expect(JSON.parse(safe.stdout).verdict).toBe('safe');
+  });
+
+  it('refuses what is not a JSON plan of format 1.x with a clear message and no stack trace', () => {
+    const dir = mkdtempSync(join(work, 'bad-'));
+    const cases: Array<[string, string, RegExp]> = [
+      ['binary.out', 'PK\u0003\u0004binary plan', /not JSON \(it looks like a binary plan file\).*terraform show -json/],
+      ['state.json', JSON.stringify({ format_version: '1.0', values: { root_module: {} } }), /is a Terraform state, not a plan/],
+      ['future.json', JSON.stringify({ format_version: '2.0', resource_changes: [] }), /plan format 2\.0; hakube reads format 1\.x/],
+      ['other.json', JSON.stringify({ hello: 'world' }), /not a Terraform JSON plan/],
+      ['broken.json', JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'x' }] }), /resource_changes\[0\] is not a resource change/],
+    ];
+    for (const [name, content, message] of cases) {
+      writeFileSync(join(dir, name), content);
+      const r = runCli(['plan-check', TUTORIAL, join(dir, name)]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toMatch(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    const missing = runCli(['plan-check', TUTORIAL, join(dir, 'none.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read');
+  });
+});

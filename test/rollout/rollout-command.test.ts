@@ -1,0 +1,139 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listFiles } from '../helpers/files.js';
+import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+
+const TUTORIAL_TEXT = readFileSync(join(REPO_ROOT, 'examples/myfirstcluster.yaml'), 'utf8');
+const INSTANCE_TYPE: [string, string] = ['    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m6i.large\n  instanceGroups:'];
+
+let work = '';
+let base = '';
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'hakube-rollout-cli-'));
+  writeFileSync(join(work, 'cluster.yaml'), TUTORIAL_TEXT);
+  base = join(work, 'base');
+  const r = runCli(['generate', join(work, 'cluster.yaml'), '--out', base]);
+  if (r.code !== 0) throw new Error(`test setup: ${r.stderr}`);
+});
+
+/** A copy of the generated tutorial and a spec edited from `from` to `to` beside it. */
+function scenario(from?: string, to?: string): { spec: string; out: string; dir: string } {
+  const dir = mkdtempSync(join(work, 'case-'));
+  const out = join(dir, 'out');
+  cpSync(base, out, { recursive: true });
+  const spec = join(dir, 'cluster.yaml');
+  writeFileSync(spec, from && to ? TUTORIAL_TEXT.replace(from, to) : TUTORIAL_TEXT);
+  return { spec, out, dir };
+}
+
+function snapshot(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/**
+ * A Terraform state (format 4) as an apply of the folder `out` leaves it: each member's instance with the instance
+ * type its configuration names, and the image data source read.
+ */
+function stateOf(out: string, instanceTypes: Record<string, string> = {}): string {
+  const instances = JSON.parse(readFileSync(join(out, 'control-plane.tf.json'), 'utf8')).resource.aws_instance as Record<string, { instance_type: string; ami: string }>;
+  const images = JSON.parse(readFileSync(join(out, 'image-and-ssh-key.tf.json'), 'utf8')).data.aws_ami as Record<string, unknown>;
+  const resources = [
+    ...Object.keys(images).map((name) => ({ mode: 'data', type: 'aws_ami', name, instances: [{ attributes: { id: `ami-${name.slice(-8)}0000000` } }] })),
+    ...Object.entries(instances).map(([name, config]) => {
+      const image = /data\.aws_ami\.([^.]+)\.id/.exec(config.ami)![1]!;
+      return { mode: 'managed', type: 'aws_instance', name, instances: [{ attributes: { instance_type: instanceTypes[name] ?? config.instance_type, ami: `ami-${image.slice(-8)}0000000` } }] };
+    }),
+  ];
+  return JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 3, lineage: 'test', resources });
+}
+
+describe('hakube generate --check', () => {
+  it('exits 0 when the folder is up to date and 1 listing what differs when the spec moved on, writing nothing', () => {
+    const { spec, out } = scenario();
+    const upToDate = runCli(['generate', spec, '--out', out, '--check']);
+    expect(upToDate.code, upToDate.stderr).toBe(0);
+    expect(upToDate.stdout).toContain(`is up to date with ${spec}`);
+    writeFileSync(spec, TUTORIAL_TEXT.replace('      maxSize: 2', '      maxSize: 3'));
+    const before = snapshot(out);
+    const stale = runCli(['generate', spec, '--out', out, '--check']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('is stale; hakube generate would write:\n  changed    workers.tf.json');
+    expect(stale.stderr).toContain('run it and commit the result');
+    expect(hasStackTrace(stale.stderr)).toBe(false);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('works without pki/ (a CI runner has no keys), comparing the committed files with the recorded hashes', () => {
+    const { spec, out } = scenario();
+    for (const secret of ['pki', 'users', 'kubeconfig']) rmSync(join(out, secret), { recursive: true, force: true });
+    const before = snapshot(out);
+    const r = runCli(['generate', spec, '--out', out, '--check']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('(pki/ not here: key files not compared)');
+    expect(snapshot(out)).toEqual(before);
+    expect(existsSync(join(out, 'pki'))).toBe(false);
+  });
+
+  it('takes neither --dry-run nor --all-members-at-once (usage error)', () => {
+    const { spec, out } = scenario();
+    const r = runCli(['generate', spec, '--out', out, '--check', '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--check writes nothing');
+  });
+});
+
+describe('hakube rollout status and next', () => {
+  it('lists the pending members, advances exactly one per next, and ends with nothing pending', () => {
+    const { spec, out } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const status = runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).pending).toEqual(['control-plane-2', 'control-plane-3']);
+    const table = runCli(['rollout', 'status', spec, '--out', out]);
+    expect(table.stdout).toMatch(/control-plane-1 +up to date\ncontrol-plane-2 +pending\ncontrol-plane-3 +pending/);
+
+    // The local backend's state shows the first step applied: next may go on.
+    writeFileSync(join(out, 'terraform.tfstate'), stateOf(out));
+    const second = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('the previous step is applied');
+    expect(second.stdout).toContain('This step writes the change of control-plane-2 only.');
+    expect(second.stdout).toContain('endpoint health --cluster');
+    expect(JSON.parse(runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']).stdout).pending).toEqual(['control-plane-3']);
+
+    writeFileSync(join(out, 'terraform.tfstate'), stateOf(out));
+    const third = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain('the last pending member');
+    expect(existsSync(join(out, 'rollout-pending.json'))).toBe(false);
+    expect(JSON.parse(runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']).stdout).pending).toEqual([]);
+    const done = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('no rollout in progress; nothing to do');
+  });
+
+  it('refuses to advance while the state shows the previous step unapplied or a member tainted, changing nothing', () => {
+    const { spec, out } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const statePath = join(out, 'terraform.tfstate');
+    writeFileSync(statePath, stateOf(out, { control_plane_1: 't3.medium' }));
+    const before = snapshot(out);
+    const r = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the previous step is not applied yet');
+    expect(r.stderr).toContain('control-plane-1: runs t3.medium, the folder asks for m6i.large');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(snapshot(out)).toEqual(before);
+
+    const tainted = JSON.parse(stateOf(out)) as { resources: Array<{ name: string; instances: Array<{ status?: string }> }> };
+    tainted.resources.find((x) => x.name === 'control_plane_2')!.instances[0]!.status = 'tainted';
+    const pulled = join(out, '..', 'pulled.json');
+    writeFileSync(pulled, JSON.stringify(tainted));
+    const t = runCli(['rollout', 'next', spec, '--out', out, '--state', pulled]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain('control-plane-2: tainted');
+  });
+});
