@@ -129,7 +129,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   const wasPending = record?.pending ?? [];
   const mode: StagingMode =
     opts.rollout === 'all-members' ? 'all' : opts.rollout === 'next' ? 'advance' : wasPending.length > 0 ? 'hold' : 'advance';
-  const staged = stageMemberChanges(fresh, previous, mode);
+  const staged = stageMemberChanges(fresh, previous, mode, wasPending);
   const files = staged.pending.length > 0 ? [...staged.files, { path: ROLLOUT_RECORD_FILE, content: renderRolloutRecord({ pending: staged.pending }) }] : staged.files;
 
   let report = diffOutput(outDir, files);

@@ -1,5 +1,6 @@
 /**
- * The committed record of a rollout in progress: the control-plane members whose change `generate` has held back.
+ * The committed record of a rollout in progress: the control-plane members whose change `generate` has held back,
+ * and "workers" while the worker groups wait for the control plane.
  * It exists only while members are pending, so a finished rollout leaves the folder exactly as a fresh generate.
  */
 export const ROLLOUT_RECORD_FILE = 'rollout-pending.json';
@@ -25,6 +26,7 @@ export function parseRolloutRecord(text: string): RolloutRecord | undefined {
     return undefined;
   }
   const pending = (value as { pending?: unknown } | null)?.pending;
-  if (!Array.isArray(pending) || !pending.every((m) => typeof m === 'string' && /^control-plane-\d+$/.test(m))) return undefined;
+  // Control-plane members, and "workers" for the worker groups that follow them.
+  if (!Array.isArray(pending) || !pending.every((m) => typeof m === 'string' && /^(control-plane-\d+|workers)$/.test(m))) return undefined;
   return { pending: [...pending] };
 }

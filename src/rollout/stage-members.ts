@@ -82,16 +82,14 @@ function declares(doc: TerraformJson, reference: string): boolean {
 }
 
 /**
- * Data sources (the machine image above all) that held members still refer to but the new spec no longer declares:
- * kept, from the file they were in, until no member refers to them. Reading a data source changes nothing.
+ * Data sources (the machine image above all) that held units still refer to but the new spec no longer declares:
+ * kept, from the file they were in, until nothing refers to them. Reading a data source changes nothing.
  */
-function carryOverDataSources(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, heldMembers: string[]): void {
+function carryOverDataSources(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, heldAddresses: string[]): void {
   const merged = mergeTerraformDocuments([...docs.values()]);
   const wanted = new Set<string>();
-  for (const member of heldMembers) {
-    for (const address of Object.values(memberAddresses({ name: member }))) {
-      for (const ref of references(resourceBlock(merged, address) ?? null)) if (ref.startsWith('data.') && !declares(merged, ref)) wanted.add(ref);
-    }
+  for (const address of heldAddresses) {
+    for (const ref of references(resourceBlock(merged, address) ?? null)) if (ref.startsWith('data.') && !declares(merged, ref)) wanted.add(ref);
   }
   for (const ref of wanted) {
     const [type, name] = splitAddress(ref.slice('data.'.length));
@@ -105,17 +103,54 @@ function carryOverDataSources(docs: Map<string, TerraformJson>, previousDocs: Ma
   }
 }
 
+/** What one step releases: a control-plane member, or every worker group at once. */
+interface RolloutUnit {
+  name: string;
+  addresses: string[];
+  files: string[];
+}
+
+/** The pending entry for worker groups held until the control plane has moved (kubelets never newer than the API). */
+export const WORKERS_UNIT = 'workers';
+
+function memberUnit(member: string): RolloutUnit {
+  return { name: member, addresses: Object.values(memberAddresses({ name: member })), files: [controlPlaneCloudInitPath({ name: member })] };
+}
+
+/**
+ * Worker groups that exist before and after and whose launch template or cloud-init changes: during a
+ * control-plane rollout they wait, so workers (kubelets) move only after every API server did.
+ */
+function workersUnit(previousMerged: TerraformJson, nextMerged: TerraformJson, previous: ReadonlyMap<string, string>, nextByPath: Map<string, GeneratedFile>): RolloutUnit | undefined {
+  const addresses: string[] = [];
+  const files: string[] = [];
+  const templates = (tf: TerraformJson) => ((tf.resource as Blocks | undefined)?.aws_launch_template ?? {}) as Record<string, unknown>;
+  const before = templates(previousMerged);
+  for (const [name, block] of Object.entries(templates(nextMerged))) {
+    if (before[name] === undefined) continue;
+    const cloudInit = /"(cloud-init\/[^"]+\.yaml)"/.exec(JSON.stringify(block).replace(/\\"/g, '"'))?.[1];
+    const fileChanged = cloudInit !== undefined && previous.has(cloudInit) && nextByPath.has(cloudInit) && previous.get(cloudInit) !== text(nextByPath.get(cloudInit)!.content);
+    if (JSON.stringify(before[name]) === JSON.stringify(block) && !fileChanged) continue;
+    addresses.push(`aws_launch_template.${name}`);
+    if (cloudInit && previous.has(cloudInit)) files.push(cloudInit);
+  }
+  return addresses.length > 0 ? { name: WORKERS_UNIT, addresses, files } : undefined;
+}
+
 /**
  * Writes the change of at most one control-plane member per apply. `next` is what a fresh generation of the spec
- * writes; `previous` holds the previously generated files (Terraform documents by file name and the members'
- * cloud-init). Each member whose change would take it down (replace, stop/start, destroy) or add it keeps its
- * previous resources and cloud-init until it is released, so `terraform apply` of the result disrupts at most one
- * member. Changes that disrupt no member (tags, workers, add-ons, bucket objects) go out at once. Pure.
+ * writes; `previous` holds the previously generated files (Terraform documents by file name and cloud-init);
+ * `wasPending` is the record of the rollout in progress, if any. Each member whose change would take it down
+ * (replace, stop/start, destroy) or add it keeps its previous resources and cloud-init until it is released, so
+ * `terraform apply` of the result disrupts at most one member; worker groups whose machines change wait for the
+ * step after the last member. Changes that disrupt no member (tags, group sizes, add-ons, bucket objects) go out
+ * at once. Pure.
  */
 export function stageMemberChanges(
   next: GeneratedFile[],
   previous: ReadonlyMap<string, string>,
   mode: StagingMode,
+  wasPending: readonly string[] = [],
 ): StagedOutput {
   const nextDocs = new Map(next.filter((f) => f.path.endsWith('.tf.json')).map((f) => [f.path, JSON.parse(text(f.content)) as TerraformJson]));
   const previousDocs = new Map([...previous].filter(([path]) => path.endsWith('.tf.json')).map(([path, content]) => [path, JSON.parse(content) as TerraformJson]));
@@ -130,43 +165,45 @@ export function stageMemberChanges(
     .filter((f) => previous.has(f.path) && previous.get(f.path) !== text(f.content))
     .map((f) => f.path);
   const full = planRollout(previousMerged, nextMerged, changedFiles);
-  const staged = full.changes.filter((c) => STAGED_ACTIONS.has(c.action)).sort(byMemberName);
-  const release = mode === 'all' ? staged : mode === 'advance' ? staged.slice(0, 1) : [];
-  const held = staged.filter((c) => !release.includes(c));
+  const members = full.changes.filter((c) => STAGED_ACTIONS.has(c.action)).sort(byMemberName);
+  const units = members.map((c) => memberUnit(c.member));
+  const workers = members.length > 0 || wasPending.includes(WORKERS_UNIT) ? workersUnit(previousMerged, nextMerged, previous, nextByPath) : undefined;
+  if (workers) units.push(workers);
+  const release = mode === 'all' ? units : mode === 'advance' ? units.slice(0, 1) : [];
+  const held = units.filter((u) => !release.includes(u));
 
   const files = new Map(next.map((f) => [f.path, f]));
   const docs = new Map([...nextDocs].map(([path, doc]) => [path, structuredClone(doc)]));
-  for (const change of held) {
-    const member = { name: change.member };
-    const addresses = Object.values(memberAddresses(member));
-    for (const address of addresses) {
-      // Where the member's resource lives now and where it lived before (each concern keeps its file).
+  for (const unit of held) {
+    for (const address of unit.addresses) {
+      // Where the resource lives now and where it lived before (each concern keeps its file).
       for (const doc of docs.values()) if (resourceBlock(doc, address) !== undefined) setResourceBlock(doc, address, undefined);
       for (const [path, doc] of previousDocs) {
         const block = resourceBlock(doc, address);
         if (block === undefined) continue;
         const target = docs.get(path);
-        if (!target) throw new UserError(`cannot hold back ${change.member}: its previous resources live in ${path}, which this spec no longer writes; see docs/ha.md ("Rolling out a change")`);
+        if (!target) throw new UserError(`cannot hold back ${unit.name}: its previous resources live in ${path}, which this spec no longer writes; see docs/ha.md`);
         setResourceBlock(target, address, block);
       }
     }
-    const cloudInit = controlPlaneCloudInitPath(member);
-    const before = previous.get(cloudInit);
-    if (before === undefined) files.delete(cloudInit);
-    else files.set(cloudInit, { path: cloudInit, content: before });
+    for (const file of unit.files) {
+      const before = previous.get(file);
+      if (before === undefined) files.delete(file);
+      else files.set(file, { path: file, content: before });
+    }
   }
-  carryOverDataSources(docs, previousDocs, held.map((c) => c.member));
+  carryOverDataSources(docs, previousDocs, held.flatMap((u) => u.addresses));
   for (const [path, doc] of docs) files.set(path, { path, content: printTerraform(doc) });
 
   const stagedMerged = mergeTerraformDocuments([...docs.values()]);
-  for (const change of held) {
-    for (const address of Object.values(memberAddresses({ name: change.member }))) {
+  for (const unit of held) {
+    for (const address of unit.addresses) {
       const block = resourceBlock(stagedMerged, address);
       if (block === undefined) continue;
       const missing = references(block).filter((r) => !declares(stagedMerged, r));
       if (missing.length > 0) {
         throw new UserError(
-          `cannot hold back ${change.member} while the others roll: its current configuration (${address}) refers to ${missing.join(', ')}, ` +
+          `cannot hold back ${unit.name} while the control plane rolls: its current configuration (${address}) refers to ${missing.join(', ')}, ` +
             'which this spec removes. Split the spec change in two (first the change that keeps those resources), ' +
             'or, knowing that one apply may then lose etcd quorum, use --all-members-at-once (docs/ha.md)',
         );
@@ -184,8 +221,8 @@ export function stageMemberChanges(
   stagedFiles.sort((a, b) => (order.get(a.path) ?? Infinity) - (order.get(b.path) ?? Infinity) || (a.path < b.path ? -1 : 1));
   return {
     files: stagedFiles,
-    pending: held.map((c) => c.member),
-    ...(release.length === 1 ? { released: release[0]!.member } : {}),
+    pending: held.map((u) => u.name),
+    ...(release.length === 1 ? { released: release[0]!.name } : {}),
     plan,
   };
 }

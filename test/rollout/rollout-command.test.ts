@@ -107,7 +107,7 @@ describe('hakube rollout status and next', () => {
     writeFileSync(join(out, 'terraform.tfstate'), stateOf(out));
     const third = runCli(['rollout', 'next', spec, '--out', out]);
     expect(third.code, third.stderr).toBe(0);
-    expect(third.stdout).toContain('the last pending member');
+    expect(third.stdout).toContain('the last pending step');
     expect(existsSync(join(out, 'rollout-pending.json'))).toBe(false);
     expect(JSON.parse(runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']).stdout).pending).toEqual([]);
     const done = runCli(['rollout', 'next', spec, '--out', out]);

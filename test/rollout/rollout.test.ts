@@ -21,6 +21,7 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['pinned image bump', '  users:\n', '  image:\n    name: ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251105\n  users:\n'],
   ['add-on change (Dashboard replicas)', '      replicas: 2', '      replicas: 3'],
   ['worker group change (maxSize)', '      maxSize: 2', '      maxSize: 4'],
+  ['worker instance type (workers roll at once, no control-plane step)', '      instanceType: t3.medium\n      minSize', '      instanceType: m6i.large\n      minSize'],
   ['two more control-plane members', '    count: 3\n', '    count: 5\n'],
 ];
 
@@ -49,6 +50,12 @@ function disruptedByApply(before: Map<string, string>, after: Map<string, string
   return plan.changes.filter((c) => c.action !== 'update').map((c) => `${c.member}:${c.action}`);
 }
 
+/** Whether an apply from `before` to `after` gives any worker group a new launch template (its workers roll). */
+function workersRoll(before: Map<string, string>, after: Map<string, string>): boolean {
+  const templates = (files: Map<string, string>) => JSON.stringify((resolvedTerraform(files).resource as Record<string, unknown>).aws_launch_template ?? {});
+  return templates(before) !== templates(after);
+}
+
 describe('one control-plane member per apply, for every kind of spec change', () => {
   it.each(MUTATIONS)('%s: each step disrupts at most one member, reruns change nothing, and the rollout converges to a fresh generation', async (_name, from, to) => {
     expect(TUTORIAL_TEXT.includes(from), `test setup: ${from} is not in the tutorial`).toBe(true);
@@ -61,12 +68,16 @@ describe('one control-plane member per apply, for every kind of spec change', ()
     let before = committed(out);
     const steps: string[][] = [];
     let result = await generate(spec, { outDir: out, now: NOW });
-    const members = result.cluster.model.controlPlane.members.length;
+    // One step per member, and one for the worker groups.
+    const members = result.cluster.model.controlPlane.members.length + 1;
     for (let step = 0; ; step++) {
       const after = committed(out);
       const disrupted = disruptedByApply(before, after);
       expect(disrupted.length, `step ${step}: ${disrupted.join(', ')}`).toBeLessThanOrEqual(1);
-      steps.push(disrupted);
+      // Workers (kubelets) move only once no API server is left behind: never with or before a member.
+      const rolled = workersRoll(before, after);
+      if (rolled) expect(disrupted.length === 0 && !result.pending.some((p) => p.startsWith('control-plane-')), `step ${step} rolls workers too early`).toBe(true);
+      steps.push(rolled ? [...disrupted, 'workers'] : disrupted);
       // Rerunning generate on the same spec never advances the rollout.
       await generate(spec, { outDir: out, now: NOW });
       expect(committed(out)).toEqual(after);

@@ -25,6 +25,11 @@ export function rolloutNextCommand(spec: string, out: string | undefined): strin
   return `hakube rollout next ${spec}${out ? ` --out ${out}` : ''}`;
 }
 
+/** A rollout step's name as a sentence part: a member, or the worker groups. */
+function describeUnit(unit: string): string {
+  return unit === 'workers' ? 'the worker groups (they follow the control plane)' : unit;
+}
+
 /** What a generate (or rollout next) run wrote, its PKI notes and its rollout state, for the terminal. */
 export function printGenerateResult(con: Console, result: GenerateResult, spec: string, out: string | undefined, verb: string): void {
   for (const w of result.cluster.warnings) con.err(formatIssue(w));
@@ -56,15 +61,15 @@ export function printGenerateResult(con: Console, result: GenerateResult, spec: 
   const rollout = renderRolloutPlan(result.rollout);
   if (rollout) con.out(rollout);
   if (result.pending.length > 0) {
-    const step = result.released ? `This step writes the change of ${result.released} only. ` : '';
+    const step = result.released ? `This step writes the change of ${describeUnit(result.released)} only. ` : '';
     const held = result.released || result.wasPending.length === 0 ? '' : 'A rollout is in progress and generate never advances it on its own. ';
     con.out(
-      `${step}${held}Held back, one control-plane member per apply: ${result.pending.join(', ')} (recorded in rollout-pending.json).\n` +
+      `${step}${held}Held back, one step per apply (control-plane members one by one, then the worker groups): ${result.pending.join(', ')} (recorded in rollout-pending.json).\n` +
         `After terraform apply of this folder, check that etcd and the API are healthy (docs/ha.md), then run:\n` +
         `  ${rolloutNextCommand(spec, out)}`,
     );
   } else if (result.released && result.wasPending.length > 0) {
-    con.out(`This step writes the change of ${result.released}, the last pending member: after this apply the rollout is complete.`);
+    con.out(`This step writes the change of ${describeUnit(result.released)}, the last pending step: after this apply the rollout is complete.`);
   }
 }
 
