@@ -67,8 +67,8 @@ describe('plan-check on plans of hakube\'s own Terraform', () => {
     expect(a.etcd.disrupted.map((d) => d.member)).toEqual(['control-plane-1']);
     expect(a.etcd.disrupted[0]!.effect).toMatch(/^replaced because a changed argument forces it \(user_data_base64\)/);
     expect(a.findings.find((f) => f.address === 'etcd')).toMatchObject({ severity: 'warning' });
-    // The workers' new launch template is worth a look, not a reason to stop.
-    expect(a.findings.some((f) => f.severity === 'warning' && f.address === 'aws_launch_template.nodes')).toBe(true);
+    // Workers wait for the control plane: their launch template is not in this step.
+    expect(a.findings.some((f) => f.address === 'aws_launch_template.nodes')).toBe(false);
   });
 
   it('the same bump written for every member at once is unsafe: 3 of 3 members replaced', async () => {
@@ -140,6 +140,12 @@ describe('plan-check on plans of hakube\'s own Terraform', () => {
     expect(errors(cut)[0]!.message).toContain('etcd client, etcd peer traffic');
     const bucket = assess(base, base, { replace: ['aws_s3_bucket.secrets'] });
     expect(errors(bucket).map((f) => f.address)).toEqual(['aws_s3_bucket.secrets']);
+  });
+
+  it('new worker machines are a warning (an instance refresh), not a reason to stop', async () => {
+    const a = assess(base, await changed('      instanceType: t3.medium\n      minSize', '      instanceType: m6i.large\n      minSize'));
+    expect(a.verdict).toBe('safe');
+    expect(a.findings).toEqual([expect.objectContaining({ severity: 'warning', address: 'aws_launch_template.nodes', message: expect.stringContaining('recycled by an instance refresh') })]);
   });
 
   it('a worker group change is safe and says so', async () => {
