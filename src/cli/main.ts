@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import { addUserCommand } from './commands/add-user.js';
 import { certsCommand } from './commands/certs.js';
+import { etcdCommand } from './commands/etcd.js';
 import { generateCommand } from './commands/generate.js';
 import { getCommand } from './commands/get-instancegroups.js';
 import { kubeconfigCommand } from './commands/kubeconfig.js';
@@ -45,6 +46,7 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .command(certsCommand(con))
     .command(rolloutCommand(con))
     .command(planCheckCommand(con))
+    .command(etcdCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
     .strict()
     .recommendCommands()

@@ -187,6 +187,19 @@ export interface ControlPlane {
    */
   etcdVolumeSize?: number;
   /**
+   * Periodic etcd snapshots to the etcd-backups/ prefix of the secrets bucket. The current etcd leader takes them (etcdctl snapshot save) and uploads them; machines may write that prefix but never read or delete it. S3 lifecycle rules delete snapshots after retentionDays. Restore: hakube etcd restore (docs/ha.md).
+   */
+  etcdBackups?: {
+    /**
+     * Minutes between two snapshots. Default 30.
+     */
+    intervalMinutes?: number;
+    /**
+     * Days a snapshot is kept in the bucket before S3 deletes it. Default 7.
+     */
+    retentionDays?: number;
+  };
+  /**
    * Turn on EC2 termination protection for control-plane machines: nothing outside Terraform (console, CLI, scripts) can terminate them. Terraform's own planned replacements and terraform destroy still work. Default true.
    */
   terminationProtection?: boolean;

@@ -6,6 +6,9 @@ export const SUPPORTED_KUBERNETES_MINORS = { oldest: 31, newest: 35 } as const;
 export const DEFAULT_KUBERNETES_VERSION = '1.34.2';
 export const DEFAULT_AWS_PROVIDER_VERSION = '>= 6.25.0, < 7.0.0';
 export const DEFAULT_INSTANCE_TYPE = 't3.medium';
+/** etcd snapshots every 30 minutes, kept 7 days: kops' etcd-manager takes one every 15 minutes and keeps about a week. */
+export const DEFAULT_ETCD_BACKUP_INTERVAL_MINUTES = 30;
+export const DEFAULT_ETCD_BACKUP_RETENTION_DAYS = 7;
 
 export interface ResolvedInstanceGroup {
   name: string;
@@ -45,6 +48,7 @@ export interface ResolvedSpec {
     zones: string[];
     rootVolumeSize: number;
     etcdVolumeSize: number;
+    etcdBackups: { intervalMinutes: number; retentionDays: number };
     terminationProtection: boolean;
   };
   instanceGroups: ResolvedInstanceGroup[];
@@ -112,6 +116,10 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       zones: s.controlPlane?.zones ?? [...zones],
       rootVolumeSize: s.controlPlane?.rootVolumeSize ?? 40,
       etcdVolumeSize: s.controlPlane?.etcdVolumeSize ?? 20,
+      etcdBackups: {
+        intervalMinutes: s.controlPlane?.etcdBackups?.intervalMinutes ?? DEFAULT_ETCD_BACKUP_INTERVAL_MINUTES,
+        retentionDays: s.controlPlane?.etcdBackups?.retentionDays ?? DEFAULT_ETCD_BACKUP_RETENTION_DAYS,
+      },
       terminationProtection: s.controlPlane?.terminationProtection ?? true,
     },
     instanceGroups: s.instanceGroups.map((g) => resolveGroup(g, zones)),

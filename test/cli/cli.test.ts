@@ -14,7 +14,7 @@ describe('hakube CLI', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
     for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
-    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check']];
+    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore']];
     for (const cmd of commands) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);

@@ -38,6 +38,7 @@ describe('defaults', () => {
       zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
       rootVolumeSize: 40,
       etcdVolumeSize: 20,
+      etcdBackups: { intervalMinutes: 30, retentionDays: 7 },
       terminationProtection: true,
     });
     expect(spec.instanceGroups[0]).toMatchObject({ instanceType: 't3.medium', zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], labels: {}, taints: [], rootVolumeSize: 40 });

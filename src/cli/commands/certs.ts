@@ -49,9 +49,66 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
       if (expiring.length > 0) {
         throw new UserError(
           `${expiring.length} certificate(s) expire within ${warnDays} days: ${expiring.map((c) => c.path).join(', ')}. ` +
-            'Delete an expiring leaf\'s .crt and .key and run hakube generate to re-issue it',
+            `Run 'hakube certs renew ${args.spec} --within ${warnDays}' to re-issue the leaves; a CA is renewed by kubeadm's CA rotation procedure (docs/pki.md)`,
         );
       }
+    },
+  };
+}
+
+interface CertsRenewArgs {
+  spec: string;
+  out?: string;
+  output: 'table' | 'json';
+  within: number;
+}
+
+function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> {
+  return {
+    command: 'renew <spec>',
+    describe:
+      'Re-issue every leaf certificate that expires within --within days (never a CA; keys are kept), then regenerate the folder. ' +
+      'After terraform apply, each control-plane member installs its renewed certificates at its own hour of the day',
+    builder: (y: Argv) =>
+      y
+        .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
+        .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
+        .option('within', { type: 'number', default: 30, describe: 'Renew certificates that expire within this many days' }) as unknown as Argv<CertsRenewArgs>,
+    handler: async (args) => {
+      const within = args.within;
+      if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${String(within)}`);
+      const { model } = validateFile(args.spec);
+      const out = args.out ?? defaultOutDir(model);
+      const { readPkiStore } = await import('../../pki/store.js');
+      const { renewCertificates } = await import('../../pki/renew.js');
+      const { writeFileAtomic } = await import('../../output/atomic-file.js');
+      const { generate } = await import('../../generate.js');
+      const store = readPkiStore(out);
+      if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
+      const { files, renewed } = await renewCertificates(model, store, new Date(), within);
+      // The certificates first, then the rest of the folder (manifest, kubeconfigs, what Terraform uploads): if
+      // the second step fails, running generate finishes it, and the renewed certificates are already in place.
+      for (const file of files) writeFileAtomic(join(out, file.path), file.content, { mode: file.mode });
+      if (renewed.length > 0) await generate(args.spec, { outDir: out });
+      if (args.output === 'json') {
+        con.out(renderStructured({ within, renewed }, 'json'));
+        return;
+      }
+      if (renewed.length === 0) {
+        con.out(`no leaf certificate expires within ${within} days; nothing renewed`);
+        return;
+      }
+      con.out(
+        renderTable(
+          ['CERTIFICATE', 'SUBJECT', 'OLD SERIAL', 'NEW SERIAL', 'NOT AFTER'],
+          renewed.map((c) => [c.path, c.subject, c.oldSerial, c.newSerial, c.newNotAfter.slice(0, 10)]),
+        ),
+      );
+      con.out(
+        `\nrenewed ${renewed.length} certificate(s) in ${out} (keys kept). Next: terraform apply uploads them to the secrets bucket; ` +
+          'each control-plane member installs its own within a day, one member at a time (hakube-cert-refresh.timer; docs/pki.md)',
+      );
     },
   };
 }
@@ -59,8 +116,8 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
 export function certsCommand(con: Console): CommandModule<object, object> {
   return {
     command: 'certs',
-    describe: 'Inspect the cluster certificates',
-    builder: (y: Argv) => y.command(certsCheckCommand(con)).demandCommand(1, 'Name a certs command: check'),
+    describe: 'Inspect and renew the cluster certificates',
+    builder: (y: Argv) => y.command(certsCheckCommand(con)).command(certsRenewCommand(con)).demandCommand(1, 'Name a certs command: check, renew'),
     handler: () => undefined,
   };
 }

@@ -89,6 +89,10 @@ ${ssh}  controlPlane:
     rootVolumeSize: 40
     # Each member keeps etcd on its own encrypted volume that survives machine replacement.
     etcdVolumeSize: 20
+    # The etcd leader snapshots to the secrets bucket (etcd-backups/); S3 deletes snapshots after retentionDays.
+    etcdBackups:
+      intervalMinutes: 30
+      retentionDays: 7
     # Guards against termination outside Terraform; Terraform's own replacements still work.
     terminationProtection: true
   instanceGroups:

@@ -12,6 +12,7 @@ import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../..
 import type { GeneratedFile } from '../../output/files.js';
 import { addonFileNames, addonPlan, type AddonStep } from '../addons/addon-plan.js';
 import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
+import { DAY_TWO_TIMERS, dayTwoFiles } from './day-two.js';
 import {
   ETCD_CONFIG_PATH,
   ETCD_DATA_DIR,
@@ -157,6 +158,7 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     etcdHealthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
     kubeadmInitTemplatePath: NODE_PATHS.kubeadmInitTemplate,
     addonsScriptPath: NODE_PATHS.addonsScript,
+    dayTwoTimers: DAY_TWO_TIMERS.join(' '),
   });
   const files = [
     ...commonFiles(model, machine),
@@ -166,6 +168,7 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
     ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model))] : []),
+    ...dayTwoFiles(model, member),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
   ];
   const title = `${member.name} of ${model.name}: control-plane node and etcd member at ${member.privateIp} in ${member.zone}.`;

@@ -5,6 +5,7 @@ import type { ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
 import { bucketObjectHashesFile } from './bucket-object-hashes.js';
 import { buildControlPlane } from './control-plane.js';
+import { buildEtcdBackupRetention } from './etcd-backups.js';
 import { buildIam } from './iam.js';
 import { buildImageAndSshKey } from './image-and-ssh-key.js';
 import { attachControlPlane, buildLoadBalancer } from './load-balancer.js';
@@ -37,6 +38,7 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
   const network = buildNetwork(scope('network'), model);
   const groups = buildSecurityGroups(scope('security-groups'), model, network);
   const secrets = buildSecretsBucket(scope('secrets'), model, objects);
+  buildEtcdBackupRetention(scope('secrets'), model, secrets.bucket);
   const iam = buildIam(scope('iam'), model, { partition, bucketArn: secrets.bucket.arn, keyArn: secrets.key.arn });
   const image = buildImageAndSshKey(scope('image-and-ssh-key'), model);
   const lb = buildLoadBalancer(scope('load-balancer'), model, network, groups);

@@ -1,0 +1,181 @@
+import { ETCD_BACKUP_PREFIX, certificateRefreshHour } from '../../model/etcd-backups.js';
+import type { ClusterModel, ControlPlaneMember } from '../../model/model.js';
+import { etcdClientUrl, etcdEndpoints, ETCD_VOLUME_MOUNT } from './etcd-config.js';
+import { installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
+import { renderTemplate } from './templates.js';
+
+/** Paths on a control-plane machine of what keeps it running after day 0. */
+export const DAY_TWO_PATHS = {
+  certRefreshScript: '/usr/local/sbin/hakube-cert-refresh',
+  /** The leaf certificates (and keys) the refresh replaces, with their CA and the service that uses them. */
+  renewablePairs: '/etc/kubernetes/hakube/renewable-certificates',
+  certRefreshService: '/etc/systemd/system/hakube-cert-refresh.service',
+  certRefreshTimer: '/etc/systemd/system/hakube-cert-refresh.timer',
+  snapshotScript: '/usr/local/sbin/hakube-etcd-snapshot',
+  snapshotService: '/etc/systemd/system/hakube-etcd-snapshot.service',
+  snapshotTimer: '/etc/systemd/system/hakube-etcd-snapshot.timer',
+  putObjectScript: '/usr/local/sbin/hakube-put-object',
+  snapshotDir: `${ETCD_VOLUME_MOUNT}/snapshots`,
+  /** The key of the last snapshot this member uploaded: where an operator looks first. */
+  lastSnapshot: `${ETCD_VOLUME_MOUNT}/last-snapshot`,
+} as const;
+
+/** The timers the bootstrap script enables once the member is up. */
+export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer'] as const;
+
+export interface DayTwoFile {
+  path: string;
+  permissions: string;
+  content: string;
+}
+
+/** Which service reads a certificate: it is restarted when the certificate changes. */
+type CertificateUser = 'etcd' | 'kube-apiserver' | 'scripts';
+
+export interface RenewablePair {
+  certKey: string;
+  certPath: string;
+  keyKey: string;
+  keyPath: string;
+  caPath: string;
+  user: CertificateUser;
+}
+
+const CA_FILES = ['/ca.crt', '/ca.key', '/front-proxy-ca.crt', '/front-proxy-ca.key'];
+
+/**
+ * The leaf certificates a member holds, paired with their keys: every .crt it fetches that is not a CA. CAs are
+ * never replaced on a running machine (that is kubeadm's CA rotation, a cluster operation).
+ */
+export function renewablePairs(model: ClusterModel, member: ControlPlaneMember): RenewablePair[] {
+  const machine: Machine = { role: 'control-plane', member };
+  const objects = objectsFetchedBy(model, machine);
+  const pairs: RenewablePair[] = [];
+  for (const cert of objects.filter((o) => o.key.endsWith('.crt') && !CA_FILES.some((ca) => o.installPath.endsWith(`/pki${ca}`) || o.installPath.endsWith(`/pki/etcd${ca}`)))) {
+    const key = objects.find((o) => o.key === cert.key.replace(/\.crt$/, '.key'));
+    if (!key) throw new Error(`BUG: ${cert.key} has no key in the bucket layout`);
+    const etcdSigned = cert.installPath.includes('/pki/etcd/') || cert.installPath.endsWith('/apiserver-etcd-client.crt');
+    const caSuffix = etcdSigned ? '/pki/etcd/ca.crt' : cert.installPath.endsWith('/front-proxy-client.crt') ? '/pki/front-proxy-ca.crt' : '/pki/ca.crt';
+    const user: CertificateUser = cert.member !== undefined ? 'etcd' : cert.installPath.endsWith('/healthcheck-client.crt') ? 'scripts' : 'kube-apiserver';
+    pairs.push({ certKey: cert.key, certPath: cert.installPath, keyKey: key.key, keyPath: key.installPath, caPath: installPathOf(model, machine, caSuffix), user });
+  }
+  return pairs;
+}
+
+function unit(lines: string[]): string {
+  return lines.join('\n') + '\n';
+}
+
+function certificateRefreshFiles(model: ClusterModel, member: ControlPlaneMember, common: object): DayTwoFile[] {
+  const hour = String(certificateRefreshHour(model, member)).padStart(2, '0');
+  const pairs = renewablePairs(model, member)
+    .map((p) => `${p.certKey} ${p.certPath} ${p.keyKey} ${p.keyPath} ${p.caPath} ${p.user}\n`)
+    .join('');
+  return [
+    { path: DAY_TWO_PATHS.renewablePairs, permissions: '0644', content: pairs },
+    {
+      path: DAY_TWO_PATHS.certRefreshScript,
+      permissions: '0700',
+      content: renderTemplate('cert-refresh.sh', { ...common, hour, pairsPath: DAY_TWO_PATHS.renewablePairs, etcdEndpoints: etcdEndpoints(model).join(',') }),
+    },
+    {
+      path: DAY_TWO_PATHS.certRefreshService,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: install renewed certificates of ${member.name} from the secrets bucket`,
+        'Wants=network-online.target',
+        'After=network-online.target etcd.service',
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=${DAY_TWO_PATHS.certRefreshScript}`,
+        'TimeoutStartSec=20min',
+      ]),
+    },
+    {
+      path: DAY_TWO_PATHS.certRefreshTimer,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: daily certificate refresh of ${member.name}, at an hour no other member uses`,
+        '',
+        '[Timer]',
+        `OnCalendar=*-*-* ${hour}:00:00 UTC`,
+        'AccuracySec=1min',
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+      ]),
+    },
+  ];
+}
+
+function snapshotFiles(model: ClusterModel, common: object): DayTwoFile[] {
+  const { intervalMinutes, retentionDays } = model.controlPlane.etcdBackups;
+  return [
+    { path: DAY_TWO_PATHS.putObjectScript, permissions: '0755', content: renderTemplate('put-object.py', {}) },
+    {
+      path: DAY_TWO_PATHS.snapshotScript,
+      permissions: '0700',
+      content: renderTemplate('etcd-snapshot.sh', {
+        ...common,
+        prefix: ETCD_BACKUP_PREFIX,
+        intervalMinutes,
+        retentionDays,
+        snapshotDir: DAY_TWO_PATHS.snapshotDir,
+        lastSnapshotPath: DAY_TWO_PATHS.lastSnapshot,
+      }),
+    },
+    {
+      path: DAY_TWO_PATHS.snapshotService,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: etcd snapshot of ${model.name} to the secrets bucket (taken by the leader)`,
+        'Wants=network-online.target',
+        'After=network-online.target etcd.service',
+        `RequiresMountsFor=${ETCD_VOLUME_MOUNT}`,
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=${DAY_TWO_PATHS.snapshotScript}`,
+        'TimeoutStartSec=20min',
+      ]),
+    },
+    {
+      path: DAY_TWO_PATHS.snapshotTimer,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: etcd snapshot every ${intervalMinutes} minutes`,
+        '',
+        '[Timer]',
+        'OnBootSec=10min',
+        `OnUnitActiveSec=${intervalMinutes}min`,
+        'AccuracySec=1min',
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+      ]),
+    },
+  ];
+}
+
+/**
+ * What a control-plane member needs to run for a year: a daily refresh of renewed certificates (staggered by
+ * member) and periodic etcd snapshots to the bucket, each a script with its systemd service and timer.
+ */
+export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
+  const machine: Machine = { role: 'control-plane', member };
+  const common = {
+    clusterName: model.name,
+    region: model.region,
+    memberName: member.name,
+    ownEndpoint: etcdClientUrl(member),
+    etcdCaPath: installPathOf(model, machine, '/pki/etcd/ca.crt'),
+    healthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
+    healthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
+  };
+  return [...certificateRefreshFiles(model, member, common), ...snapshotFiles(model, common)];
+}

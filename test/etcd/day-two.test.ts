@@ -1,0 +1,388 @@
+/**
+ * Day two on a real three-member etcd cluster: certificate renewal on running members, and snapshots to a bucket
+ * with a restore from them. The machines are the tutorial cluster's: members in network namespaces carrying their
+ * fixed addresses (as in etcd-cluster.test.ts), each with a folder holding what its generated cloud-init writes
+ * and what it fetches from the bucket. The bucket is s3rver, a real S3-compatible server, in the client namespace;
+ * machines reach it with boto3, as on AWS. The generated scripts run unchanged with HAKUBE_ROOT pointing at the
+ * machine's folder; the only stand-in is systemctl (etcd runs under a restart loop, as Restart=always does).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { restoreProcedure } from '../../src/emit/etcd-restore/restore-procedure.js';
+import { generate } from '../../src/generate.js';
+import { bucketObjects } from '../../src/model/bucket-layout.js';
+import { addonFileNames } from '../../src/emit/addons/index.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { renewCertificates } from '../../src/pki/renew.js';
+import { readPkiStore } from '../../src/pki/store.js';
+import { hostAddress, parseCidr } from '../../src/spec/cidr.js';
+import { installWriteFiles, rootedEtcdConfig, rootedFetchList, supervisedEtcd, systemctlStandIn } from './machine-root.js';
+import { etcdConfigFromCloudConfig } from './member-config.js';
+import { IsolatedNetwork, namespacesWithPrefix, sweepStaleNamespaces } from './netns.js';
+import { eventually, inNamespace, run, ServiceProcess, type CommandResult } from './processes.js';
+
+const TUTORIAL_SPEC = new URL('../../examples/myfirstcluster.yaml', import.meta.url).pathname;
+const NAMESPACE_PREFIX_ROOT = 'hkday';
+const NAMESPACE_PREFIX = `${NAMESPACE_PREFIX_ROOT}-${process.pid}`;
+const LIFETIME_SECONDS = 480;
+const BUCKET = 'hakube-test-secrets';
+const S3_PORT = 4568;
+const SCRIPT_TIMEOUT_MS = 180_000;
+const HEALTHY_WITHIN_MS = 30_000;
+/**
+ * A member restart here: SIGTERM, one second in the restart loop, start, and a leader election when it led
+ * (etcd's election timeout is one second). No write may fail for longer than that.
+ */
+const ONE_MEMBER_RESTART_MS = 8_000;
+const S3_ENV = (endpoint: string) => ({
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_EC2_METADATA_DISABLED: 'true',
+});
+
+interface Machine {
+  name: string;
+  address: string;
+  namespace: string;
+  root: string;
+  pidFile: string;
+  binDir: string;
+  etcd: ServiceProcess;
+}
+
+let tmp: string;
+let outDir: string;
+let model: ClusterModel;
+let network: IsolatedNetwork | undefined;
+let clientNamespace: string;
+let s3Endpoint: string;
+let s3: ServiceProcess | undefined;
+const machines: Machine[] = [];
+const pki = (path: string) => join(outDir, 'pki', path);
+
+function requireTool(command: string, args: string[]): void {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed; the day-two test needs etcd, etcdctl, openssl and python3-boto3: ${r.error ?? r.stderr}`);
+}
+
+function inNs(namespace: string, command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CommandResult> {
+  const withEnv = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), command, ...args];
+  const [c, a] = inNamespace(namespace, withEnv[0]!, withEnv.slice(1));
+  return run(c, a, timeoutMs);
+}
+
+/** The machines' Python, which the scripts' #!/usr/bin/python3 runs. */
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * The operator's S3 calls (and Terraform's uploads), made with boto3 from the client namespace. `put` takes
+ * key/file pairs, `get` one key and a file, `list` a prefix.
+ */
+async function s3Call(operation: 'put' | 'get' | 'list', ...args: string[]): Promise<string> {
+  const program = `
+import os, sys, boto3
+s3 = boto3.client("s3", region_name="us-west-2", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+op, args = sys.argv[1], sys.argv[2:]
+if op == "put":
+    for key, path in zip(args[0::2], args[1::2]):
+        s3.upload_file(path, "${BUCKET}", key)
+elif op == "get":
+    s3.download_file("${BUCKET}", args[0], args[1])
+else:
+    for o in s3.list_objects_v2(Bucket="${BUCKET}", Prefix=args[0]).get("Contents", []):
+        print(o["Key"])
+`;
+  const r = await inNs(clientNamespace, PYTHON, ['-c', program, operation, ...args], S3_ENV(s3Endpoint), 120_000);
+  if (r.code !== 0) throw new Error(`s3 ${operation} ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** What `terraform apply` does with the aws_s3_object resources: upload each control-plane object from the folder. */
+async function uploadObjects(sources?: Set<string>): Promise<number> {
+  const pairs: string[] = [];
+  for (const object of bucketObjects(model, addonFileNames(model))) {
+    if (object.role !== 'control-plane' || (sources && !sources.has(object.source))) continue;
+    pairs.push(object.key, join(outDir, object.source));
+  }
+  await s3Call('put', ...pairs);
+  return pairs.length / 2;
+}
+
+const apiClientTls = () => [`--cacert=${pki('etcd/ca.crt')}`, `--cert=${pki('apiserver-etcd-client.crt')}`, `--key=${pki('apiserver-etcd-client.key')}`];
+const allEndpoints = () => machines.map((m) => `https://${m.address}:2379`).join(',');
+
+function etcdctl(args: string[], endpoints = allEndpoints(), timeouts = ['--dial-timeout=2s', '--command-timeout=3s']): Promise<CommandResult> {
+  return inNs(clientNamespace, 'etcdctl', [`--endpoints=${endpoints}`, ...apiClientTls(), ...timeouts, ...args], {}, 15_000);
+}
+
+function logs(): string {
+  return machines.map((m) => `--- ${m.name} ---\n${m.etcd.logTail(12)}`).join('\n');
+}
+
+async function waitHealthy(): Promise<void> {
+  let last: CommandResult | undefined;
+  const ok = await eventually(async () => {
+    last = await etcdctl(['endpoint', 'health']);
+    return last.code === 0;
+  }, HEALTHY_WITHIN_MS);
+  if (!ok) throw new Error(`the cluster is not healthy: ${last?.stdout}${last?.stderr}\n${logs()}`);
+}
+
+/** Runs one of the scripts a machine's cloud-init wrote, on that machine, as its systemd service would. */
+async function runOnMachine(machine: Machine, script: string, args: string[] = []): Promise<CommandResult> {
+  const env = { ...S3_ENV(s3Endpoint), HAKUBE_ROOT: machine.root, PATH: `${machine.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
+  return inNs(machine.namespace, script.startsWith('/') && !script.startsWith(tmp) ? join(machine.root, script) : script, args, env, SCRIPT_TIMEOUT_MS);
+}
+
+/** The serial of the certificate a member presents on `port`, as `openssl s_client` sees it. */
+async function servedSerial(machine: Machine, port: number): Promise<string> {
+  const tls = `-cert '${pki('apiserver-etcd-client.crt')}' -key '${pki('apiserver-etcd-client.key')}' -CAfile '${pki('etcd/ca.crt')}'`;
+  const r = await inNs(clientNamespace, 'bash', ['-c', `openssl s_client -connect ${machine.address}:${port} ${tls} </dev/null 2>/dev/null | openssl x509 -noout -serial`]);
+  if (r.code !== 0) throw new Error(`s_client to ${machine.name}:${port}: ${r.stderr}`);
+  return r.stdout.trim().replace(/^serial=/, '').toLowerCase();
+}
+
+function fileSerial(path: string): string {
+  const r = spawnSync('openssl', ['x509', '-in', path, '-noout', '-serial'], { encoding: 'utf8', timeout: 10_000 });
+  return r.stdout.trim().replace(/^serial=/, '').toLowerCase();
+}
+
+/** Every key and value under `prefix`, as a map. */
+async function dump(prefix: string): Promise<Map<string, string>> {
+  const r = await etcdctl(['get', prefix, '--prefix', '-w', 'json']);
+  if (r.code !== 0) throw new Error(`get ${prefix}: ${r.stderr}\n${logs()}`);
+  const kvs = (JSON.parse(r.stdout) as { kvs?: Array<{ key: string; value: string }> }).kvs ?? [];
+  return new Map(kvs.map((kv) => [Buffer.from(kv.key, 'base64').toString(), Buffer.from(kv.value, 'base64').toString()]));
+}
+
+beforeAll(async () => {
+  requireTool('etcd', ['--version']);
+  requireTool('etcdctl', ['version']);
+  requireTool('openssl', ['version']);
+  requireTool(PYTHON, ['-c', 'import boto3']);
+  sweepStaleNamespaces(NAMESPACE_PREFIX_ROOT);
+  const probe = IsolatedNetwork.probe(NAMESPACE_PREFIX);
+  if (!probe.ok) throw new Error(`the day-two test needs network namespaces (run as root): ${probe.reason}`);
+
+  tmp = mkdtempSync(join(tmpdir(), 'hakube-day-two-'));
+  outDir = join(tmp, 'out');
+  // The whole generated folder, as `hakube generate` writes it.
+  model = (await generate(TUTORIAL_SPEC, { outDir })).cluster.model;
+  const vpc = parseCidr(model.network.vpcCIDR)!;
+
+  network = new IsolatedNetwork(NAMESPACE_PREFIX, vpc.prefix);
+  network.start();
+  const client = network.addHost('client', hostAddress(vpc, 100));
+  clientNamespace = client.namespace;
+  s3Endpoint = `http://${client.address}:${S3_PORT}`;
+  const s3Dir = join(tmp, 's3');
+  mkdirSync(s3Dir);
+  const s3rver = new URL('../../node_modules/s3rver/bin/s3rver.js', import.meta.url).pathname;
+  s3 = new ServiceProcess(
+    inNamespace(clientNamespace, process.execPath, [s3rver, '-d', s3Dir, '-a', client.address, '-p', String(S3_PORT), '--configure-bucket', BUCKET]),
+    join(tmp, 's3rver.log'),
+    LIFETIME_SECONDS,
+  );
+  s3.start();
+  const s3Up = await eventually(async () => (await inNs(clientNamespace, PYTHON, ['-c', `import os, boto3; boto3.client("s3", region_name="us-west-2", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).head_bucket(Bucket="${BUCKET}")`], S3_ENV(s3Endpoint))).code === 0, 30_000, 500);
+  if (!s3Up) throw new Error(`s3rver did not start:\n${s3.logTail()}`);
+  await uploadObjects();
+
+  for (const member of model.controlPlane.members) {
+    const root = join(tmp, 'machines', member.name);
+    const binDir = join(root, 'test-bin');
+    const pidFile = join(root, 'etcd.pid');
+    mkdirSync(binDir, { recursive: true });
+    const written = installWriteFiles(join(outDir, 'cloud-init', `${member.name}.yaml`), root, { bucket: BUCKET });
+    writeFileSync(join(binDir, 'systemctl'), systemctlStandIn(pidFile));
+    chmodSync(join(binDir, 'systemctl'), 0o755);
+    const { namespace } = network.addHost(member.name, member.privateIp);
+    const machine: Machine = { name: member.name, address: member.privateIp, namespace, root, pidFile, binDir, etcd: undefined as unknown as ServiceProcess };
+    // The boot's fetch, with the generated fetch script and list, from the bucket.
+    const list = join(root, 'boot-fetch-list');
+    writeFileSync(list, rootedFetchList(written.get('/etc/kubernetes/hakube/bucket-objects')!, root));
+    const fetched = await runOnMachine(machine, '/usr/local/sbin/hakube-fetch', [BUCKET, model.region, list]);
+    if (fetched.code !== 0) throw new Error(`boot fetch on ${member.name}: ${fetched.stderr}`);
+    const config = rootedEtcdConfig(etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8')), root);
+    const configFile = join(root, 'etcd.conf.yml');
+    writeFileSync(configFile, stringify(config));
+    machine.etcd = new ServiceProcess(inNamespace(namespace, ...supervisedEtcd(configFile, pidFile)), join(root, 'etcd.log'), LIFETIME_SECONDS);
+    machines.push(machine);
+  }
+  for (const m of machines) m.etcd.start();
+  await waitHealthy();
+});
+
+afterAll(async () => {
+  const problems: string[] = [];
+  for (const service of [...machines.map((m) => m.etcd), ...(s3 ? [s3] : [])]) {
+    await service?.stop().catch((error: unknown) => problems.push(String(error)));
+  }
+  if (network) problems.push(...network.destroy());
+  problems.push(...namespacesWithPrefix(NAMESPACE_PREFIX).map((ns) => `namespace ${ns} is left behind`));
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  if (problems.length) throw new Error(`clean-up failed:\n${problems.join('\n')}`);
+});
+
+describe('certificate renewal on running members', () => {
+  test('renews every member one at a time under a continuous writer: no write fails longer than one member restart, and every member then serves its new certificate', async () => {
+    const before = new Map<string, { client: string; peer: string }>();
+    for (const m of machines) before.set(m.name, { client: await servedSerial(m, 2379), peer: await servedSerial(m, 2380) });
+    for (const m of machines) expect(before.get(m.name)!.client).toBe(fileSerial(pki(`etcd/members/${m.name}/server.crt`)));
+
+    // hakube certs renew (everything is due with a long enough --within), then terraform apply's uploads.
+    const { files, renewed } = await renewCertificates(model, readPkiStore(outDir), new Date(), 400);
+    for (const file of files) writeFileSync(join(outDir, file.path), file.content);
+    expect(renewed.length).toBeGreaterThanOrEqual(6);
+    expect(await uploadObjects(new Set(files.map((f) => f.path)))).toBeGreaterThanOrEqual(6 + 3);
+
+    // A client writing through every member without pause, as the API servers do.
+    const attempts: Array<{ start: number; end: number; ok: boolean; key: string }> = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; writing && n < 100_000; n++) {
+        const key = `/day-two/renewal/${String(n).padStart(6, '0')}`;
+        const start = Date.now();
+        const r = await etcdctl(['put', key, `write ${n}`], allEndpoints(), ['--dial-timeout=1s', '--command-timeout=2s']);
+        attempts.push({ start, end: Date.now(), ok: r.code === 0, key });
+      }
+    })();
+
+    const scriptLogs: string[] = [];
+    try {
+      // Each member's timer at its own hour: one after another.
+      for (const m of machines) {
+        const r = await runOnMachine(m, '/usr/local/sbin/hakube-cert-refresh');
+        scriptLogs.push(`--- ${m.name} exit ${r.code} ---\n${r.stderr}`);
+        expect(r.code, scriptLogs.join('\n') + logs()).toBe(0);
+        expect(r.stderr).toContain('restarting etcd with its renewed certificates');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      writing = false;
+      await writer;
+    }
+
+    // Longest stretch in which writes failed: from the start of the first failed one to the end of the next success.
+    let longestFailureMs = 0;
+    let failingSince: number | undefined;
+    for (const a of attempts) {
+      if (!a.ok) failingSince ??= a.start;
+      else if (failingSince !== undefined) {
+        longestFailureMs = Math.max(longestFailureMs, a.end - failingSince);
+        failingSince = undefined;
+      }
+    }
+    expect(failingSince, 'the last writes failed').toBeUndefined();
+    expect(attempts.filter((a) => a.ok).length).toBeGreaterThan(20);
+    expect(longestFailureMs, `${attempts.filter((a) => !a.ok).length} failed writes of ${attempts.length}`).toBeLessThanOrEqual(ONE_MEMBER_RESTART_MS);
+
+    for (const m of machines) {
+      const server = fileSerial(pki(`etcd/members/${m.name}/server.crt`));
+      const peer = fileSerial(pki(`etcd/members/${m.name}/peer.crt`));
+      expect(await servedSerial(m, 2379)).toBe(server);
+      expect(await servedSerial(m, 2380)).toBe(peer);
+      expect(server).not.toBe(before.get(m.name)!.client);
+      expect(peer).not.toBe(before.get(m.name)!.peer);
+      // The old certificate is gone from the machine: its files are the renewed ones.
+      expect(fileSerial(join(m.root, 'etc/kubernetes/pki/etcd/server.crt'))).toBe(server);
+      expect(fileSerial(join(m.root, 'etc/kubernetes/pki/etcd/peer.crt'))).toBe(peer);
+      expect(fileSerial(join(m.root, 'etc/kubernetes/pki/apiserver-etcd-client.crt'))).toBe(fileSerial(pki('apiserver-etcd-client.crt')));
+    }
+    // Every acknowledged write is there.
+    const stored = await dump('/day-two/renewal/');
+    for (const a of attempts.filter((x) => x.ok)) expect(stored.has(a.key), a.key).toBe(true);
+
+    // A second run finds nothing new and restarts nothing.
+    const again = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-cert-refresh');
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('0 renewed certificate(s) installed');
+  });
+
+  test('refuses a certificate from the bucket that the installed CA did not sign, and keeps the installed one', async () => {
+    const victim = machines[1]!;
+    const installed = readFileSync(join(victim.root, 'etc/kubernetes/pki/etcd/server.crt'));
+    const foreign = join(tmp, 'foreign');
+    mkdirSync(foreign);
+    const openssl = (args: string[]) => expect(spawnSync('openssl', args, { cwd: foreign, timeout: 20_000 }).status).toBe(0);
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.crt', '-days', '1', '-subj', `/CN=${victim.name}`]);
+    const key = `control-plane/members/${victim.name}/etcd/server`;
+    await s3Call('put', `${key}.crt`, join(foreign, 'server.crt'), `${key}.key`, join(foreign, 'server.key'));
+    try {
+      const r = await runOnMachine(victim, '/usr/local/sbin/hakube-cert-refresh');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('is not signed by');
+      expect(readFileSync(join(victim.root, 'etc/kubernetes/pki/etcd/server.crt')).equals(installed)).toBe(true);
+    } finally {
+      await uploadObjects(new Set([`pki/etcd/members/${victim.name}/server.crt`, `pki/etcd/members/${victim.name}/server.key`]));
+    }
+    await waitHealthy();
+  });
+});
+
+describe('etcd snapshots to the bucket and a restore from them', () => {
+  test('the leader uploads a snapshot; a cluster restored from it by the generated procedure has every key', async () => {
+    for (let i = 0; i < 50; i++) {
+      const r = await etcdctl(['put', `/day-two/backup/${String(i).padStart(3, '0')}`, `value ${i}`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const atSnapshot = await dump('/');
+
+    const results = await Promise.all(machines.map(async (m) => ({ m, r: await runOnMachine(m, '/usr/local/sbin/hakube-etcd-snapshot') })));
+    for (const { m, r } of results) expect(r.code, `${m.name}: ${r.stderr}`).toBe(0);
+    const uploaders = results.filter(({ r }) => r.stderr.includes('uploaded s3://'));
+    expect(uploaders, results.map(({ m, r }) => `${m.name}: ${r.stderr}`).join('\n')).toHaveLength(1);
+    const leader = uploaders[0]!.m;
+    const keys = (await s3Call('list', 'etcd-backups/')).split('\n').filter(Boolean);
+    expect(keys).toHaveLength(1);
+    const snapshotKey = keys[0]!;
+    expect(snapshotKey).toMatch(new RegExp(`^etcd-backups/\\d{8}T\\d{6}Z-${leader.name}-rev\\d+\\.db$`));
+    expect(readFileSync(join(leader.root, 'var/lib/hakube-etcd/last-snapshot'), 'utf8').trim()).toBe(snapshotKey);
+    expect(readdirSync(join(leader.root, 'var/lib/hakube-etcd/snapshots'))).toEqual([]);
+
+    // Written after the snapshot: the restore must not have it.
+    expect((await etcdctl(['put', '/day-two/after-snapshot', 'lost by the restore'])).code).toBe(0);
+
+    // The operator: download, write the procedure (hakube etcd restore), stop every member, restore each, start all.
+    const snapshotFile = join(tmp, 'snapshot.db');
+    await s3Call('get', snapshotKey, snapshotFile);
+    const procedureDir = join(tmp, 'etcd-restore');
+    for (const file of restoreProcedure(model, snapshotKey, outDir)) {
+      mkdirSync(procedureDir, { recursive: true });
+      writeFileSync(join(procedureDir, file.path), file.content);
+      chmodSync(join(procedureDir, file.path), file.mode ?? 0o644);
+    }
+
+    const running = await runOnMachine(machines[0]!, join(procedureDir, `restore-${machines[0]!.name}.sh`), [snapshotFile]);
+    expect(running.code, 'the restore ran while etcd was running').toBe(1);
+    expect(running.stderr).toContain('etcd is running on this machine');
+
+    for (const m of machines) {
+      await m.etcd.stop();
+      rmSync(m.pidFile, { force: true });
+    }
+    for (const m of machines) {
+      const r = await runOnMachine(m, join(procedureDir, `restore-${m.name}.sh`), [snapshotFile]);
+      expect(r.code, `${m.name}: ${r.stdout}${r.stderr}`).toBe(0);
+      const kept = readdirSync(join(m.root, 'var/lib/hakube-etcd')).filter((name) => name.startsWith('data.before-restore-'));
+      expect(kept, `${m.name} kept its old data`).toHaveLength(1);
+    }
+    for (const m of machines) m.etcd.start();
+    await waitHealthy();
+
+    const restored = await dump('/');
+    expect(restored).toEqual(atSnapshot);
+    expect(restored.has('/day-two/after-snapshot')).toBe(false);
+    const members = await etcdctl(['member', 'list', '-w', 'json']);
+    const names = (JSON.parse(members.stdout.replace(/:\s*(\d{16,})/g, ':"$1"')) as { members: Array<{ name: string; peerURLs: string[] }> }).members
+      .map((m) => `${m.name}=${m.peerURLs.join(',')}`)
+      .sort();
+    expect(names).toEqual(machines.map((m) => `${m.name}=https://${m.address}:2380`));
+    expect(existsSync(snapshotFile)).toBe(true);
+  });
+});
