@@ -12,6 +12,7 @@ import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../..
 import type { GeneratedFile } from '../../output/files.js';
 import { addonFileNames, addonPlan, type AddonStep } from '../addons/addon-plan.js';
 import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
+import { ADDON_STEP_SECONDS, ADDONS_STATUS_PATH, CLUSTER_STATE_SCRIPT, FAILED_WORKER_SHUTDOWN_MINUTES, INIT_MARK_KEY } from './boot-recovery.js';
 import {
   ETCD_CONFIG_PATH,
   ETCD_DATA_DIR,
@@ -134,6 +135,10 @@ function addonsScript(model: ClusterModel): string {
     addonsDir: dirname(addonObject.installPath),
     usesHelm: steps.some((s) => s.kind === 'helm'),
     helmVersion: HELM_VERSION,
+    addonsStatusPath: ADDONS_STATUS_PATH,
+    addonsScriptPath: NODE_PATHS.addonsScript,
+    addonStepSeconds: ADDON_STEP_SECONDS,
+    addonStepMinutes: ADDON_STEP_SECONDS / 60,
     steps: steps.map((s) => ({ description: s.description, command: addonCommand(s) })),
   });
 }
@@ -157,6 +162,18 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     etcdHealthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
     kubeadmInitTemplatePath: NODE_PATHS.kubeadmInitTemplate,
     addonsScriptPath: NODE_PATHS.addonsScript,
+    addonsStatusPath: ADDONS_STATUS_PATH,
+    clusterStateScript: CLUSTER_STATE_SCRIPT,
+    initMarkKey: INIT_MARK_KEY,
+  });
+  const clusterState = renderTemplate('cluster-state.sh', {
+    clusterName: model.name,
+    initializingMember: member.name,
+    etcdEndpoints: etcdEndpoints(model).join(','),
+    etcdCaPath: etcdConfig['client-transport-security']['trusted-ca-file'],
+    etcdHealthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
+    etcdHealthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
+    initMarkKey: INIT_MARK_KEY,
   });
   const files = [
     ...commonFiles(model, machine),
@@ -165,7 +182,7 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     file(AUDIT_POLICY_PATH, '0600', auditPolicyYaml()),
     ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
-    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model))] : []),
+    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model)), file(CLUSTER_STATE_SCRIPT, '0700', clusterState)] : []),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
   ];
   const title = `${member.name} of ${model.name}: control-plane node and etcd member at ${member.privateIp} in ${member.zone}.`;
@@ -174,7 +191,7 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
 
 export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
   const machine: Machine = { role: 'nodes' };
-  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group });
+  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group, failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES });
   const files = [
     ...commonFiles(model, machine),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmWorkerJoinConfig(group)),
