@@ -13,6 +13,8 @@ import { diffOutput, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { readPkiStore } from './pki/store.js';
 import { validateFile, type ValidatedCluster } from './spec/validate.js';
+import { kubernetesVersionFile } from './upgrade/previous-version.js';
+import { checkKubernetesUpgrade } from './upgrade/upgrade-check.js';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -53,6 +55,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   const cluster = validateFile(specFile);
   const { model } = cluster;
   const outDir = openOutputFolder(opts.outDir ?? defaultOutDir(model));
+  checkKubernetesUpgrade(cluster, outDir);
   const store = readPkiStore(outDir);
   const previousTerraform = readPreviousTerraform(outDir, mergeTerraformDocuments);
 
@@ -66,6 +69,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
     ...cloudInit,
     ...addons,
     ...pki.files,
+    kubernetesVersionFile(model),
     { path: 'HA-REPORT.md', content: renderHaSummaryMarkdown(analyzeFailures(model)) },
     { path: '.gitignore', content: OUTPUT_GITIGNORE },
   ];

@@ -35,6 +35,7 @@ import {
 } from './node-os.js';
 import { HELM_VERSION, etcdReleaseUrl, etcdVersion, kubernetesAptRepository } from './node-software.js';
 import { toTemplatefile } from './templatefile-syntax.js';
+import { CONTROL_PLANE_VERSION_READS, CONTROL_PLANE_VERSION_WAIT_ATTEMPTS, UPGRADE_CLUSTER_SCRIPT } from './upgrade-steps.js';
 import { renderTemplate, shellQuote } from './templates.js';
 
 /** Paths on the machine of the files hakube's boot scripts use. */
@@ -165,7 +166,9 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     addonsStatusPath: ADDONS_STATUS_PATH,
     clusterStateScript: CLUSTER_STATE_SCRIPT,
     initMarkKey: INIT_MARK_KEY,
+    upgradeScript: UPGRADE_CLUSTER_SCRIPT,
   });
+  const upgradeCluster = renderTemplate('upgrade-cluster.sh', { clusterName: model.name, memberName: member.name, kubernetesVersion: model.kubernetesVersion });
   const clusterState = renderTemplate('cluster-state.sh', {
     clusterName: model.name,
     initializingMember: member.name,
@@ -183,6 +186,7 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
     ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model)), file(CLUSTER_STATE_SCRIPT, '0700', clusterState)] : []),
+    file(UPGRADE_CLUSTER_SCRIPT, '0700', upgradeCluster),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
   ];
   const title = `${member.name} of ${model.name}: control-plane node and etcd member at ${member.privateIp} in ${member.zone}.`;
@@ -191,7 +195,13 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
 
 export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
   const machine: Machine = { role: 'nodes' };
-  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group, failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES });
+  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group,
+    failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES,
+    kubernetesMinor: model.kubernetesMinor,
+    kubernetesMinorNumber: Number(model.kubernetesMinor.split('.')[1]),
+    controlPlaneVersionReads: CONTROL_PLANE_VERSION_READS,
+    controlPlaneVersionWaitAttempts: CONTROL_PLANE_VERSION_WAIT_ATTEMPTS,
+  });
   const files = [
     ...commonFiles(model, machine),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmWorkerJoinConfig(group)),
