@@ -119,7 +119,10 @@ function addonCommand(step: AddonStep): string {
       return `kubectl apply --server-side --force-conflicts -f ${local(step.file)}`;
     case 'helm': {
       const c = step.chart;
-      return `helm upgrade --install ${c.release} ${c.chart} --repo ${shellQuote(c.repository)} --version ${c.version} --namespace ${c.namespace} --values ${local(step.file)}`;
+      // An OCI registry names the chart by URL; a classic repository takes --repo.
+      const source = c.repository.startsWith('oci://') ? shellQuote(`${c.repository}/${c.chart}`) : `${c.chart} --repo ${shellQuote(c.repository)}`;
+      const install = `helm upgrade --install ${c.release} ${source} --version ${c.version} --namespace ${c.namespace} --values ${local(step.file)}`;
+      return step.queueUrlValue ? `with_queue_url ${shellQuote(step.queueUrlValue.queueName)} ${step.queueUrlValue.key} ${install}` : install;
     }
     case 'patch':
       return `kubectl --namespace ${step.namespace} patch ${step.resource} --type strategic --patch-file ${local(step.file)}`;
@@ -135,6 +138,8 @@ function addonsScript(model: ClusterModel): string {
     initializingMember: scriptContext(model, { role: 'nodes' }).initializingMember,
     addonsDir: dirname(addonObject.installPath),
     usesHelm: steps.some((s) => s.kind === 'helm'),
+    usesQueueUrl: steps.some((s) => s.kind === 'helm' && s.queueUrlValue !== undefined),
+    region: model.region,
     helmVersion: HELM_VERSION,
     addonsStatusPath: ADDONS_STATUS_PATH,
     addonsScriptPath: NODE_PATHS.addonsScript,
