@@ -17,6 +17,8 @@ import { readPkiStore } from './pki/store.js';
 import { parseRolloutRecord, renderRolloutRecord, ROLLOUT_RECORD_FILE } from './rollout/rollout-record.js';
 import { stageMemberChanges, type StagingMode } from './rollout/stage-members.js';
 import { validateFile, type ValidatedCluster } from './spec/validate.js';
+import { kubernetesVersionFile } from './upgrade/previous-version.js';
+import { checkKubernetesUpgrade } from './upgrade/upgrade-check.js';
 
 /**
  * How control-plane member changes are written. `generate`: at most one member, unless a rollout is already in
@@ -91,6 +93,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   if (recordText !== undefined && !record) {
     throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
   }
+  checkKubernetesUpgrade(cluster, outDir);
   const store = readPkiStore(outDir);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
 
@@ -122,6 +125,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   const fresh: GeneratedFile[] = [
     ...terraform,
     ...produced,
+    kubernetesVersionFile(model),
     { path: 'HA-REPORT.md', content: renderHaSummaryMarkdown(analyzeFailures(model)) },
     { path: '.gitignore', content: OUTPUT_GITIGNORE },
   ];

@@ -12,6 +12,12 @@ import { cloudInitSchemaCheck, parseCloudConfig, vendoredSchemaErrors, writtenFi
 import { EXAMPLES, exampleModel } from './examples.js';
 import { longValues, realisticValues, renderTemplatefile } from './templatefile.js';
 
+/**
+ * EC2 limits user data to 16 KB "in raw form, before it is base64-encoded" (EC2 User Guide, "Work with instance
+ * user data"). A control-plane instance sends gzip bytes (user_data_base64 = base64gzip(...)), so its raw form is
+ * the gzip. Launch templates, which the workers use, document only "You must provide base64-encoded text. User
+ * data is limited to 16 KB", so for them the base64 text itself is held to the limit.
+ */
 const USER_DATA_LIMIT = 16 * 1024;
 
 function writtenFileContent(rendered: string, path: string): string {
@@ -67,8 +73,9 @@ describe.each(EXAMPLES)('cloud-init of %s', (example) => {
     });
 
     test('fits in EC2 user data with 255-character values in every placeholder', () => {
-      const sent = gzipSync(renderTemplatefile(text, longValues(variables)), { level: 9 }).toString('base64');
-      expect(sent.length).toBeLessThanOrEqual(USER_DATA_LIMIT);
+      const gzip = gzipSync(renderTemplatefile(text, longValues(variables)), { level: 9 });
+      const counted = path.includes('/control-plane-') ? gzip.length : gzip.toString('base64').length;
+      expect(counted).toBeLessThanOrEqual(USER_DATA_LIMIT);
     });
 
     test('every shell script passes shellcheck and the fetch script compiles', () => {

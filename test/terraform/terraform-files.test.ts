@@ -25,6 +25,7 @@ describe.each(EXAMPLES)('Terraform files of %s', (example) => {
       'load-balancer.tf.json',
       'control-plane.tf.json',
       'workers.tf.json',
+      'node-termination.tf.json',
       'outputs.tf.json',
       'bucket-object-hashes.tf.json',
     ]);

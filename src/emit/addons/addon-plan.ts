@@ -4,7 +4,8 @@ import type { ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
 import { adminUserObjects } from './admin-user.js';
 import { dashboardDeploymentPatch, dashboardDisruptionBudget } from './dashboard.js';
-import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metricsServerValues } from './helm-values.js';
+import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
+import { nodeTerminationQueueName } from '../../model/node-termination.js';
 import { defaultStorageClass } from './storage-class.js';
 import {
   AWS_CLOUD_CONTROLLER_MANAGER_CHART,
@@ -15,6 +16,7 @@ import {
   DASHBOARD_NAMESPACE,
   EBS_CSI_DRIVER_CHART,
   METRICS_SERVER_CHART,
+  NODE_TERMINATION_HANDLER_CHART,
   type HelmChart,
 } from './upstream-components.js';
 
@@ -22,7 +24,7 @@ import {
 export type AddonStep =
   | { kind: 'manifest-url'; description: string; url: string }
   | { kind: 'manifest-file'; description: string; file: string }
-  | { kind: 'helm'; description: string; chart: HelmChart; file: string }
+  | { kind: 'helm'; description: string; chart: HelmChart; file: string; queueUrlValue?: { key: string; queueName: string } }
   | { kind: 'patch'; description: string; namespace: string; resource: string; file: string };
 
 export interface AddonPlan {
@@ -50,9 +52,9 @@ function values(header: string, content: Record<string, unknown>): string {
 export function addonPlan(model: ClusterModel): AddonPlan {
   const files: AddonPlan['files'] = [];
   const steps: AddonStep[] = [];
-  const helm = (description: string, chart: HelmChart, file: string, content: Record<string, unknown>) => {
+  const helm = (description: string, chart: HelmChart, file: string, content: Record<string, unknown>, queueUrlValue?: { key: string; queueName: string }) => {
     files.push({ file, content: values(`Helm values for ${chart.chart} ${chart.version} (${chart.repository}), written by hakube.`, content) });
-    steps.push({ kind: 'helm', description, chart, file });
+    steps.push({ kind: 'helm', description, chart, file, ...(queueUrlValue ? { queueUrlValue } : {}) });
   };
   const own = (description: string, file: string, objects: Validatable[]) => {
     files.push({ file, content: manifest(`${description}. Written by hakube; applied by the first control-plane node.`, objects) });
@@ -73,6 +75,12 @@ export function addonPlan(model: ClusterModel): AddonPlan {
   }
   helm('AWS cloud-controller-manager', AWS_CLOUD_CONTROLLER_MANAGER_CHART, 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
   helm('AWS EBS CSI driver', EBS_CSI_DRIVER_CHART, 'aws-ebs-csi-driver-values.yaml', ebsCsiDriverValues(model));
+  // Drain before termination. Its queue's URL holds the AWS account id, known only on the machine: the install
+  // looks it up by name.
+  helm('aws-node-termination-handler (queue mode)', NODE_TERMINATION_HANDLER_CHART, 'aws-node-termination-handler-values.yaml', nodeTerminationHandlerValues(model), {
+    key: 'queueURL',
+    queueName: nodeTerminationQueueName(model),
+  });
   own('Default StorageClass: encrypted gp3', 'storage-class.yaml', [defaultStorageClass()]);
   if (model.addons.metricsServer.enabled) {
     helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());

@@ -73,3 +73,26 @@ export function ciliumValues(model: ClusterModel): Record<string, unknown> {
     operator: { replicas: 2 },
   };
 }
+
+/**
+ * aws-node-termination-handler in queue mode: it reads the cluster's SQS queue (its URL is set at install time, see
+ * addons.sh), cordons and drains the node of a terminating instance with the eviction API (so PodDisruptionBudgets
+ * hold), then completes the group's lifecycle action. It runs on the control plane, whose role holds its
+ * permissions. Every node of the cluster is hakube's, and events about other machines of the account find no node,
+ * so the managed-tag check is off and such messages are deleted.
+ */
+export function nodeTerminationHandlerValues(model: ClusterModel): Record<string, unknown> {
+  return {
+    enableSqsTerminationDraining: true,
+    awsRegion: model.region,
+    checkTagBeforeDraining: false,
+    deleteSqsMsgIfNodeNotFound: true,
+    enableSpotInterruptionDraining: true,
+    enableRebalanceMonitoring: true,
+    emitKubernetesEvents: true,
+    replicas: 2,
+    podDisruptionBudget: { maxUnavailable: 1 },
+    nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+    tolerations: [...ON_CONTROL_PLANE.tolerations],
+  };
+}

@@ -62,6 +62,20 @@ export const CILIUM_CHART: HelmChart = {
   namespace: 'kube-system',
 };
 
+/**
+ * aws-node-termination-handler in queue mode (drain before termination, docs/node-boot.md). Chart 0.27.1 (app
+ * v1.25.1, image public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.25.1) is the version in the project's
+ * config/helm/aws-node-termination-handler/Chart.yaml; the project publishes its chart to the public ECR OCI
+ * registry (its chart README: `helm upgrade --install ... oci://public.ecr.aws/aws-ec2/helm/aws-node-termination-handler`).
+ */
+export const NODE_TERMINATION_HANDLER_CHART: HelmChart = {
+  release: 'aws-node-termination-handler',
+  chart: 'aws-node-termination-handler',
+  repository: 'oci://public.ecr.aws/aws-ec2/helm',
+  version: '0.27.1',
+  namespace: 'kube-system',
+};
+
 /** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */
 export const CALICO_MANIFEST_URL = 'https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml';
 

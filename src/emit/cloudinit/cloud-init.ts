@@ -13,6 +13,7 @@ import type { GeneratedFile } from '../../output/files.js';
 import { addonFileNames, addonPlan, type AddonStep } from '../addons/addon-plan.js';
 import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
 import { DAY_TWO_TIMERS, dayTwoFiles } from './day-two.js';
+import { ADDON_STEP_SECONDS, ADDONS_STATUS_PATH, CLUSTER_STATE_SCRIPT, FAILED_WORKER_SHUTDOWN_MINUTES, INIT_MARK_KEY } from './boot-recovery.js';
 import {
   ETCD_CONFIG_PATH,
   ETCD_DATA_DIR,
@@ -35,6 +36,7 @@ import {
 } from './node-os.js';
 import { HELM_VERSION, etcdReleaseUrl, etcdVersion, kubernetesAptRepository } from './node-software.js';
 import { toTemplatefile } from './templatefile-syntax.js';
+import { CONTROL_PLANE_VERSION_READS, CONTROL_PLANE_VERSION_WAIT_ATTEMPTS, UPGRADE_CLUSTER_SCRIPT } from './upgrade-steps.js';
 import { renderTemplate, shellQuote } from './templates.js';
 
 /** Paths on the machine of the files hakube's boot scripts use. */
@@ -118,7 +120,10 @@ function addonCommand(step: AddonStep): string {
       return `kubectl apply --server-side --force-conflicts -f ${local(step.file)}`;
     case 'helm': {
       const c = step.chart;
-      return `helm upgrade --install ${c.release} ${c.chart} --repo ${shellQuote(c.repository)} --version ${c.version} --namespace ${c.namespace} --values ${local(step.file)}`;
+      // An OCI registry names the chart by URL; a classic repository takes --repo.
+      const source = c.repository.startsWith('oci://') ? shellQuote(`${c.repository}/${c.chart}`) : `${c.chart} --repo ${shellQuote(c.repository)}`;
+      const install = `helm upgrade --install ${c.release} ${source} --version ${c.version} --namespace ${c.namespace} --values ${local(step.file)}`;
+      return step.queueUrlValue ? `with_queue_url ${shellQuote(step.queueUrlValue.queueName)} ${step.queueUrlValue.key} ${install}` : install;
     }
     case 'patch':
       return `kubectl --namespace ${step.namespace} patch ${step.resource} --type strategic --patch-file ${local(step.file)}`;
@@ -134,7 +139,13 @@ function addonsScript(model: ClusterModel): string {
     initializingMember: scriptContext(model, { role: 'nodes' }).initializingMember,
     addonsDir: dirname(addonObject.installPath),
     usesHelm: steps.some((s) => s.kind === 'helm'),
+    usesQueueUrl: steps.some((s) => s.kind === 'helm' && s.queueUrlValue !== undefined),
+    region: model.region,
     helmVersion: HELM_VERSION,
+    addonsStatusPath: ADDONS_STATUS_PATH,
+    addonsScriptPath: NODE_PATHS.addonsScript,
+    addonStepSeconds: ADDON_STEP_SECONDS,
+    addonStepMinutes: ADDON_STEP_SECONDS / 60,
     steps: steps.map((s) => ({ description: s.description, command: addonCommand(s) })),
   });
 }
@@ -159,6 +170,20 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     kubeadmInitTemplatePath: NODE_PATHS.kubeadmInitTemplate,
     addonsScriptPath: NODE_PATHS.addonsScript,
     dayTwoTimers: DAY_TWO_TIMERS.join(' '),
+    addonsStatusPath: ADDONS_STATUS_PATH,
+    clusterStateScript: CLUSTER_STATE_SCRIPT,
+    initMarkKey: INIT_MARK_KEY,
+    upgradeScript: UPGRADE_CLUSTER_SCRIPT,
+  });
+  const upgradeCluster = renderTemplate('upgrade-cluster.sh', { clusterName: model.name, memberName: member.name, kubernetesVersion: model.kubernetesVersion });
+  const clusterState = renderTemplate('cluster-state.sh', {
+    clusterName: model.name,
+    initializingMember: member.name,
+    etcdEndpoints: etcdEndpoints(model).join(','),
+    etcdCaPath: etcdConfig['client-transport-security']['trusted-ca-file'],
+    etcdHealthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
+    etcdHealthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
+    initMarkKey: INIT_MARK_KEY,
   });
   const files = [
     ...commonFiles(model, machine),
@@ -167,7 +192,8 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     file(AUDIT_POLICY_PATH, '0600', auditPolicyYaml()),
     ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
-    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model))] : []),
+    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model)), file(CLUSTER_STATE_SCRIPT, '0700', clusterState)] : []),
+    file(UPGRADE_CLUSTER_SCRIPT, '0700', upgradeCluster),
     ...dayTwoFiles(model, member),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
   ];
@@ -177,7 +203,13 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
 
 export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
   const machine: Machine = { role: 'nodes' };
-  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group });
+  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group,
+    failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES,
+    kubernetesMinor: model.kubernetesMinor,
+    kubernetesMinorNumber: Number(model.kubernetesMinor.split('.')[1]),
+    controlPlaneVersionReads: CONTROL_PLANE_VERSION_READS,
+    controlPlaneVersionWaitAttempts: CONTROL_PLANE_VERSION_WAIT_ATTEMPTS,
+  });
   const files = [
     ...commonFiles(model, machine),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmWorkerJoinConfig(group)),

@@ -174,7 +174,9 @@ export function kubeadmControlPlaneJoinConfig(member: ControlPlaneMember): strin
       apiVersion: KUBEADM_API,
       kind: 'JoinConfiguration',
       discovery: bootstrapDiscovery(),
-      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member)),
+      // The first member of an upgrade joins with a kubelet one minor newer than the running control plane, then
+      // upgrades the control plane itself (hakube-upgrade-cluster, docs/upgrades.md).
+      nodeRegistration: nodeRegistration(controlPlaneKubeletArgs(member), { ignorePreflightErrors: ['KubeletVersion'] }),
       controlPlane: { localAPIEndpoint: { advertiseAddress: member.privateIp, bindPort: 6443 } },
       timeouts: TIMEOUTS,
     },

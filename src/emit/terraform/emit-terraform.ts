@@ -10,6 +10,7 @@ import { buildIam } from './iam.js';
 import { buildImageAndSshKey } from './image-and-ssh-key.js';
 import { attachControlPlane, buildLoadBalancer } from './load-balancer.js';
 import { buildNetwork } from './network.js';
+import { buildNodeTermination } from './node-termination.js';
 import { buildOutputs } from './outputs.js';
 import { buildSecretsBucket } from './secrets-bucket.js';
 import { buildSecurityGroups } from './security-groups.js';
@@ -46,6 +47,7 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
   const instances = buildControlPlane(scope('control-plane'), model, { ...machineInputs, identity: iam['control-plane'] });
   attachControlPlane(scope('load-balancer'), model, lb, instances);
   const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
+  buildNodeTermination(scope('node-termination'), model, { autoscalingGroups, controlPlaneRole: iam['control-plane'].role, partition });
   buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups });
 
   return [...splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes), bucketObjectHashesFile(objects, hashOfSource)];

@@ -17,6 +17,7 @@ export const CONCERNS = [
   'load-balancer',
   'control-plane',
   'workers',
+  'node-termination',
   'outputs',
 ] as const;
 

@@ -42,6 +42,8 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
         [NODE_TEMPLATE_VARS.apiEndpoint]: inputs.apiEndpoint,
       }),
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: WORKER_METADATA_HOPS },
+      // A worker whose boot failed shuts itself down; terminating it lets the group start a fresh one (docs/node-boot.md).
+      instanceInitiatedShutdownBehavior: 'terminate',
       blockDeviceMappings: [
         {
           deviceName: UBUNTU_ROOT_DEVICE,

@@ -1,0 +1,45 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterModel } from '../model/model.js';
+import type { GeneratedFile } from '../output/files.js';
+
+/**
+ * The cluster's Kubernetes version as last generated, in a small file of its own that is committed with the rest
+ * of the output. It is what `generate` and `validate` compare a new spec against: the running cluster is what the
+ * last reviewed and applied output made, and hakube never asks AWS or the cluster.
+ */
+export const KUBERNETES_VERSION_FILE = 'kubernetes-version.txt';
+
+export function kubernetesVersionFile(model: ClusterModel): GeneratedFile {
+  return { path: KUBERNETES_VERSION_FILE, content: `${model.kubernetesVersion}\n` };
+}
+
+/** Every boot script pins the kubelet package to the exact version. */
+const PINNED_KUBELET = /'kubelet=(\d+\.\d+\.\d+)-\*'/;
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/**
+ * The versions the previous output in `outDir` runs, oldest first; empty when there is none (a new cluster): the
+ * version file and the kubelet every boot script pins. During a rollout (one control-plane member per apply,
+ * workers last) members and groups still waiting run the older version: the next step up is measured from the
+ * oldest, and going back from the newest is a downgrade.
+ */
+export function readPreviousKubernetesVersions(outDir: string): string[] {
+  const versions: string[] = [];
+  const versionFile = join(outDir, KUBERNETES_VERSION_FILE);
+  if (existsSync(versionFile)) versions.push(readFileSync(versionFile, 'utf8').trim());
+  const cloudInitDir = join(outDir, 'cloud-init');
+  if (existsSync(cloudInitDir)) {
+    for (const name of readdirSync(cloudInitDir).filter((n) => n.endsWith('.yaml')).sort()) {
+      const pinned = PINNED_KUBELET.exec(readFileSync(join(cloudInitDir, name), 'utf8'));
+      if (pinned?.[1]) versions.push(pinned[1]);
+    }
+  }
+  return [...new Set(versions)].sort(compareVersions);
+}
