@@ -62,6 +62,10 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       // kubenet routes pod addresses to the machine itself, which EC2 drops unless the check is off.
       ...(model.network.cni === 'kubenet' ? { sourceDestCheck: false } : {}),
       tags: nameTag(model, member.name),
+      // A new SSH key is a new key pair name, which the provider can only apply by replacing the instance: every
+      // member at once. Running members keep the key they booted with; a member replaced for another reason
+      // boots with the current one (docs/terraform.md).
+      lifecycle: { ignoreChanges: ['key_name'] },
     });
     declare(scope, VolumeAttachment, resourceName(names.etcdVolumeAttachment), {
       deviceName: ETCD_VOLUME_DEVICE_NAME,
