@@ -97,3 +97,37 @@ describe('one control-plane member per apply, for every kind of spec change', ()
     console.info(`${_name}: ${steps.length} apply step(s): ${steps.map((s) => s.join(' ') || 'no member disrupted').join(' | ')}`);
   });
 });
+
+describe('worker groups added during a Kubernetes upgrade', () => {
+  const NEW_GROUP = '  instanceGroups:\n    - name: batch\n      instanceType: t3.medium\n      minSize: 1\n      maxSize: 1\n';
+  const BUMP: [string, string] = ['kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'];
+
+  async function scenario(text: string): Promise<{ spec: string; out: string }> {
+    const dir = mkdtempSync(join(work, 'group-'));
+    const out = join(dir, 'out');
+    cpSync(base, out, { recursive: true });
+    const spec = join(dir, 'cluster.yaml');
+    writeFileSync(spec, text);
+    return { spec, out };
+  }
+
+  it('refuses a new group that would run kubelets newer than members not yet replaced, naming both versions, and writes nothing', async () => {
+    const { spec, out } = await scenario(TUTORIAL_TEXT.replace(...BUMP).replace('  instanceGroups:\n', NEW_GROUP));
+    const before = committed(out);
+    await expect(generate(spec, { outDir: out, now: NOW })).rejects.toThrow(/adds worker group batch with Kubernetes 1\.34\.3 while control-plane members still run 1\.34\.2/);
+    expect(committed(out)).toEqual(before);
+  });
+
+  it('accepts the same group once the control plane has moved, and a new group without a version change', async () => {
+    const bumped = await scenario(TUTORIAL_TEXT.replace(...BUMP));
+    let result = await generate(bumped.spec, { outDir: bumped.out, now: NOW });
+    for (let step = 0; result.pending.some((p) => p.startsWith('control-plane-')); step++) {
+      expect(step).toBeLessThan(4);
+      result = await generate(bumped.spec, { outDir: bumped.out, now: NOW, rollout: 'next' });
+    }
+    writeFileSync(bumped.spec, TUTORIAL_TEXT.replace(...BUMP).replace('  instanceGroups:\n', NEW_GROUP));
+    await expect(generate(bumped.spec, { outDir: bumped.out, now: NOW, rollout: 'next' })).resolves.toBeDefined();
+    const plain = await scenario(TUTORIAL_TEXT.replace('  instanceGroups:\n', NEW_GROUP));
+    await expect(generate(plain.spec, { outDir: plain.out, now: NOW })).resolves.toBeDefined();
+  });
+});
