@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
 import { memberAddresses } from '../emit/terraform/addresses.js';
+import { printTerraformJson } from '../emit/terraform/print-terraform.js';
 import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
 import type { GeneratedFile } from '../output/files.js';
 import { compareVersions, pinnedKubeletVersion } from '../upgrade/previous-version.js';
@@ -35,15 +36,6 @@ function text(content: string | Uint8Array): string {
   return typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
 }
 
-/** Terraform JSON as the emitter prints it: sorted keys, two spaces, a final newline. */
-function printTerraform(doc: TerraformJson): string {
-  const sort = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sort);
-    if (!isObject(value)) return value;
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort(value[k])]));
-  };
-  return `${JSON.stringify(sort(doc), null, 2)}\n`;
-}
 
 function resourceBlock(doc: TerraformJson, address: string): unknown {
   const [type, name] = splitAddress(address);
@@ -226,7 +218,7 @@ export function stageMemberChanges(
     }
   }
   carryOverDataSources(docs, previousDocs, held.flatMap((u) => u.addresses));
-  for (const [path, doc] of docs) files.set(path, { path, content: printTerraform(doc) });
+  for (const [path, doc] of docs) files.set(path, { path, content: printTerraformJson(doc) });
 
   const stagedMerged = mergeTerraformDocuments([...docs.values()]);
   for (const unit of held) {

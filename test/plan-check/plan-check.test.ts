@@ -10,7 +10,7 @@ import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-pla
 import { parsePlan } from '../../src/plan-check/load-plan.js';
 import { renderPlanCheck } from '../../src/plan-check/render-plan-check.js';
 import { validateFile } from '../../src/spec/validate.js';
-import { listFiles } from '../helpers/files.js';
+import { committedContents } from '../helpers/files.js';
 import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { syntheticPlan, type PlanOverrides } from './synthetic-plan.js';
@@ -24,9 +24,6 @@ const objects = bucketObjects(model, addonFileNames(model));
 let work = '';
 let base = new Map<string, string>();
 
-function committed(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).filter((f) => !f.startsWith('pki/') && !f.startsWith('users/')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-}
 
 /** The tutorial's folder after generate (or `--all-members-at-once`) of the tutorial edited from `from` to `to`. */
 async function changed(from: string, to: string, rollout?: 'all-members'): Promise<Map<string, string>> {
@@ -34,7 +31,7 @@ async function changed(from: string, to: string, rollout?: 'all-members'): Promi
   cpSync(join(work, 'base'), join(dir, 'out'), { recursive: true });
   writeFileSync(join(dir, 'c.yaml'), TUTORIAL_TEXT.replace(from, to));
   await generate(join(dir, 'c.yaml'), { outDir: join(dir, 'out'), now: NOW, ...(rollout ? { rollout } : {}) });
-  return committed(join(dir, 'out'));
+  return committedContents(join(dir, 'out'));
 }
 
 function assess(previous: Map<string, string> | undefined, next: Map<string, string> | TerraformJson, overrides?: PlanOverrides): PlanAssessment {
@@ -48,7 +45,7 @@ const errors = (a: PlanAssessment) => a.findings.filter((f) => f.severity === 'e
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'hakube-plan-check-'));
   await generate(TUTORIAL, { outDir: join(work, 'base'), now: NOW });
-  base = committed(join(work, 'base'));
+  base = committedContents(join(work, 'base'));
 });
 
 const VERSION_BUMP: [string, string] = ['kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'];
