@@ -213,7 +213,7 @@ export interface InstanceGroup {
    */
   name: string;
   /**
-   * EC2 instance type. Default t3.medium.
+   * EC2 instance type. Default t3.medium, or the first of mixedInstancesPolicy.instances when the group has that policy.
    */
   instanceType?: string;
   /**
@@ -247,6 +247,43 @@ export interface InstanceGroup {
    * Root volume size in GiB (encrypted gp3). Default 40.
    */
   rootVolumeSize?: number;
+  /**
+   * Several instance types and a share of Spot capacity for this group (kops: mixedInstancesPolicy): the auto-scaling group launches any of `instances`, On-Demand up to onDemandBase plus onDemandAboveBase percent of the rest, Spot beyond. Spot machines may be reclaimed at two minutes' notice; `ha-report` counts them as losable. For the cluster-autoscaler, list types of the same vCPU and memory.
+   */
+  mixedInstancesPolicy?: {
+    /**
+     * Instance types the group may launch, in priority order (the first is the launch template's own).
+     *
+     * @minItems 1
+     * @maxItems 20
+     */
+    instances: string[];
+    /**
+     * Machines that are always On-Demand, launched first. Default 0.
+     */
+    onDemandBase?: number;
+    /**
+     * Percent of the machines beyond onDemandBase that are On-Demand; the rest are Spot. Default 100 (no Spot).
+     */
+    onDemandAboveBase?: number;
+    /**
+     * How On-Demand types are chosen: prioritized (the order of instances) or lowest-price. Default prioritized.
+     */
+    onDemandAllocationStrategy?: 'prioritized' | 'lowest-price';
+    /**
+     * How Spot pools are chosen. Default price-capacity-optimized (AWS's recommendation: the pools least likely to be interrupted, then the cheapest).
+     */
+    spotAllocationStrategy?:
+      'price-capacity-optimized' | 'capacity-optimized' | 'capacity-optimized-prioritized' | 'lowest-price';
+    /**
+     * With spotAllocationStrategy lowest-price only: how many of the cheapest pools to spread Spot machines over.
+     */
+    spotInstancePools?: number;
+  };
+  /**
+   * Launch a replacement when AWS signals that a Spot machine is at elevated risk of interruption, before it is reclaimed (kops: capacityRebalance). The old machine is drained by the termination handler. Default: true when the group runs Spot, false otherwise.
+   */
+  capacityRebalance?: boolean;
 }
 /**
  * A node taint.

@@ -10,9 +10,22 @@ export const DEFAULT_INSTANCE_TYPE = 't3.medium';
 export const DEFAULT_ETCD_BACKUP_INTERVAL_MINUTES = 30;
 export const DEFAULT_ETCD_BACKUP_RETENTION_DAYS = 7;
 
+/** A group's instance types and its On-Demand/Spot split, every default filled in. */
+export interface ResolvedMixedInstancesPolicy {
+  instances: string[];
+  onDemandBase: number;
+  onDemandAboveBase: number;
+  onDemandAllocationStrategy: 'prioritized' | 'lowest-price';
+  spotAllocationStrategy: 'price-capacity-optimized' | 'capacity-optimized' | 'capacity-optimized-prioritized' | 'lowest-price';
+  spotInstancePools?: number;
+}
+
 export interface ResolvedInstanceGroup {
   name: string;
   instanceType: string;
+  /** Absent: every machine is On-Demand of instanceType. */
+  mixedInstancesPolicy?: ResolvedMixedInstancesPolicy;
+  capacityRebalance: boolean;
   minSize: number;
   maxSize: number;
   zones: string[];
@@ -69,10 +82,34 @@ export interface ResolvedSpec {
   image: { ubuntuRelease: '22.04' | '24.04'; ami?: string; name?: string };
 }
 
+function resolveMixedInstancesPolicy(g: InstanceGroup): ResolvedMixedInstancesPolicy | undefined {
+  const m = g.mixedInstancesPolicy;
+  if (!m) return undefined;
+  return {
+    instances: [...m.instances],
+    onDemandBase: m.onDemandBase ?? 0,
+    // AWS's own default: a policy written only for several types stays On-Demand.
+    onDemandAboveBase: m.onDemandAboveBase ?? 100,
+    onDemandAllocationStrategy: m.onDemandAllocationStrategy ?? 'prioritized',
+    spotAllocationStrategy: m.spotAllocationStrategy ?? 'price-capacity-optimized',
+    ...(m.spotInstancePools !== undefined ? { spotInstancePools: m.spotInstancePools } : {}),
+  };
+}
+
+/** Whether the group may run Spot machines at its largest size. */
+export function mayRunSpot(g: Pick<ResolvedInstanceGroup, 'mixedInstancesPolicy' | 'maxSize'>): boolean {
+  const m = g.mixedInstancesPolicy;
+  return m !== undefined && m.onDemandAboveBase < 100 && g.maxSize > m.onDemandBase;
+}
+
 function resolveGroup(g: InstanceGroup, zones: string[]): ResolvedInstanceGroup {
+  const mixedInstancesPolicy = resolveMixedInstancesPolicy(g);
+  const spot = mayRunSpot({ mixedInstancesPolicy, maxSize: g.maxSize });
   return {
     name: g.name,
-    instanceType: g.instanceType ?? DEFAULT_INSTANCE_TYPE,
+    instanceType: g.instanceType ?? mixedInstancesPolicy?.instances[0] ?? DEFAULT_INSTANCE_TYPE,
+    ...(mixedInstancesPolicy ? { mixedInstancesPolicy } : {}),
+    capacityRebalance: g.capacityRebalance ?? spot,
     minSize: g.minSize,
     maxSize: g.maxSize,
     zones: g.zones ?? [...zones],

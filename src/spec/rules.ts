@@ -248,6 +248,7 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     g.zones.forEach((zone, zi) => {
       if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone "${zone}" of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
+    checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
   if (spec.network.cni === 'kubenet' && spec.network.topology === 'private') {
     report(
@@ -265,6 +266,23 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
         `kubenet needs a VPC route per node and AWS route tables hold ${KUBENET_MAX_NODES}; this cluster may run ${nodes} nodes (control plane plus every group's maxSize); use calico or cilium, or lower maxSize`,
       );
     }
+  }
+}
+
+function checkMixedInstances(g: ResolvedSpec['instanceGroups'][number], at: string, report: Report): void {
+  const m = g.mixedInstancesPolicy;
+  if (!m) {
+    if (g.capacityRebalance) report('HK245', `${at}/capacityRebalance`, `group ${g.name} runs no Spot machines, so capacityRebalance has nothing to rebalance; drop it or add a mixedInstancesPolicy with Spot capacity`, 'warning');
+    return;
+  }
+  if (!m.instances.includes(g.instanceType)) {
+    report('HK246', `${at}/instanceType`, `instanceType ${g.instanceType} is not one of mixedInstancesPolicy.instances (${m.instances.join(', ')}); the launch template's type must be one the group may launch: add it there or drop instanceType`);
+  }
+  if (m.onDemandBase > g.maxSize) {
+    report('HK247', `${at}/mixedInstancesPolicy/onDemandBase`, `onDemandBase ${m.onDemandBase} is larger than maxSize ${g.maxSize}; the group can never launch that many On-Demand machines`);
+  }
+  if (m.spotInstancePools !== undefined && m.spotAllocationStrategy !== 'lowest-price') {
+    report('HK248', `${at}/mixedInstancesPolicy/spotInstancePools`, `spotInstancePools applies only with spotAllocationStrategy lowest-price (this group uses ${m.spotAllocationStrategy}); drop it or choose lowest-price`);
   }
 }
 

@@ -137,9 +137,17 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
         min_size: group.minSize,
         max_size: group.maxSize,
         vpc_zone_identifier: group.zones.map((z) => `\${aws_subnet.${zoneId(z)}.id}`),
-        launch_template: { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` },
         instance_refresh: { strategy: 'Rolling' },
       });
+      const template = { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` };
+      if (group.mixedInstancesPolicy) {
+        const policy = asg.mixed_instances_policy as { launch_template: { launch_template_specification: unknown; override: unknown } };
+        expect(policy.launch_template.launch_template_specification).toEqual({ launch_template_id: template.id, version: template.version });
+        expect(policy.launch_template.override).toEqual(group.mixedInstancesPolicy.instances.map((t) => ({ instance_type: t })));
+        expect(asg.launch_template).toBeUndefined();
+      } else {
+        expect(asg.launch_template).toEqual(template);
+      }
       expect(asg.desired_capacity).toBeUndefined();
       const tags = new Map((asg.tag as Array<{ key: string; value: string }>).map((t) => [t.key, t.value]));
       expect(tags.get('k8s.io/cluster-autoscaler/enabled')).toBe('true');
