@@ -337,6 +337,31 @@ export interface Addons {
      */
     enabled?: boolean;
   };
+  /**
+   * The cluster-autoscaler (kops: spec.clusterAutoscaler), pinned per Kubernetes minor: it finds every instance group by its auto-scaling group's tags and scales it between the group's minSize and maxSize, from zero too (the groups carry their labels and taints as node-template tags). It runs on the control plane, on the host network, with the control-plane role's scaling permissions, which only reach this cluster's groups.
+   */
+  clusterAutoscaler?: {
+    /**
+     * Deploy the cluster-autoscaler. Default false.
+     */
+    enabled?: boolean;
+    /**
+     * Which group to grow when several could: least-waste (the least idle CPU and memory afterwards), random, most-pods, price, or priority. Default least-waste.
+     */
+    expander?: 'least-waste' | 'random' | 'most-pods' | 'price' | 'priority';
+    /**
+     * Keep groups with the same instance type and labels at similar sizes. Each hakube group already spans its zones in one auto-scaling group, so this matters only for groups you split by zone yourself. Default false.
+     */
+    balanceSimilarNodeGroups?: boolean;
+    /**
+     * A node whose requested CPU and memory stay below this fraction is a candidate for removal. Default 0.5.
+     */
+    scaleDownUtilizationThreshold?: number;
+    /**
+     * Never remove a node running a pod with local storage (emptyDir or hostPath). Default true.
+     */
+    skipNodesWithLocalStorage?: boolean;
+  };
 }
 /**
  * An x509 user: generate writes their key, certificate and kubeconfig under users/.

@@ -69,6 +69,13 @@ export interface ResolvedSpec {
     dashboard: { enabled: boolean; replicas: number };
     adminUser: { enabled: boolean };
     metricsServer: { enabled: boolean };
+    clusterAutoscaler: {
+      enabled: boolean;
+      expander: 'least-waste' | 'random' | 'most-pods' | 'price' | 'priority';
+      balanceSimilarNodeGroups: boolean;
+      scaleDownUtilizationThreshold: number;
+      skipNodesWithLocalStorage: boolean;
+    };
   };
   users: Array<{ name: string; groups: string[] }>;
   pki: { keyAlgorithm: 'ecdsa-p256' | 'rsa-2048'; caValidityDays: number; certificateValidityDays: number };
@@ -164,6 +171,13 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       dashboard: { enabled: s.addons?.dashboard?.enabled ?? false, replicas: s.addons?.dashboard?.replicas ?? 2 },
       adminUser: { enabled: s.addons?.adminUser?.enabled ?? false },
       metricsServer: { enabled: s.addons?.metricsServer?.enabled ?? true },
+      clusterAutoscaler: {
+        enabled: s.addons?.clusterAutoscaler?.enabled ?? false,
+        expander: s.addons?.clusterAutoscaler?.expander ?? 'least-waste',
+        balanceSimilarNodeGroups: s.addons?.clusterAutoscaler?.balanceSimilarNodeGroups ?? false,
+        scaleDownUtilizationThreshold: s.addons?.clusterAutoscaler?.scaleDownUtilizationThreshold ?? 0.5,
+        skipNodesWithLocalStorage: s.addons?.clusterAutoscaler?.skipNodesWithLocalStorage ?? true,
+      },
     },
     users: (s.users ?? []).map((u) => ({ name: u.name, groups: [...(u.groups ?? [])] })),
     pki: {

@@ -250,6 +250,9 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     });
     checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
+  if (spec.addons.clusterAutoscaler.enabled && spec.instanceGroups.every((g) => g.minSize === g.maxSize)) {
+    report('HK249', '/spec/addons/clusterAutoscaler/enabled', 'the cluster-autoscaler has nothing to scale: every instance group has minSize equal to maxSize; give a group room (maxSize above minSize) or leave it off', 'warning');
+  }
   if (spec.network.cni === 'kubenet' && spec.network.topology === 'private') {
     report(
       'HK231',

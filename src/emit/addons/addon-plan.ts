@@ -4,13 +4,14 @@ import type { ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
 import { adminUserObjects } from './admin-user.js';
 import { dashboardDeploymentPatch, dashboardDisruptionBudget } from './dashboard.js';
-import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
+import { ciliumValues, cloudControllerManagerValues, clusterAutoscalerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
 import { nodeTerminationQueueName } from '../../model/node-termination.js';
 import { defaultStorageClass } from './storage-class.js';
 import {
   AWS_CLOUD_CONTROLLER_MANAGER_CHART,
   CALICO_MANIFEST_URL,
   CILIUM_CHART,
+  CLUSTER_AUTOSCALER_CHART,
   DASHBOARD_DEPLOYMENT,
   DASHBOARD_MANIFEST_URL,
   DASHBOARD_NAMESPACE,
@@ -84,6 +85,9 @@ export function addonPlan(model: ClusterModel): AddonPlan {
   own('Default StorageClass: encrypted gp3', 'storage-class.yaml', [defaultStorageClass()]);
   if (model.addons.metricsServer.enabled) {
     helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());
+  }
+  if (model.addons.clusterAutoscaler.enabled) {
+    helm('cluster-autoscaler', CLUSTER_AUTOSCALER_CHART, 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
   }
   if (model.addons.dashboard.enabled) {
     steps.push({ kind: 'manifest-url', description: 'Kubernetes Dashboard', url: DASHBOARD_MANIFEST_URL });

@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../../model/model.js';
-import { CLOUD_CONTROLLER_MANAGER_IMAGE, cloudControllerManagerImageTag } from './upstream-components.js';
+import { CLOUD_CONTROLLER_MANAGER_IMAGE, CLUSTER_AUTOSCALER_IMAGE, cloudControllerManagerImageTag, clusterAutoscalerImageTag } from './upstream-components.js';
 
 /** Control-plane pods: selected onto control-plane nodes, whose instance role holds the AWS permissions. */
 const ON_CONTROL_PLANE = {
@@ -92,6 +92,36 @@ export function nodeTerminationHandlerValues(model: ClusterModel): Record<string
     emitKubernetesEvents: true,
     replicas: 2,
     podDisruptionBudget: { maxUnavailable: 1 },
+    nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+    tolerations: [...ON_CONTROL_PLANE.tolerations],
+  };
+}
+
+/**
+ * The cluster-autoscaler: one replica (it elects a leader) on the control plane, on the host network so that it
+ * reaches instance metadata (and the control-plane role's credentials) with a hop limit of 1, and so that it needs
+ * no cluster DNS (its API address is the in-cluster Service IP; AWS endpoints resolve through the host). Groups are
+ * found by the tags workers.tf.json puts on every auto-scaling group of this cluster.
+ */
+export function clusterAutoscalerValues(model: ClusterModel): Record<string, unknown> {
+  const settings = model.addons.clusterAutoscaler;
+  return {
+    image: { repository: CLUSTER_AUTOSCALER_IMAGE, tag: clusterAutoscalerImageTag(model) },
+    cloudProvider: 'aws',
+    awsRegion: model.region,
+    autoDiscovery: { clusterName: model.name },
+    extraArgs: {
+      expander: settings.expander,
+      'balance-similar-node-groups': settings.balanceSimilarNodeGroups,
+      'scale-down-utilization-threshold': settings.scaleDownUtilizationThreshold,
+      'skip-nodes-with-local-storage': settings.skipNodesWithLocalStorage,
+    },
+    hostNetwork: true,
+    dnsPolicy: 'Default',
+    replicaCount: 1,
+    priorityClassName: 'system-cluster-critical',
+    podDisruptionBudget: { maxUnavailable: 1 },
+    resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
     nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
     tolerations: [...ON_CONTROL_PLANE.tolerations],
   };

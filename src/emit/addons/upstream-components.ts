@@ -76,6 +76,36 @@ export const NODE_TERMINATION_HANDLER_CHART: HelmChart = {
   namespace: 'kube-system',
 };
 
+/**
+ * The cluster-autoscaler chart (kubernetes/autoscaler charts/cluster-autoscaler, 9.43.1). The autoscaler itself is
+ * released once per Kubernetes minor and must match it, so the image tag comes from the table below, not from the
+ * chart's appVersion.
+ */
+export const CLUSTER_AUTOSCALER_CHART: HelmChart = {
+  release: 'cluster-autoscaler',
+  chart: 'cluster-autoscaler',
+  repository: 'https://kubernetes.github.io/autoscaler',
+  version: '9.43.1',
+  namespace: 'kube-system',
+};
+
+export const CLUSTER_AUTOSCALER_IMAGE = 'registry.k8s.io/autoscaling/cluster-autoscaler';
+
+/** The newest cluster-autoscaler release of each minor (its GitHub releases, cluster-autoscaler-1.MINOR.PATCH). */
+const CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR: Record<string, string> = {
+  '1.31': 'v1.31.2',
+  '1.32': 'v1.32.3',
+  '1.33': 'v1.33.6',
+  '1.34': 'v1.34.5',
+  '1.35': 'v1.35.2',
+};
+
+export function clusterAutoscalerImageTag(model: ClusterModel): string {
+  const tag = CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR[model.kubernetesMinor];
+  if (!tag) throw new Error(`BUG: no cluster-autoscaler pinned for Kubernetes ${model.kubernetesMinor}`);
+  return tag;
+}
+
 /** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */
 export const CALICO_MANIFEST_URL = 'https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml';
 
