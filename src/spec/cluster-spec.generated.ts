@@ -92,6 +92,10 @@ export interface ClusterSpecBody {
 export interface Network {
   vpcCIDR?: Cidr;
   /**
+   * ID of an existing VPC to build the cluster in (kops: networkID), e.g. one shared with other workloads. hakube then creates no VPC, subnets, gateways or routes: vpcCIDR must be one of the VPC's CIDR blocks and network.subnets must name each zone's existing subnet by id with its CIDR (terraform plan fails if they disagree). The subnets get the cluster tag with the value shared; see docs/terraform.md for the tags you add.
+   */
+  networkID?: string;
+  /**
    * public: machines live in public subnets with public addresses. private: machines live in private subnets and reach the internet through a NAT gateway per zone; public utility subnets hold the NAT gateways and public load balancers. Default public.
    */
   topology?: 'public' | 'private';
@@ -116,6 +120,14 @@ export interface Subnet {
   zone: string;
   cidr: Cidr1;
   utilityCIDR?: Cidr2;
+  /**
+   * ID of the zone's existing machine subnet (with network.networkID only; kops: subnet id).
+   */
+  id?: string;
+  /**
+   * ID of the zone's existing public utility subnet (with network.networkID and the private topology): where an internet-facing API load balancer goes.
+   */
+  utilityId?: string;
 }
 /**
  * How the Kubernetes API is reached.

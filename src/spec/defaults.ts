@@ -42,9 +42,11 @@ export interface ResolvedSpec {
   zones: string[];
   network: {
     vpcCIDR: string;
+    /** An existing VPC: hakube then names existing subnets instead of creating any network. */
+    networkID?: string;
     topology: 'public' | 'private';
     /** Subnets as written in the spec; the model computes the missing ones. */
-    subnets: Array<{ zone: string; cidr: string; utilityCIDR?: string }>;
+    subnets: Array<{ zone: string; cidr: string; utilityCIDR?: string; id?: string; utilityId?: string }>;
     podCIDR: string;
     serviceCIDR: string;
     cni: 'calico' | 'cilium' | 'kubenet';
@@ -138,6 +140,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     zones,
     network: {
       vpcCIDR: s.network?.vpcCIDR ?? '172.20.0.0/16',
+      ...(s.network?.networkID ? { networkID: s.network.networkID } : {}),
       topology: s.network?.topology ?? 'public',
       subnets: (s.network?.subnets ?? []).map((x) => ({ ...x })),
       podCIDR: s.network?.podCIDR ?? '100.96.0.0/11',

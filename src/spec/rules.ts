@@ -20,12 +20,55 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkVersion(spec, report);
   checkZones(spec, report);
   checkControlPlane(spec, report);
+  checkExistingNetwork(spec, report);
   const cidrsOk = checkCidrs(spec, report);
   if (cidrsOk) checkSubnets(spec, report);
   checkInstanceGroups(spec, report);
   checkUsers(spec, report);
   checkAccess(spec, report);
   checkImage(spec, report);
+}
+
+/** An existing VPC (network.networkID): every zone names its subnets by id, and ids appear only then. */
+function checkExistingNetwork(spec: ResolvedSpec, report: Report): void {
+  const n = spec.network;
+  const isPrivate = n.topology === 'private';
+  const publicApi = spec.api.loadBalancer === 'public';
+  const seen = new Map<string, string>();
+  n.subnets.forEach((s, i) => {
+    const at = `/spec/network/subnets/${i}`;
+    for (const [field, id] of [['id', s.id], ['utilityId', s.utilityId]] as const) {
+      if (!id) continue;
+      if (!n.networkID) {
+        report('HK212', `${at}/${field}`, `subnet ${field} ${id} names an existing subnet, which needs network.networkID (the existing VPC); add it, or drop the id to have hakube create the subnet`);
+      }
+      const first = seen.get(id);
+      if (first) report('HK215', `${at}/${field}`, `subnet ${id} is already used as ${first}; each zone needs its own subnets`);
+      else seen.set(id, `${s.zone} ${field}`);
+    }
+    if (!n.networkID) return;
+    if (!s.id) report('HK213', at, `zone ${s.zone} needs the id of its existing machine subnet (subnets[].id), since the cluster goes into existing VPC ${n.networkID}`);
+    if (isPrivate && publicApi && !s.utilityId) {
+      report('HK214', at, `zone ${s.zone} needs utilityId, the existing public subnet for the internet-facing API load balancer (or set api.loadBalancer: internal)`);
+    }
+    if (s.utilityId && !(isPrivate && publicApi)) {
+      report('HK214', `${at}/utilityId`, 'utilityId is used only by an internet-facing API load balancer in the private topology; remove it');
+    }
+  });
+  if (!n.networkID) return;
+  const named = new Set(n.subnets.map((s) => s.zone));
+  const missing = spec.zones.filter((z) => !named.has(z));
+  if (missing.length > 0) {
+    report('HK213', '/spec/network/networkID', `an existing VPC needs a network.subnets entry (zone, cidr, id) for every zone; missing: ${missing.join(', ')}`);
+  }
+  if (isPrivate && publicApi) {
+    report(
+      'HK216',
+      '/spec/api/loadBalancer',
+      "machines of an existing VPC reach an internet-facing API load balancer through the VPC's own NAT gateways, whose addresses hakube does not know: add them to api.allowedCIDRs, or use api.loadBalancer: internal",
+      'warning',
+    );
+  }
 }
 
 function checkImage(spec: ResolvedSpec, report: Report): void {
@@ -168,8 +211,11 @@ function checkSubnets(spec: ResolvedSpec, report: Report): void {
     if (n.subnets.findIndex((o) => o.zone === s.zone) !== i) {
       report('HK224', `${at}/zone`, `zone ${s.zone} has more than one subnet entry; give each zone one`);
     }
-    if (isPrivate && !s.utilityCIDR) {
-      report('HK224', at, `the private topology needs a utilityCIDR for zone ${s.zone} (a public subnet for its NAT gateway)`);
+    // In an existing VPC the NAT gateways are the VPC's own: a utility subnet is needed only for a public API.
+    const needsUtility = isPrivate && (!n.networkID || spec.api.loadBalancer === 'public');
+    if (needsUtility && !s.utilityCIDR) {
+      const why = n.networkID ? 'the existing public subnet the internet-facing API load balancer goes in' : 'a public subnet for its NAT gateway';
+      report('HK224', at, `the private topology needs a utilityCIDR for zone ${s.zone} (${why})`);
     }
     if (!isPrivate && s.utilityCIDR) {
       report('HK224', `${at}/utilityCIDR`, 'utilityCIDR is only used with topology: private; remove it or set network.topology to private');

@@ -18,6 +18,10 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   const emitted = emitFile(example);
   const { model } = emitted;
 
+  /** A zone's machine (or utility) subnet: created by hakube, or read from an existing VPC. */
+  const subnetRef = (zone: string, utility = false) =>
+    `\${${model.network.networkID ? 'data.' : ''}aws_subnet.${utility ? 'utility_' : ''}${zoneId(zone)}.id}`;
+
   it('uploads exactly the bucket objects from their local files, each tracked by the hash hakube recorded', () => {
     const objects = [...resources(emitted, 'aws_s3_object').values()];
     const expected = bucketObjects(model, addonFileNames(model));
@@ -43,14 +47,14 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       const id = terraformId(member.name);
       const instance = instances.get(id) as Json;
       expect(instance.private_ip).toBe(member.privateIp);
-      expect(instance.subnet_id).toBe(`\${aws_subnet.${zoneId(member.zone)}.id}`);
+      expect(instance.subnet_id).toBe(subnetRef(member.zone));
       expect(instance.disable_api_termination).toBe(model.controlPlane.terminationProtection);
       // AWS provider 6.x refuses to terminate a protected instance unless force_destroy is set, after it has already
       // detached the member's etcd volume: every replacement and `terraform destroy` would fail half-way.
       expect(instance.force_destroy).toBe(true);
       expect(instance.maintenance_options).toEqual({ auto_recovery: 'default' });
       const reservation = reservations.get(`control_plane_${zoneId(member.zone)}`) as Json;
-      expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: `\${aws_subnet.${zoneId(member.zone)}.id}` });
+      expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: subnetRef(member.zone) });
       const block = parseCidr(reservation.cidr_block as string);
       const address = parseCidr(`${member.privateIp}/32`);
       expect(block && address && contains(block, address)).toBe(true);
@@ -117,7 +121,7 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
     expect(lb).toMatchObject({ load_balancer_type: 'network', internal: model.api.loadBalancer === 'internal', security_groups: [GROUP_REF['api-load-balancer']] });
     const zones = [...new Set(model.controlPlane.members.map((m) => m.zone))];
     const utility = model.api.loadBalancer === 'public' && model.network.topology === 'private';
-    expect(lb.subnets).toEqual(zones.map((z) => `\${aws_subnet.${utility ? 'utility_' : ''}${zoneId(z)}.id}`));
+    expect(lb.subnets).toEqual(zones.map((z) => subnetRef(z, utility)));
     expect(resources(emitted, 'aws_lb_listener').get('api')).toMatchObject({ port: 6443, protocol: 'TCP' });
     expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({ port: 6443, protocol: 'TCP', health_check: { protocol: 'TCP' } });
     const attachments = resources(emitted, 'aws_lb_target_group_attachment');
@@ -136,7 +140,7 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
         name: group.asgName,
         min_size: group.minSize,
         max_size: group.maxSize,
-        vpc_zone_identifier: group.zones.map((z) => `\${aws_subnet.${zoneId(z)}.id}`),
+        vpc_zone_identifier: group.zones.map((z) => subnetRef(z)),
         instance_refresh: { strategy: 'Rolling' },
       });
       const template = { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` };
@@ -158,6 +162,15 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   });
 
   it('tags subnets for the AWS load-balancer integration', () => {
+    if (model.network.networkID) {
+      // Existing subnets: only the cluster tag, as shared; role tags are the VPC owner's (docs/terraform.md).
+      const tags = resources(emitted, 'aws_ec2_tag');
+      expect([...tags.values()].map((t) => [t.key, t.value])).toEqual(model.zones.map(() => [`kubernetes.io/cluster/${model.name}`, 'shared']));
+      for (const name of ['aws_vpc', 'aws_subnet', 'aws_internet_gateway', 'aws_nat_gateway', 'aws_route_table', 'aws_route', 'aws_route_table_association', 'aws_eip']) {
+        expect(resources(emitted, name).size, name).toBe(0);
+      }
+      return;
+    }
     const subnets = resources(emitted, 'aws_subnet');
     for (const zone of model.zones) {
       const tags = subnets.get(zoneId(zone))?.tags as Record<string, string>;
