@@ -107,6 +107,34 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     expect(ebs.node.tolerateAllTaints).toBe(true);
   });
 
+  test('what calls AWS with the machine role runs on the host network, since instance metadata answers one hop only', () => {
+    const ccm = parse(byName.get('aws-cloud-controller-manager-values.yaml')!) as any;
+    expect(ccm.hostNetworking).toBe(true);
+    const lines = addonsScript(model).split('\n');
+    const patchedAfterInstall = (release: string, deployment: string) => {
+      const install = lines.findIndex((l) => l.includes(`helm upgrade --install ${release} `));
+      const patch = lines.findIndex((l) => l.includes(`kubectl --namespace kube-system patch deployment/${deployment} --type strategic --patch '`));
+      expect(install, release).toBeGreaterThan(-1);
+      expect(patch, deployment).toBeGreaterThan(install);
+      return JSON.parse(/--patch '([^']+)'$/.exec(lines[patch]!)![1]!);
+    };
+    for (const [release, deployment] of [
+      ['aws-ebs-csi-driver', 'ebs-csi-controller'],
+      ['aws-node-termination-handler', 'aws-node-termination-handler'],
+    ] as const) {
+      expect(patchedAfterInstall(release, deployment)).toEqual({ spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } });
+    }
+    // Host-network pods take their ports on the machine: the CCM's 10258 and the CSI controller's health port 9808
+    // are none of the control plane's own (API server, etcd, kubelet, controller manager, scheduler, kube-proxy),
+    // the CSI controller has no more replicas than control-plane machines, and the handler opens no port at all.
+    const controlPlanePorts = [6443, 2379, 2380, 2381, 10248, 10249, 10250, 10256, 10257, 10259];
+    for (const port of [10258, 9808]) expect(controlPlanePorts).not.toContain(port);
+    const ebs = parse(byName.get('aws-ebs-csi-driver-values.yaml')!) as any;
+    expect(ebs.controller.replicaCount).toBeLessThanOrEqual(model.controlPlane.members.length);
+    const nth = parse(byName.get('aws-node-termination-handler-values.yaml')!) as any;
+    expect([nth.enableProbesServer, nth.enablePrometheusServer]).toEqual([false, false]);
+  });
+
   test('the add-on script uses every add-on file and only those, with pinned versions', () => {
     const script = addonsScript(model);
     const used = [...script.matchAll(/"\$ADDONS\/([^"]+)"/g)].map((m) => m[1]);

@@ -16,11 +16,11 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
   const emitted = emitFile(example);
   const { model } = emitted;
 
-  it('requires IMDSv2 on every instance and launch template', () => {
+  it('requires IMDSv2 with one hop on every instance and launch template, so pods off the host network get no credentials', () => {
     const machines = [...resources(emitted, 'aws_instance').values(), ...resources(emitted, 'aws_launch_template').values()];
     expect(machines.length).toBe(model.controlPlane.members.length + model.instanceGroups.length);
     for (const machine of machines) {
-      expect(machine.metadata_options).toMatchObject({ http_endpoint: 'enabled', http_tokens: 'required' });
+      expect(machine.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
     }
   });
 

@@ -46,6 +46,9 @@ export const EBS_CSI_DRIVER_CHART: HelmChart = {
   namespace: 'kube-system',
 };
 
+/** The controller Deployment the chart creates (a fixed name in its templates/controller.yaml). */
+export const EBS_CSI_CONTROLLER_DEPLOYMENT = 'ebs-csi-controller';
+
 export const METRICS_SERVER_CHART: HelmChart = {
   release: 'metrics-server',
   chart: 'metrics-server',
@@ -75,6 +78,12 @@ export const NODE_TERMINATION_HANDLER_CHART: HelmChart = {
   version: '0.27.1',
   namespace: 'kube-system',
 };
+
+/**
+ * The queue-mode Deployment the chart creates: its fullname, the release name (which contains the chart name). Its
+ * templates/deployment.yaml writes `hostNetwork: false` with no value to change it.
+ */
+export const NODE_TERMINATION_HANDLER_DEPLOYMENT = 'aws-node-termination-handler';
 
 /** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */
 export const CALICO_MANIFEST_URL = 'https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml';
