@@ -49,6 +49,21 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
     expect(anywhere.length > 0).toBe(named.has('0.0.0.0/0'));
   });
 
+  it('admits the API port on the control plane only from the load balancer and the cluster machines, never from api.allowedCIDRs directly', () => {
+    const allowed = new Set(['control_plane', 'nodes', 'api_load_balancer'].map((g) => `\${aws_security_group.${g}.id}`));
+    const apiRules = [...resources(emitted, 'aws_vpc_security_group_ingress_rule')].filter(
+      ([, r]) =>
+        r.security_group_id === '${aws_security_group.control_plane.id}' &&
+        (r.ip_protocol === '-1' || ((r.from_port as number) <= model.api.port && model.api.port <= (r.to_port as number))),
+    );
+    expect(apiRules.length).toBeGreaterThan(0);
+    for (const [name, rule] of apiRules) {
+      expect(rule.cidr_ipv4, name).toBeUndefined();
+      expect(allowed.has(rule.referenced_security_group_id as string), name).toBe(true);
+    }
+    expect(apiRules.some(([, r]) => r.referenced_security_group_id === '${aws_security_group.api_load_balancer.id}')).toBe(true);
+  });
+
   it('has an SSH rule only when the spec allows SSH from somewhere', () => {
     const ssh = [...resources(emitted, 'aws_vpc_security_group_ingress_rule').values()].filter((r) => r.from_port === 22);
     if (model.ssh.allowedCIDRs.length === 0) expect(ssh).toEqual([]);
