@@ -129,6 +129,37 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
     }
   });
 
+  it('lets only what the EBS CSI driver created be detached, changed, snapshotted or deleted, never an etcd volume', () => {
+    const csiTag = (prefix: string) => ({ test: 'StringEquals', variable: `${prefix}/ebs.csi.aws.com/cluster`, values: ['true'] });
+    const onVolumes = ['ec2:AttachVolume', 'ec2:CreateSnapshot', 'ec2:DeleteVolume', 'ec2:DetachVolume', 'ec2:ModifyVolume'];
+    const covers = (statement: Statement, resource: string) => (statement.resources ?? []).some((r) => r === '*' || r.endsWith(`:${resource}/*`));
+    const documents = blocksOf(emitted, 'data', 'aws_iam_policy_document');
+    let checked = 0;
+    for (const [name, document] of documents) {
+      for (const statement of (document.statement as Statement[]).filter((st) => st.effect === 'Allow')) {
+        const actions = statement.actions ?? [];
+        const where = `${name} ${statement.sid}`;
+        if (covers(statement, 'volume') && actions.some((a) => onVolumes.includes(a))) {
+          expect(statement.condition, where).toContainEqual(csiTag('ec2:ResourceTag'));
+          checked++;
+        }
+        if (covers(statement, 'snapshot') && actions.includes('ec2:DeleteSnapshot')) expect(statement.condition, where).toContainEqual(csiTag('ec2:ResourceTag'));
+        if (covers(statement, 'volume') && actions.includes('ec2:CreateVolume')) expect(statement.condition, where).toContainEqual(csiTag('aws:RequestTag'));
+        if (actions.includes('ec2:CreateTags') && !statement.condition?.some((c) => c.variable === 'ec2:CreateAction')) {
+          // Tagging an etcd volume as the driver's would make it deletable.
+          expect(statement.condition, where).toContainEqual({ test: 'Null', variable: 'aws:RequestTag/ebs.csi.aws.com/cluster', values: ['true'] });
+        }
+        if (name.startsWith('nodes_')) expect(actions.filter((a) => a.startsWith('ec2:') && !READ_ONLY.test(a)), where).toEqual([]);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    // The etcd volumes carry no driver tag, from the resource or the provider's default tags.
+    const provider = [...emitted.parsed.values()].map((j) => (j.provider as Record<string, Json[]> | undefined)?.aws?.[0]).find((p) => p);
+    const defaultTags = ((provider?.default_tags as Json[] | undefined)?.[0]?.tags ?? {}) as Json;
+    expect(Object.keys(defaultTags)).not.toContain('ebs.csi.aws.com/cluster');
+    for (const volume of resources(emitted, 'aws_ebs_volume').values()) expect(Object.keys(volume.tags as Json)).not.toContain('ebs.csi.aws.com/cluster');
+  });
+
   it('lets each role read only its own bucket prefix and decrypt only through S3', () => {
     const documents = blocksOf(emitted, 'data', 'aws_iam_policy_document');
     for (const role of ['control_plane', 'nodes']) {
