@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -9,6 +10,8 @@ import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../src/spec/defaults.js';
+import { validateText } from '../../src/spec/validate.js';
 import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
@@ -33,6 +36,30 @@ function addonsScript(model: ClusterModel): string {
   const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
   return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
 }
+
+describe('the AWS cloud-controller-manager', () => {
+  const { oldest, newest } = SUPPORTED_KUBERNETES_MINORS;
+  const minors = Array.from({ length: newest - oldest + 1 }, (_, i) => oldest + i);
+  // Chart releases of kubernetes/cloud-provider-aws: 0.0.8 (appVersion v1.27.1) lacks the RBAC for delegated
+  // authentication; none was released for 1.31 or 1.32.
+  const CHART_BY_MINOR: Record<number, string> = { 31: '0.0.9', 32: '0.0.9', 33: '0.0.9', 34: '0.0.10', 35: '0.0.11' };
+
+  test.each(minors)('is pinned for Kubernetes 1.%i, chart and image, and installed with that chart', (minor) => {
+    const original = readFileSync('examples/myfirstcluster.yaml', 'utf8');
+    expect(original).toContain('kubernetesVersion: 1.34.2');
+    const model = validateText(original.replace('kubernetesVersion: 1.34.2', `kubernetesVersion: 1.${minor}.0`), 'examples/myfirstcluster.yaml').model;
+    const chart = CHART_BY_MINOR[minor];
+    expect(chart, `no chart expected for 1.${minor}`).toBeDefined();
+    const install = addonsScript(model)
+      .split('\n')
+      .filter((l) => l.includes('helm upgrade --install aws-cloud-controller-manager '));
+    expect(install).toHaveLength(1);
+    expect(install[0]).toContain(`aws-cloud-controller-manager --repo 'https://kubernetes.github.io/cloud-provider-aws' --version ${chart} `);
+    const values = emitAddons(model).find((f) => f.path === 'addons/aws-cloud-controller-manager-values.yaml')!;
+    expect(String(values.content)).toContain(`# Helm values for aws-cloud-controller-manager ${chart} `);
+    expect((parse(String(values.content)) as any).image.tag).toMatch(new RegExp(`^v1\\.${minor}\\.\\d+$`));
+  });
+});
 
 describe.each(EXAMPLES)('add-ons of %s', (example) => {
   const model = exampleModel(example);

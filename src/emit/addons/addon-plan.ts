@@ -8,7 +8,7 @@ import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metrics
 import { nodeTerminationQueueName } from '../../model/node-termination.js';
 import { defaultStorageClass } from './storage-class.js';
 import {
-  AWS_CLOUD_CONTROLLER_MANAGER_CHART,
+  awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
   CILIUM_CHART,
   DASHBOARD_DEPLOYMENT,
@@ -79,7 +79,7 @@ export function addonPlan(model: ClusterModel): AddonPlan {
       // containerd's own CNI template on every node; routes come from the cloud-controller-manager.
       break;
   }
-  helm('AWS cloud-controller-manager', AWS_CLOUD_CONTROLLER_MANAGER_CHART, 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
+  helm('AWS cloud-controller-manager', awsCloudControllerManagerChart(model), 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
   helm('AWS EBS CSI driver', EBS_CSI_DRIVER_CHART, 'aws-ebs-csi-driver-values.yaml', ebsCsiDriverValues(model));
   // Instance metadata answers the host only (one hop): controllers that call AWS with the machine role run on the
   // host network. A reinstall renders the chart's own setting again; the patch after it restores the host network.
