@@ -115,6 +115,9 @@ describe.each(EXAMPLES)('%s', (example) => {
     for (const key of ['caFile', 'certFile', 'keyFile']) expect(installed.has(cluster.etcd.external[key])).toBe(true);
     const apiArgs = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
     expect(apiArgs).toMatchObject({ 'authorization-mode': 'Node,RBAC', 'enable-admission-plugins': 'NodeRestriction', profiling: 'false' });
+    // The load balancer's HTTPS /readyz health check carries no credentials: anonymous requests must stay allowed.
+    expect(apiArgs['anonymous-auth']).toBeUndefined();
+    expect(cluster.apiServer.extraArgs.map((a: { name: string }) => a.name)).not.toContain('authentication-config');
     expect(installed.has(apiArgs['encryption-provider-config'])).toBe(true);
     expect(writtenFile(memberConfig(first.name), apiArgs['audit-policy-file']).content).toContain('kind: Policy');
     expect(cluster.networking).toMatchObject({ podSubnet: model.network.podCIDR, serviceSubnet: model.network.serviceCIDR });

@@ -123,7 +123,14 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
     const utility = model.api.loadBalancer === 'public' && model.network.topology === 'private';
     expect(lb.subnets).toEqual(zones.map((z) => subnetRef(z, utility)));
     expect(resources(emitted, 'aws_lb_listener').get('api')).toMatchObject({ port: 6443, protocol: 'TCP' });
-    expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({ port: 6443, protocol: 'TCP', health_check: { protocol: 'TCP' } });
+    expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({
+      port: 6443,
+      protocol: 'TCP',
+      // Ready API servers only; a deregistered member drains for 30 s, then its connections are closed.
+      health_check: { protocol: 'HTTPS', path: '/readyz', matcher: '200', port: 'traffic-port' },
+      deregistration_delay: '30',
+      connection_termination: true,
+    });
     const attachments = resources(emitted, 'aws_lb_target_group_attachment');
     expect([...attachments.values()].map((a) => a.target_id).sort()).toEqual(
       model.controlPlane.members.map((m) => `\${aws_instance.${terraformId(m.name)}.id}`).sort(),

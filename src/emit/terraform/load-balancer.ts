@@ -50,7 +50,13 @@ export function buildLoadBalancer(scope: Construct, model: ClusterModel, network
     // A control-plane machine reaching the API through the load balancer may be sent to itself; with the client
     // address preserved that connection never completes, so the servers see the load balancer's address instead.
     preserveClientIp: 'false',
-    healthCheck: { protocol: 'TCP', port: 'traffic-port', interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+    // An API server that listens but is not ready (etcd unreachable, still starting) gets no traffic. /readyz
+    // answers anonymous requests (kubeadm's system:public-info-viewer role); the serving certificate is not checked.
+    healthCheck: { protocol: 'HTTPS', path: '/readyz', matcher: '200', port: 'traffic-port', interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+    // kops' values: a deregistered member (a rollout step, a replaced machine) drains for 30 s, then its remaining
+    // connections are closed, so clients reconnect to a member that stays.
+    deregistrationDelay: '30',
+    connectionTermination: true,
     tags: nameTag(model, 'api'),
   });
   declare(scope, LbListener, 'api', {

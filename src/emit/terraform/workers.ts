@@ -6,14 +6,12 @@ import { NODE_TEMPLATE_VARS, instanceGroupCloudInitPath } from '../../model/boot
 import type { ClusterModel, InstanceGroupModel } from '../../model/model.js';
 import { clusterTags, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
 
 /** Root device of Canonical's Ubuntu images. */
 const UBUNTU_ROOT_DEVICE = '/dev/sda1';
-
-/** Pods on workers must not reach instance metadata (and the node role's credentials): one hop, the host only. */
-const WORKER_METADATA_HOPS = 1;
 
 /**
  * Per instance group: a launch template and an auto-scaling group over the group's zones. The group has no
@@ -41,7 +39,7 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
         [NODE_TEMPLATE_VARS.bucket]: inputs.bucketName,
         [NODE_TEMPLATE_VARS.apiEndpoint]: inputs.apiEndpoint,
       }),
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: WORKER_METADATA_HOPS },
+      metadataOptions: { ...INSTANCE_METADATA_OPTIONS },
       // A worker whose boot failed shuts itself down; terminating it lets the group start a fresh one (docs/node-boot.md).
       instanceInitiatedShutdownBehavior: 'terminate',
       blockDeviceMappings: [
