@@ -148,7 +148,7 @@ export interface Api {
  */
 export interface Ssh {
   /**
-   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...).
+   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...): the whole line of a .pub file. The key is decoded and checked (the type inside the blob matches, ed25519 32 key bytes, RSA at least 2048 bits, ECDSA nistp256/384/521 points), as AWS key import does. The same checks apply to publicKeyFile.
    */
   publicKey?: string;
   /**
