@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { emitCloudInit, etcdConfigOf } from '../../src/emit/cloudinit/index.js';
+import { etcdVersion } from '../../src/emit/cloudinit/node-software.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { controlPlaneCloudInitPath, instanceGroupCloudInitPath } from '../../src/model/bootstrap-contract.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -77,6 +78,23 @@ describe.each(EXAMPLES)('%s', (example) => {
         for (const key of ['cert-file', 'key-file', 'trusted-ca-file']) expect(installed.has(config[side][key])).toBe(true);
       }
       expect(config['client-transport-security']['trusted-ca-file']).toBe('/etc/kubernetes/pki/etcd/ca.crt');
+    }
+  });
+
+  test("etcd has kubeadm's hardening under the names of the etcd version the member runs, and its unit waits for quorum", () => {
+    const etcd36 = Number(etcdVersion(model).split('.')[1]) >= 6;
+    for (const member of model.controlPlane.members) {
+      const config = parse(writtenFile(memberConfig(member.name), '/etc/etcd/etcd.conf.yml').content) as Record<string, any>;
+      const hardening = Object.fromEntries(Object.entries(config).filter(([key]) => /corrupt|progress-notify|feature-gates/.test(key)));
+      // The config file decodes durations as nanoseconds: 5 s.
+      expect(hardening).toEqual(
+        etcd36
+          ? { 'feature-gates': 'InitialCorruptCheck=true', 'watch-progress-notify-interval': 5_000_000_000 }
+          : { 'experimental-initial-corrupt-check': true, 'experimental-watch-progress-notify-interval': 5_000_000_000 },
+      );
+      const unit = writtenFile(memberConfig(member.name), '/etc/systemd/system/etcd.service').content.split('\n');
+      expect(unit).toContain('Type=notify');
+      expect(unit).toContain('TimeoutStartSec=0');
     }
   });
 

@@ -21,7 +21,7 @@ import { renewCertificates } from '../../src/pki/renew.js';
 import { readPkiStore } from '../../src/pki/store.js';
 import { hostAddress, parseCidr } from '../../src/spec/cidr.js';
 import { installWriteFiles, rootedEtcdConfig, rootedFetchList, supervisedEtcd, systemctlStandIn } from './machine-root.js';
-import { etcdConfigFromCloudConfig } from './member-config.js';
+import { etcdConfigFromCloudConfig, forTestEtcd, testEtcdMinor } from './member-config.js';
 import { IsolatedNetwork, namespacesWithPrefix, sweepStaleNamespaces } from './netns.js';
 import { eventually, inNamespace, run, ServiceProcess, type CommandResult } from './processes.js';
 
@@ -208,7 +208,8 @@ beforeAll(async () => {
     writeFileSync(list, rootedFetchList(written.get('/etc/kubernetes/hakube/bucket-objects')!, root));
     const fetched = await runOnMachine(machine, '/usr/local/sbin/hakube-fetch', [BUCKET, model.region, list]);
     if (fetched.code !== 0) throw new Error(`boot fetch on ${member.name}: ${fetched.stderr}`);
-    const config = rootedEtcdConfig(etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8')), root);
+    const generated = etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8'));
+    const config = rootedEtcdConfig(forTestEtcd(generated, testEtcdMinor()), root);
     const configFile = join(root, 'etcd.conf.yml');
     writeFileSync(configFile, stringify(config));
     machine.etcd = new ServiceProcess(inNamespace(namespace, ...supervisedEtcd(configFile, pidFile)), join(root, 'etcd.log'), LIFETIME_SECONDS);
