@@ -356,6 +356,10 @@ export interface Terraform {
    * Let terraform destroy delete the secrets bucket with every object version in it. Default false.
    */
   forceDestroyBucket?: boolean;
+  /**
+   * Days an overwritten or deleted object of the secrets bucket (a rotated CA key, an old bootstrap token, a replaced encryption config) is kept as a noncurrent version before S3 deletes it; the current objects are never expired. Enough to roll back a bad rotation; not a backup (etcd snapshots are). Default 30.
+   */
+  secretsNoncurrentVersionDays?: number;
 }
 /**
  * State in a local file.
