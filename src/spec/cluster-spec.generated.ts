@@ -141,6 +141,10 @@ export interface Api {
      * Route53 hosted zone id that holds the name, for example Z0123456789ABCDEFGHIJ.
      */
     hostedZoneId: string;
+    /**
+     * Whether hostedZoneId names a private hosted zone. A private zone answers only in the VPCs associated with it, so hakube then associates the cluster's new VPC with it (aws_route53_zone_association); without that the machines cannot resolve the API name and kubeadm init fails. The plan reads the zone and stops if this does not match what Route53 says. Default false.
+     */
+    privateZone?: boolean;
   };
 }
 /**

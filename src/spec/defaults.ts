@@ -41,7 +41,7 @@ export interface ResolvedSpec {
   api: {
     loadBalancer: 'public' | 'internal';
     allowedCIDRs: string[];
-    dns?: { name: string; hostedZoneId: string };
+    dns?: { name: string; hostedZoneId: string; privateZone: boolean };
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
   controlPlane: {
@@ -106,7 +106,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     api: {
       loadBalancer: s.api?.loadBalancer ?? 'public',
       allowedCIDRs: [...(s.api?.allowedCIDRs ?? [])],
-      ...(s.api?.dns ? { dns: { ...s.api.dns } } : {}),
+      ...(s.api?.dns ? { dns: { ...s.api.dns, privateZone: s.api.dns.privateZone ?? false } } : {}),
     },
     ssh: {
       ...(s.ssh?.publicKey !== undefined ? { publicKey: s.ssh.publicKey } : {}),

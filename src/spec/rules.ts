@@ -26,7 +26,19 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkInstanceGroups(spec, report);
   checkUsers(spec, report);
   checkAccess(spec, report);
+  checkApiDns(spec, report);
   checkImage(spec, report);
+}
+
+function checkApiDns(spec: ResolvedSpec, report: Report): void {
+  if (spec.api.dns?.privateZone && spec.api.loadBalancer === 'public') {
+    report(
+      'HK265',
+      '/spec/api/dns/privateZone',
+      `the API load balancer is public but ${spec.api.dns.name} is in a private zone, which answers only inside associated VPCs: kubeconfigs name it, so clients outside cannot resolve it; use a public zone, or api.loadBalancer: internal`,
+      'warning',
+    );
+  }
 }
 
 function checkImage(spec: ResolvedSpec, report: Report): void {

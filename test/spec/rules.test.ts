@@ -248,6 +248,13 @@ describe('semantic rules', () => {
     expect(short[0].message).toContain('short.pub is not a usable OpenSSH public key');
   });
 
+  it('HK265: a private zone for a public API is a warning (outside clients cannot resolve the name)', () => {
+    const dns = '  api:\n    dns:\n      name: api.test.example.com\n      hostedZoneId: Z0123456789ABCDEFGHIJ\n      privateZone: true\n';
+    const text = withLine('  api:\n', dns);
+    expect(expectIssue(text, 'HK265', '/spec/api/dns/privateZone', 'privateZone: true', /answers only inside associated VPCs/).severity).toBe('warning');
+    expect(only(issuesOf(withLine('  api:\n', `${dns}    loadBalancer: internal\n`)), 'HK265')).toEqual([]);
+  });
+
   it('HK261: SSH opened without a key is a warning', () => {
     const text = BASE_SPEC.replace('  controlPlane:', '  ssh:\n    allowedCIDRs: [10.0.0.0/8]\n  controlPlane:');
     expect(expectIssue(text, 'HK261', '/spec/ssh/allowedCIDRs', 'allowedCIDRs: [10.0.0.0/8]', /no public key/).severity).toBe('warning');
