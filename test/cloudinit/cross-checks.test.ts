@@ -125,7 +125,7 @@ describe.each(EXAMPLES)('%s', (example) => {
       'kubelet.config.k8s.io/v1beta1/KubeletConfiguration',
     ]);
     const [init, cluster, kubelet] = docs as [Record<string, any>, Record<string, any>, Record<string, any>];
-    expect(init.bootstrapTokens[0]).toMatchObject({ token: '@BOOTSTRAP_TOKEN@', ttl: '0s' });
+    expect(init.bootstrapTokens[0]).toMatchObject({ token: '@BOOTSTRAP_TOKEN@', ttl: '24h' });
     // The script waits for a quorum only; kubeadm init's version probe of every etcd endpoint must not abort it.
     expect(init.nodeRegistration.ignorePreflightErrors).toEqual(['ExternalEtcdVersion']);
     expect(cluster.etcd.external.endpoints).toEqual(model.controlPlane.members.map((m) => `https://${m.privateIp}:2379`));

@@ -135,7 +135,14 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
       .filter((st) => st.effect === 'Allow')
       .flatMap((st) => st.resources ?? []);
     const bucketResources = allowed.filter((r) => r.includes('aws_s3_bucket.secrets.arn'));
-    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts).
-    expect(bucketResources.sort()).toEqual(['${aws_s3_bucket.secrets.arn}/control-plane/*', '${aws_s3_bucket.secrets.arn}/etcd-backups/*', '${aws_s3_bucket.secrets.arn}/nodes/*']);
+    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts); the two token objects are the control
+    // plane's to replace (test/terraform/bootstrap-token.test.ts).
+    expect(bucketResources.sort()).toEqual([
+      '${aws_s3_bucket.secrets.arn}/control-plane/*',
+      '${aws_s3_bucket.secrets.arn}/control-plane/secrets/bootstrap-token',
+      '${aws_s3_bucket.secrets.arn}/etcd-backups/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/secrets/bootstrap-token',
+    ]);
   });
 });

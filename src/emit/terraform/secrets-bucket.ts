@@ -12,6 +12,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object/index.js';
+import { isRotatedBootstrapToken } from '../../model/bootstrap-token.js';
 import type { BucketObject } from '../../model/bucket-layout.js';
 import type { ClusterModel } from '../../model/model.js';
 import { bucketObjectAddress, resourceName } from './addresses.js';
@@ -106,6 +107,9 @@ export function buildSecretsBucket(scope: Construct, model: ClusterModel, object
       kmsKeyId: keyArn,
       // Uploaded after default encryption is set, so no object is ever stored under another key.
       dependsOn: [encryption],
+      // The control plane replaces the bootstrap token every few hours: Terraform uploads the first one and never
+      // again, or an apply would put back a token that has long expired.
+      ...(isRotatedBootstrapToken(object.key) ? { lifecycle: { ignoreChanges: 'all' as const } } : {}),
     });
   }
   return { bucket, key };
