@@ -153,6 +153,10 @@ export interface Api {
      * Route53 hosted zone id that holds the name, for example Z0123456789ABCDEFGHIJ.
      */
     hostedZoneId: string;
+    /**
+     * Whether hostedZoneId names a private hosted zone. A private zone answers only in the VPCs associated with it, so hakube then associates the cluster's new VPC with it (aws_route53_zone_association); without that the machines cannot resolve the API name and kubeadm init fails. The plan reads the zone and stops if this does not match what Route53 says. Default false.
+     */
+    privateZone?: boolean;
   };
 }
 /**
@@ -160,7 +164,7 @@ export interface Api {
  */
 export interface Ssh {
   /**
-   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...).
+   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...): the whole line of a .pub file. The key is decoded and checked (the type inside the blob matches, ed25519 32 key bytes, RSA at least 2048 bits, ECDSA nistp256/384/521 points), as AWS key import does. The same checks apply to publicKeyFile.
    */
   publicKey?: string;
   /**
@@ -430,6 +434,10 @@ export interface Terraform {
    * Let terraform destroy delete the secrets bucket with every object version in it. Default false.
    */
   forceDestroyBucket?: boolean;
+  /**
+   * Days an overwritten or deleted object of the secrets bucket (a rotated CA key, an old bootstrap token, a replaced encryption config) is kept as a noncurrent version before S3 deletes it; the current objects are never expired. Enough to roll back a bad rotation; not a backup (etcd snapshots are). Default 30.
+   */
+  secretsNoncurrentVersionDays?: number;
 }
 /**
  * State in a local file.

@@ -4,6 +4,8 @@ import { PINNED_UBUNTU_IMAGES, releaseOfImageName } from './pinned-images.js';
 /** Kubernetes minor versions hakube supports: it writes kubeadm v1beta4 config (needs >= 1.31). */
 export const SUPPORTED_KUBERNETES_MINORS = { oldest: 31, newest: 35 } as const;
 export const DEFAULT_KUBERNETES_VERSION = '1.34.2';
+/** How long S3 keeps an overwritten secret: long enough to roll a bad rotation back, short enough not to hoard keys. */
+export const DEFAULT_SECRETS_NONCURRENT_VERSION_DAYS = 30;
 export const DEFAULT_AWS_PROVIDER_VERSION = '>= 6.25.0, < 7.0.0';
 export const DEFAULT_INSTANCE_TYPE = 't3.medium';
 /** etcd snapshots every 30 minutes, kept 7 days: kops' etcd-manager takes one every 15 minutes and keeps about a week. */
@@ -54,7 +56,7 @@ export interface ResolvedSpec {
   api: {
     loadBalancer: 'public' | 'internal';
     allowedCIDRs: string[];
-    dns?: { name: string; hostedZoneId: string };
+    dns?: { name: string; hostedZoneId: string; privateZone: boolean };
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
   controlPlane: {
@@ -86,6 +88,7 @@ export interface ResolvedSpec {
     awsProviderVersion: string;
     tags: Record<string, string>;
     forceDestroyBucket: boolean;
+    secretsNoncurrentVersionDays: number;
   };
   /** Exactly one of ami and name: the image is always pinned. */
   image: { ubuntuRelease: '22.04' | '24.04'; ami?: string; name?: string };
@@ -150,7 +153,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     api: {
       loadBalancer: s.api?.loadBalancer ?? 'public',
       allowedCIDRs: [...(s.api?.allowedCIDRs ?? [])],
-      ...(s.api?.dns ? { dns: { ...s.api.dns } } : {}),
+      ...(s.api?.dns ? { dns: { ...s.api.dns, privateZone: s.api.dns.privateZone ?? false } } : {}),
     },
     ssh: {
       ...(s.ssh?.publicKey !== undefined ? { publicKey: s.ssh.publicKey } : {}),
@@ -196,6 +199,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       awsProviderVersion: s.terraform?.awsProviderVersion ?? DEFAULT_AWS_PROVIDER_VERSION,
       tags: { ...(s.terraform?.tags ?? {}) },
       forceDestroyBucket: s.terraform?.forceDestroyBucket ?? false,
+      secretsNoncurrentVersionDays: s.terraform?.secretsNoncurrentVersionDays ?? DEFAULT_SECRETS_NONCURRENT_VERSION_DAYS,
     },
     image: resolveImage(s.image),
   };

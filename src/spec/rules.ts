@@ -2,6 +2,7 @@ import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { releaseOfImageName } from './pinned-images.js';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
 export const AWS_RESERVED_ADDRESSES = 5;
@@ -26,6 +27,7 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkInstanceGroups(spec, report);
   checkUsers(spec, report);
   checkAccess(spec, report);
+  checkApiDns(spec, report);
   checkImage(spec, report);
 }
 
@@ -66,6 +68,17 @@ function checkExistingNetwork(spec: ResolvedSpec, report: Report): void {
       'HK216',
       '/spec/api/loadBalancer',
       "machines of an existing VPC reach an internet-facing API load balancer through the VPC's own NAT gateways, whose addresses hakube does not know: add them to api.allowedCIDRs, or use api.loadBalancer: internal",
+      'warning',
+    );
+  }
+}
+
+function checkApiDns(spec: ResolvedSpec, report: Report): void {
+  if (spec.api.dns?.privateZone && spec.api.loadBalancer === 'public') {
+    report(
+      'HK265',
+      '/spec/api/dns/privateZone',
+      `the API load balancer is public but ${spec.api.dns.name} is in a private zone, which answers only inside associated VPCs: kubeconfigs name it, so clients outside cannot resolve it; use a public zone, or api.loadBalancer: internal`,
       'warning',
     );
   }
@@ -349,6 +362,10 @@ function checkUsers(spec: ResolvedSpec, report: Report): void {
 function checkAccess(spec: ResolvedSpec, report: Report): void {
   if (spec.ssh.publicKey !== undefined && spec.ssh.publicKeyFile !== undefined) {
     report('HK260', '/spec/ssh/publicKeyFile', 'give either ssh.publicKey or ssh.publicKeyFile, not both');
+  }
+  const keyProblem = spec.ssh.publicKey === undefined ? undefined : sshPublicKeyProblem(spec.ssh.publicKey);
+  if (keyProblem) {
+    report('HK264', '/spec/ssh/publicKey', `ssh.publicKey is not a usable OpenSSH public key: ${keyProblem}; paste the whole line of your .pub file (ssh-keygen -l -f <file> checks it)`);
   }
   if (spec.ssh.allowedCIDRs.length > 0 && spec.ssh.publicKey === undefined && spec.ssh.publicKeyFile === undefined) {
     report('HK261', '/spec/ssh/allowedCIDRs', 'SSH is opened to allowedCIDRs but no public key is installed; add ssh.publicKey or ssh.publicKeyFile', 'warning');

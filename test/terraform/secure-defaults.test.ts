@@ -8,6 +8,7 @@ interface Statement {
   actions?: string[];
   resources?: string[];
   condition?: Array<{ test: string; variable: string; values: string[] }>;
+  principals?: Array<{ type: string; identifiers: string[] }>;
 }
 
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|BatchCheck)/;
@@ -112,7 +113,8 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
     for (const [name, document] of documents) {
       for (const statement of document.statement as Statement[]) {
         expect(statement.actions, name).not.toContain('*');
-        if (statement.effect !== 'Allow' || !statement.resources?.includes('*') || statement.condition) continue;
+        // A statement with principals belongs to a resource policy (the KMS key's), where "*" is that resource alone.
+        if (statement.effect !== 'Allow' || !statement.resources?.includes('*') || statement.condition || statement.principals) continue;
         for (const action of statement.actions ?? []) expect(action, `${name} ${statement.sid}`).toMatch(READ_ONLY);
       }
     }
@@ -179,7 +181,14 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
       .filter((st) => st.effect === 'Allow')
       .flatMap((st) => st.resources ?? []);
     const bucketResources = allowed.filter((r) => r.includes('aws_s3_bucket.secrets.arn'));
-    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts).
-    expect(bucketResources.sort()).toEqual(['${aws_s3_bucket.secrets.arn}/control-plane/*', '${aws_s3_bucket.secrets.arn}/etcd-backups/*', '${aws_s3_bucket.secrets.arn}/nodes/*']);
+    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts); the two token objects are the control
+    // plane's to replace (test/terraform/bootstrap-token.test.ts).
+    expect(bucketResources.sort()).toEqual([
+      '${aws_s3_bucket.secrets.arn}/control-plane/*',
+      '${aws_s3_bucket.secrets.arn}/control-plane/secrets/bootstrap-token',
+      '${aws_s3_bucket.secrets.arn}/etcd-backups/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/secrets/bootstrap-token',
+    ]);
   });
 });

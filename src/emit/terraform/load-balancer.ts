@@ -4,9 +4,9 @@ import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment/index.js';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import type { ClusterModel } from '../../model/model.js';
 import { memberAddresses, resourceName } from './addresses.js';
+import { buildApiDns } from './api-dns.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import type { NetworkResources } from './network.js';
@@ -66,16 +66,7 @@ export function buildLoadBalancer(scope: Construct, model: ClusterModel, network
     defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
     tags: nameTag(model, 'api'),
   });
-  let apiEndpoint = lb.dnsName;
-  if (model.api.dns) {
-    const record = declare(scope, Route53Record, 'api', {
-      zoneId: model.api.dns.hostedZoneId,
-      name: model.api.dns.name,
-      type: 'A',
-      alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
-    });
-    apiEndpoint = record.fqdn;
-  }
+  const apiEndpoint = model.api.dns ? buildApiDns(scope, model.api.dns, lb, network.vpc) : lb.dnsName;
   return { targetGroup, apiEndpoint };
 }
 
