@@ -74,6 +74,9 @@ function createExclusive(path: string, text: string, lockOf: string): boolean {
   }
   try {
     writeSync(fd, text);
+  } catch (err) {
+    rmSync(path, { force: true });
+    asUserFsError(err, 'lock', lockOf);
   } finally {
     closeSync(fd);
   }
