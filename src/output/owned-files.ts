@@ -12,6 +12,15 @@ const OWNED_FOLDERS = ['cloud-init', 'addons', PKI_DIR, USERS_DIR];
 const OWNED_FILES = new Set(['HA-REPORT.md', '.gitignore', MANIFEST_FILE, ADMIN_KUBECONFIG, ROLLOUT_RECORD_FILE, KUBERNETES_VERSION_FILE]);
 
 /**
+ * Whether a path the user chose inside the output folder (relative, '/'-separated) would land on hakube's own files:
+ * one of them, one of its folders, or anything under them, once `./` and repeated slashes are read as Terraform would.
+ */
+export function namesHakubeFile(path: string): boolean {
+  const parts = path.split('/').filter((p) => p.length > 0 && p !== '.');
+  return parts.length > 0 && (OWNED_FOLDERS.includes(parts[0] ?? '') || isHakubeFile(parts.join('/')));
+}
+
+/**
  * Whether `path` (relative, '/'-separated) is a name hakube itself can write into the output folder: the only
  * files it ever replaces or removes, whatever its manifest says. Terraform's state, .terraform/ and anything the
  * user added stay outside this set. Top-level *.tf.json files are hakube's by naming convention (docs/terraform.md).
