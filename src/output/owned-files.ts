@@ -1,5 +1,5 @@
 import { PKI_DIR } from '../model/bucket-layout.js';
-import { ADMIN_KUBECONFIG, USERS_DIR } from '../pki/certificate-plan.js';
+import { USERS_DIR } from '../pki/certificate-plan.js';
 import { ROLLOUT_RECORD_FILE } from '../rollout/rollout-record.js';
 import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
 
@@ -8,8 +8,10 @@ export const MANIFEST_FILE = '.hakube-files';
 
 /** Folders whose whole content hakube writes. */
 const OWNED_FOLDERS = ['cloud-init', 'addons', PKI_DIR, USERS_DIR];
+/** Where earlier versions wrote the admin kubeconfig (now ADMIN_KUBECONFIG): still its own, so a later run removes it. */
+const FORMER_ADMIN_KUBECONFIG = 'kubeconfig';
 /** Single files hakube writes at the top of the output folder. */
-const OWNED_FILES = new Set(['HA-REPORT.md', '.gitignore', MANIFEST_FILE, ADMIN_KUBECONFIG, ROLLOUT_RECORD_FILE, KUBERNETES_VERSION_FILE]);
+const OWNED_FILES = new Set(['HA-REPORT.md', '.gitignore', MANIFEST_FILE, FORMER_ADMIN_KUBECONFIG, ROLLOUT_RECORD_FILE, KUBERNETES_VERSION_FILE]);
 
 /**
  * Whether a path the user chose inside the output folder (relative, '/'-separated) would land on hakube's own files:

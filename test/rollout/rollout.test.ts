@@ -39,7 +39,7 @@ beforeAll(async () => {
 function committed(dir: string): Map<string, string> {
   return new Map(
     listFiles(dir)
-      .filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig' && f !== '.hakube-files')
+      .filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== '.hakube-files')
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
 }
