@@ -102,7 +102,7 @@ export function recoverInterruptedSwap(outDir: string): void {
     const tree = lstatOrUndefined(join(backup, TREE))?.isDirectory() ? join(backup, TREE) : backup;
     renameSync(tree, outDir);
   }
-  for (const leftover of found) rmSync(leftover.path, { recursive: true, force: true });
+  for (const leftover of found) removeSwapFolder(leftover.path);
 }
 
 /** Compares the desired files with what is on disk, without writing. */
@@ -151,6 +151,12 @@ function checkChangeable(outDir: string): void {
       asUserFsError(err, 'change the folder', folder);
     }
   }
+}
+
+/** Removes a staging or backup folder: its tree first, its .gitignore last, so an interrupted removal exposes no key. */
+function removeSwapFolder(path: string): void {
+  rmSync(join(path, TREE), { recursive: true, force: true });
+  rmSync(path, { recursive: true, force: true });
 }
 
 /** Makes a staging or backup folder: private, and ignored by git before anything is put in it. */
@@ -211,14 +217,14 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
   } catch (err) {
     // Put the previous output back and leave no partial copy (it may hold keys) beside it.
     if (movedAway && !lstatOrUndefined(outDir)) renameSync(join(backup, TREE), outDir);
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(backup, { recursive: true, force: true });
+    removeSwapFolder(staging);
+    removeSwapFolder(backup);
     if (err instanceof UserError) throw err;
     asUserFsError(err, 'write', outDir);
   }
-  rmSync(staging, { recursive: true, force: true });
+  removeSwapFolder(staging);
   try {
-    rmSync(backup, { recursive: true, force: true });
+    removeSwapFolder(backup);
   } catch (err) {
     asUserFsError(err, `remove the previous output (the new one is in place; delete it yourself) at`, backup);
   }

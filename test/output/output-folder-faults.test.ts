@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -182,16 +183,22 @@ describe('what generate removes', () => {
 });
 
 describe('key material and git', () => {
-  it('never leaves a key addable to git, whenever generate is killed (kill -9 at random moments)', async () => {
+  it('never leaves a key addable to git, whenever generate is killed (kill -9 while it writes, and at random moments)', async () => {
     const repo = tmp();
-    sh(`cd ${repo} && git init -q .`);
+    sh(`cd ${repo} && git init -q . && mkdir generated`);
     const shown: string[] = [];
     for (let i = 0; i < 16; i++) {
       const child = spawn(process.execPath, [BIN, 'generate', SPEC, '--out', `generated/c${i % 4}`], { cwd: repo, stdio: 'ignore' });
       const exited = new Promise((done) => child.on('close', done));
-      await new Promise((done) => setTimeout(done, 400 + Math.floor(Math.random() * 1600)));
-      child.kill('SIGKILL');
+      const kill = () => child.kill('SIGKILL');
+      // Half the runs are killed the moment a key file appears in their staging folder.
+      const watcher = watch(join(repo, 'generated'), { recursive: true }, (_event, name) => {
+        if (i % 2 === 0 && name?.includes('.hakube-new-') && name.endsWith('.key')) kill();
+      });
+      const timer = i % 2 === 1 ? setTimeout(kill, 400 + Math.floor(Math.random() * 2500)) : undefined;
       await exited;
+      clearTimeout(timer);
+      watcher.close();
       const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' }).stdout;
       shown.push(...status.split('\n').filter((l) => /\.key$|pki\/|users\/|kubeconfig/.test(l)));
     }
@@ -262,17 +269,21 @@ describe('file-system faults end in a clean error', () => {
     expect(besides(cwd, name)).toEqual([]);
   });
 
-  it('refuses HA-REPORT.md being a folder, naming it, and changes nothing', () => {
+  it('refuses HA-REPORT.md being a folder, naming it, and changes nothing (with or without an earlier output)', () => {
     const cwd = tmp();
     const out = generated(cwd);
     rmSync(join(out, 'HA-REPORT.md'));
     mkdirSync(join(out, 'HA-REPORT.md'));
+    mkdirSync(join(cwd, 'fresh/HA-REPORT.md'), { recursive: true });
     const before = listFiles(cwd);
-    const r = run(['generate', SPEC, '--out', 'o'], cwd);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('HA-REPORT.md');
-    expect(hasStackTrace(r.stderr)).toBe(false);
+    for (const folder of ['o', 'fresh']) {
+      const r = run(['generate', SPEC, '--out', folder], cwd);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(join(folder, 'HA-REPORT.md'));
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
     expect(listFiles(cwd)).toEqual(before);
+    expect(readdirSync(join(cwd, 'fresh'))).toEqual(['HA-REPORT.md']);
   });
 
   it('on a read-only file system, generate and add-user exit 1 naming the path and change nothing', () => {
