@@ -1,13 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { templateSources, TEMPLATE_SUFFIX, type TemplateSources } from './template-sources.js';
 import { terraformVariable } from './templatefile-syntax.js';
-
-/** templates/ at the package root, found from this module's own location (src/ or dist/), never from the cwd. */
-export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates');
-const PARTIALS_DIR = join(TEMPLATES_DIR, 'partials');
-const TEMPLATE_SUFFIX = '.hbs';
 
 /** Single-quoted for the shell: safe for any text. */
 export function shellQuote(text: string): string {
@@ -23,19 +16,17 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
-function createEnvironment(): typeof Handlebars {
+function createEnvironment(sources: TemplateSources): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('shq', (text: unknown) => shellQuote(String(text)));
   hb.registerHelper('indent', (text: unknown, spaces: unknown) => indent(String(text), Number(spaces)));
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
   hb.registerHelper('tf', (name: unknown) => terraformVariable(String(name)));
-  for (const file of readdirSync(PARTIALS_DIR).filter((f) => f.endsWith(TEMPLATE_SUFFIX)).sort()) {
-    const name = file.slice(0, -TEMPLATE_SUFFIX.length).replace(/\.[a-z]+$/, '');
-    hb.registerPartial(name, readFileSync(join(PARTIALS_DIR, file), 'utf8'));
-  }
+  for (const [file, text] of Object.entries(sources.partials)) hb.registerPartial(file.replace(/\.[a-z]+$/, ''), text);
   return hb;
 }
 
+let sources: TemplateSources | undefined;
 let environment: typeof Handlebars | undefined;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -44,10 +35,13 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
  * since the output is YAML and shell.
  */
 export function renderTemplate(name: string, context: object): string {
-  environment ??= createEnvironment();
+  sources ??= templateSources();
+  environment ??= createEnvironment(sources);
   let template = compiled.get(name);
   if (!template) {
-    template = environment.compile(readFileSync(join(TEMPLATES_DIR, name + TEMPLATE_SUFFIX), 'utf8'), { noEscape: true, strict: true });
+    const text = sources.templates[name];
+    if (text === undefined) throw new Error(`BUG: no template ${name}${TEMPLATE_SUFFIX}`);
+    template = environment.compile(text, { noEscape: true, strict: true });
     compiled.set(name, template);
   }
   return template(context);
