@@ -2,7 +2,7 @@
 // splitting: src/cli/main.ts imports each command on use, so a run loads only its command's chunks (cdktf and
 // the provider bindings only for the commands that write Terraform). Everything the CLI reads from the package
 // is put into the bundle here: the schema with its validator compiled ahead of time (ajv standalone), the
-// templates and the version. No runtime dependencies remain.
+// templates precompiled by Handlebars, and the version. No runtime dependencies remain.
 // Options: --no-minify (readable output; minified starts faster: see npm run bench).
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ const requireShim = "import { createRequire as __hakubeCreateRequire } from 'nod
 async function buildTimeHelpers() {
   const entry = [
     "export { standaloneSchemaValidatorModule } from './src/spec/schema-validator.ts';",
-    "export { readTemplateSources } from './src/emit/cloudinit/template-sources.ts';",
+    "export { precompiledTemplatesModule } from './src/emit/cloudinit/template-sources.ts';",
   ].join('\n');
   const scratch = mkdtempSync(join(tmpdir(), 'hakube-build-'));
   try {
@@ -41,12 +41,7 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).ver
 /** Source modules the bundle takes with their file reads done now; same exports as the source module. */
 const embedded = [
   { module: 'src/spec/schema-validator.ts', contents: () => helpers.standaloneSchemaValidatorModule(schema) },
-  {
-    module: 'src/emit/cloudinit/template-sources.ts',
-    contents: () =>
-      `export const TEMPLATE_SUFFIX = '.hbs';\nconst sources = ${JSON.stringify(helpers.readTemplateSources(join(root, 'templates')))};\n` +
-      'export function templateSources() { return sources; }\n',
-  },
+  { module: 'src/emit/cloudinit/template-sources.ts', contents: () => helpers.precompiledTemplatesModule(join(root, 'templates')) },
   { module: 'src/cli/package-version.ts', contents: () => `export function packageVersion() { return ${JSON.stringify(version)}; }\n` },
 ];
 

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { templateSources, TEMPLATE_SUFFIX, type TemplateSources } from './template-sources.js';
+import { compiledTemplates } from './template-sources.js';
 import { terraformVariable } from './templatefile-syntax.js';
 
 /** Single-quoted for the shell: safe for any text. */
@@ -16,33 +16,27 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
-function createEnvironment(sources: TemplateSources): typeof Handlebars {
+/** A Handlebars environment with hakube's helpers and partials, and the templates compiled for it. */
+function createEnvironment(): Record<string, Handlebars.TemplateDelegate> {
   const hb = Handlebars.create();
   hb.registerHelper('shq', (text: unknown) => shellQuote(String(text)));
   hb.registerHelper('indent', (text: unknown, spaces: unknown) => indent(String(text), Number(spaces)));
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
   hb.registerHelper('tf', (name: unknown) => terraformVariable(String(name)));
-  for (const [file, text] of Object.entries(sources.partials)) hb.registerPartial(file.replace(/\.[a-z]+$/, ''), text);
-  return hb;
+  const { templates, partials } = compiledTemplates(hb);
+  for (const [file, partial] of Object.entries(partials)) hb.registerPartial(file.replace(/\.[a-z]+$/, ''), partial);
+  return templates;
 }
 
-let sources: TemplateSources | undefined;
-let environment: typeof Handlebars | undefined;
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+let environmentTemplates: Record<string, Handlebars.TemplateDelegate> | undefined;
 
 /**
  * Renders templates/<name>.hbs. Strict: a missing value is an error, not an empty string; no HTML escaping,
  * since the output is YAML and shell.
  */
 export function renderTemplate(name: string, context: object): string {
-  sources ??= templateSources();
-  environment ??= createEnvironment(sources);
-  let template = compiled.get(name);
-  if (!template) {
-    const text = sources.templates[name];
-    if (text === undefined) throw new Error(`BUG: no template ${name}${TEMPLATE_SUFFIX}`);
-    template = environment.compile(text, { noEscape: true, strict: true });
-    compiled.set(name, template);
-  }
+  environmentTemplates ??= createEnvironment();
+  const template = environmentTemplates[name];
+  if (!template) throw new Error(`BUG: no template templates/${name}.hbs`);
   return template(context);
 }
