@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 const MAX_INSTALLED_BYTES = 10 * 1024 * 1024;
 
 function npm(args: string[], cwd: string): string {
-  // --ignore-scripts: packing must not rebuild dist/ under the other tests' feet (npm test has just built it).
+  // --ignore-scripts: packing must not rebuild dist/ under the other tests' feet (the test setup has just built it).
   const r = spawnSync('npm', [...args, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd, encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
   return r.stdout;
