@@ -56,6 +56,18 @@ async function importSources(exportLines) {
       outfile: file,
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       logLevel: 'warning',
+      // The sources find schemas/ and templates/ from their own location: keep each module's own import.meta.url.
+      plugins: [
+        {
+          name: 'source-locations',
+          setup(b) {
+            b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
+              contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+              loader: 'ts',
+            }));
+          },
+        },
+      ],
     });
     return await import(pathToFileURL(file).href);
   } finally {
@@ -131,7 +143,7 @@ const growth = results.at(-1).median / results.at(-2).median;
 console.log(`\ngrowth from 1 to 200 worker groups (generate, rerun): ${growth.toFixed(2)}x`);
 
 // The PKI alone, in-process: a fresh store (every key made) and a full store (everything reused). The sources
-// are bundled for this (the CLI's bundle exports only main()).
+// are bundled for this (the CLI's bundle exports only main()), each module keeping its own location.
 const { validateFile, emitPki, emptyPkiStore, readPkiStore, writeOutput } = await importSources([
   "export { validateFile } from './src/spec/validate.ts';",
   "export { emitPki } from './src/pki/emit.ts';",
