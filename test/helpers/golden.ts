@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUCKET_OBJECT_HASHES_FILE } from '../../src/emit/terraform/bucket-object-hashes.js';
-import { listFiles } from './files.js';
+import { listFiles, UNCOMMITTED } from './files.js';
 
-/** What holds key material: never committed (the output's .gitignore), so never compared. */
-const UNCOMMITTED = ['pki/', 'users/', 'kubeconfig'];
-
+/** The files of an output folder that are committed: key material (UNCOMMITTED) never is. */
 export function committedFiles(dir: string): string[] {
   return listFiles(dir).filter((f) => !UNCOMMITTED.some((u) => f.startsWith(u)));
 }
