@@ -1,6 +1,7 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
+import { architectureOfInstanceType } from './instance-architecture.js';
 import { releaseOfImageName } from './pinned-images.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
@@ -26,6 +27,39 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkUsers(spec, report);
   checkAccess(spec, report);
   checkImage(spec, report);
+  checkArchitectures(spec, report);
+}
+
+/** Every machine set with its pointer: the control plane and each worker group. */
+function machineSets(spec: ResolvedSpec): Array<{ at: string; what: string; instanceType: string; architecture: string }> {
+  return [
+    { at: '/spec/controlPlane', what: 'the control plane', ...spec.controlPlane },
+    ...spec.instanceGroups.map((g, i) => ({ at: `/spec/instanceGroups/${i}`, what: `group ${g.name}`, ...g })),
+  ];
+}
+
+function checkArchitectures(spec: ResolvedSpec, report: Report): void {
+  const sets = machineSets(spec);
+  for (const set of sets) {
+    const ofType = architectureOfInstanceType(set.instanceType);
+    // The resolved architecture differs from the type's only when the spec wrote one.
+    if (set.architecture !== ofType) {
+      report(
+        'HK290',
+        `${set.at}/architecture`,
+        `architecture ${set.architecture} contradicts instanceType ${set.instanceType} of ${set.what}, which is ${ofType}; drop architecture or choose a${set.architecture === 'arm64' ? ' Graviton (t4g, m7g, c7g, ...)' : 'n amd64 (t3, m6i, c7i, ...)'} type`,
+      );
+    }
+  }
+  const architectures = new Set(sets.map((s) => s.architecture));
+  if (spec.image.ami && architectures.size > 1) {
+    const arm = sets.filter((s) => s.architecture === 'arm64').map((s) => s.what);
+    report(
+      'HK291',
+      '/spec/image/ami',
+      `image.ami ${spec.image.ami} is one image of one architecture, but the cluster has amd64 and arm64 machines (arm64: ${arm.join(', ')}); use image.name (hakube looks up Canonical's image of each architecture) or instance types of one architecture`,
+    );
+  }
 }
 
 function checkImage(spec: ResolvedSpec, report: Report): void {
