@@ -166,7 +166,7 @@ export interface Ssh {
  */
 export interface Ssm {
   /**
-   * Give the control-plane and worker roles the least-privilege Session Manager permissions (the agent's registration and session channels). false removes them: no session can be started, and SSH (spec.ssh) is the only way in. Default true.
+   * Give the control-plane and worker roles the least-privilege Session Manager permissions (the agent's registration and session channels). false removes them and stops and disables the image's agent at boot (so the account's Default Host Management Configuration cannot register it either): no session can be started, and SSH (spec.ssh) is the only way in. Default true.
    */
   enabled?: boolean;
 }
