@@ -7,6 +7,7 @@ import { applyDefaults, type ResolvedSpec } from './defaults.js';
 import { loadSpecFile, parseSpecText, type LoadedSpec } from './load.js';
 import { checkRules } from './rules.js';
 import { checkSchema } from './schema.js';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 import type { ClusterSpec } from './cluster-spec.generated.js';
 
 export interface ValidatedCluster {
@@ -60,6 +61,11 @@ function readSshKeyFile(specFile: string, spec: ResolvedSpec, report: (c: string
   }
   if (!SSH_KEY.test(text) || text.includes('\n')) {
     report('HK252', '/spec/ssh/publicKeyFile', `${spec.ssh.publicKeyFile} is not one OpenSSH public key (expected "ssh-ed25519 AAAA..." on one line); never point this at a private key`);
+    return undefined;
+  }
+  const keyProblem = sshPublicKeyProblem(text);
+  if (keyProblem) {
+    report('HK264', '/spec/ssh/publicKeyFile', `${spec.ssh.publicKeyFile} is not a usable OpenSSH public key: ${keyProblem}; ssh-keygen -l -f ${spec.ssh.publicKeyFile} checks it`);
     return undefined;
   }
   return text;

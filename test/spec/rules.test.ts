@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../../src/spec/validate.js';
 import { BASE_SPEC, fakePrivateKeyFile, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
+import { TEST_SSH_PUBLIC_KEY } from '../helpers/ssh-keys.js';
 
 /** Asserts exactly one issue with `code`, at `pointer`, on the line containing `lineNeedle`. */
 function expectIssue(text: string, code: string, pointer: string, lineNeedle: string, messagePart?: RegExp) {
@@ -186,7 +187,7 @@ describe('semantic rules', () => {
   it('HK260: publicKey and publicKeyFile are exclusive', () => {
     const text = BASE_SPEC.replace(
       '  controlPlane:',
-      '  ssh:\n    publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample\n    publicKeyFile: id.pub\n  controlPlane:',
+      `  ssh:\n    publicKey: ${TEST_SSH_PUBLIC_KEY}\n    publicKeyFile: id.pub\n  controlPlane:`,
     );
     expectIssue(text, 'HK260', '/spec/ssh/publicKeyFile', 'publicKeyFile');
   });
@@ -246,6 +247,14 @@ describe('semantic rules', () => {
     expect(only(issuesOf(mixedByName), 'HK291')).toEqual([]);
   });
 
+  it('HK292: every type of a mixed-instances group is of the group\'s architecture', () => {
+    const mixed = withLine('      minSize: 2', '      mixedInstancesPolicy:\n        instances: [m6i.large, m7g.large, m6a.large]\n      minSize: 2');
+    expectIssue(mixed, 'HK292', '/spec/instanceGroups/0/mixedInstancesPolicy/instances/1', 'instances: [m6i.large, m7g.large', /m7g\.large is arm64, but group nodes is amd64/);
+    const allArm = withLine('      minSize: 2', '      mixedInstancesPolicy:\n        instances: [m7g.large, c7g.xlarge, t4g.large]\n      minSize: 2');
+    expect(only(issuesOf(allArm), 'HK292')).toEqual([]);
+    expect(validateText(allArm, 'spec.yaml').model.instanceGroups[0].architecture).toBe('arm64');
+  });
+
   it('HK251: a user in system:masters gets a warning (it bypasses RBAC)', () => {
     const text = BASE_SPEC.replace('  instanceGroups:', '  users:\n    - name: root\n      groups: [system:masters]\n  instanceGroups:');
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');
@@ -254,7 +263,7 @@ describe('semantic rules', () => {
   it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
     writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
-    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host\n');
+    writeFileSync(join(dir, 'id.pub'), `${TEST_SSH_PUBLIC_KEY} me@host\n`);
     const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
     const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
     expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file nope.pub: ENOENT']]);
@@ -262,7 +271,18 @@ describe('semantic rules', () => {
     expect(privateKey[0].message).toContain('is not one OpenSSH public key');
     expect(privateKey[0].message).not.toContain('abc');
     const ok = validateText(spec('id.pub'), join(dir, 'spec.yaml'));
-    expect(ok.model.ssh.publicKey).toBe('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host');
+    expect(ok.model.ssh.publicKey).toBe(`${TEST_SSH_PUBLIC_KEY} me@host`);
+    writeFileSync(join(dir, 'short.pub'), `${TEST_SSH_PUBLIC_KEY.slice(0, 60)} me@host\n`);
+    const short = only(issuesOf(spec('short.pub'), join(dir, 'spec.yaml')), 'HK264');
+    expect(short.map((i) => i.pointer)).toEqual(['/spec/ssh/publicKeyFile']);
+    expect(short[0].message).toContain('short.pub is not a usable OpenSSH public key');
+  });
+
+  it('HK265: a private zone for a public API is a warning (outside clients cannot resolve the name)', () => {
+    const dns = '  api:\n    dns:\n      name: api.test.example.com\n      hostedZoneId: Z0123456789ABCDEFGHIJ\n      privateZone: true\n';
+    const text = withLine('  api:\n', dns);
+    expect(expectIssue(text, 'HK265', '/spec/api/dns/privateZone', 'privateZone: true', /answers only inside associated VPCs/).severity).toBe('warning');
+    expect(only(issuesOf(withLine('  api:\n', `${dns}    loadBalancer: internal\n`)), 'HK265')).toEqual([]);
   });
 
   it('HK261: SSH opened without a key is a warning', () => {

@@ -8,15 +8,9 @@ import { memberAddresses, resourceName } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import { imageIdFor } from './image-and-ssh-key.js';
+import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
-
-
-/**
- * Hosts of the control-plane pods that may reach instance metadata: controllers run in pods here and get the
- * role's credentials through it, which needs one hop more than the host itself.
- */
-const CONTROL_PLANE_METADATA_HOPS = 2;
 
 /**
  * Per member: an instance with the member's fixed address, and its own encrypted etcd volume and attachment.
@@ -51,7 +45,7 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
         [CONTROL_PLANE_TEMPLATE_VARS.etcdVolumeId]: volume.id,
       }),
       userDataReplaceOnChange: true,
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: CONTROL_PLANE_METADATA_HOPS },
+      metadataOptions: { ...INSTANCE_METADATA_OPTIONS },
       rootBlockDevice: { volumeType: 'gp3', volumeSize: cp.rootVolumeSize, encrypted: true, deleteOnTermination: true },
       disableApiTermination: cp.terminationProtection,
       // Termination protection guards members against termination outside Terraform (console, CLI, scripts).
