@@ -1,4 +1,5 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
+import { checkBackendPath } from './backend-path-rule.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { architectureOfInstanceType } from './instance-architecture.js';
@@ -31,6 +32,7 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkApiDns(spec, report);
   checkImage(spec, report);
   checkArchitectures(spec, report);
+  checkBackendPath(spec, report);
 }
 
 /** Every machine set with its pointer: the control plane and each worker group. */
