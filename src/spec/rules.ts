@@ -2,6 +2,7 @@ import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { releaseOfImageName } from './pinned-images.js';
+import { showValue } from '../show-value.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
 export const AWS_RESERVED_ADDRESSES = 5;
@@ -54,7 +55,7 @@ function checkVersion(spec: ResolvedSpec, report: Report): void {
 function checkZones(spec: ResolvedSpec, report: Report): void {
   spec.zones.forEach((zone, i) => {
     if (!zone.startsWith(spec.region) || !/^[a-z]$/.test(zone.slice(spec.region.length))) {
-      report('HK210', `/spec/zones/${i}`, `zone "${zone}" is not in region ${spec.region}; zones there look like ${spec.region}a`);
+      report('HK210', `/spec/zones/${i}`, `zone ${showValue(zone)} is not in region ${spec.region}; zones there look like ${spec.region}a`);
     }
   });
 }
@@ -76,7 +77,7 @@ function checkControlPlane(spec: ResolvedSpec, report: Report): void {
   }
   zones.forEach((zone, i) => {
     if (!spec.zones.includes(zone)) {
-      report('HK203', `/spec/controlPlane/zones/${i}`, `control-plane zone "${zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+      report('HK203', `/spec/controlPlane/zones/${i}`, `control-plane zone ${showValue(zone)} is not one of spec.zones (${spec.zones.join(', ')})`);
     }
   });
   if (count < 3) return;
@@ -103,7 +104,7 @@ interface NamedCidr {
 function parseChecked(text: string, pointer: string, label: string, report: Report): NamedCidr | undefined {
   const problem = cidrProblem(text);
   if (problem) {
-    report('HK220', pointer, `${label} "${text}" ${problem}`);
+    report('HK220', pointer, `${label} ${showValue(text)} ${problem}`);
     return undefined;
   }
   return { pointer, label, cidr: parseCidr(text)! };
@@ -163,7 +164,7 @@ function checkSubnets(spec: ResolvedSpec, report: Report): void {
   n.subnets.forEach((s, i) => {
     const at = `/spec/network/subnets/${i}`;
     if (!spec.zones.includes(s.zone)) {
-      report('HK224', `${at}/zone`, `subnet zone "${s.zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+      report('HK224', `${at}/zone`, `subnet zone ${showValue(s.zone)} is not one of spec.zones (${spec.zones.join(', ')})`);
     }
     if (n.subnets.findIndex((o) => o.zone === s.zone) !== i) {
       report('HK224', `${at}/zone`, `zone ${s.zone} has more than one subnet entry; give each zone one`);
@@ -240,13 +241,13 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
   spec.instanceGroups.forEach((g, i) => {
     const at = `/spec/instanceGroups/${i}`;
     const first = seen.get(g.name);
-    if (first !== undefined) report('HK240', `${at}/name`, `instance group name "${g.name}" is already used by group ${first}; names must be unique`);
+    if (first !== undefined) report('HK240', `${at}/name`, `instance group name ${showValue(g.name)} is already used by group ${first}; names must be unique`);
     else seen.set(g.name, i);
     if (g.minSize > g.maxSize) {
       report('HK241', `${at}/minSize`, `minSize ${g.minSize} is larger than maxSize ${g.maxSize}; minSize must be at most maxSize`);
     }
     g.zones.forEach((zone, zi) => {
-      if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone "${zone}" of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
+      if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone ${showValue(zone)} of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
   });
   if (spec.network.cni === 'kubenet' && spec.network.topology === 'private') {
@@ -271,7 +272,7 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
 function checkUsers(spec: ResolvedSpec, report: Report): void {
   const seen = new Set<string>();
   spec.users.forEach((u, i) => {
-    if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user "${u.name}" is listed twice; user names must be unique`);
+    if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user ${showValue(u.name)} is listed twice; user names must be unique`);
     seen.add(u.name);
     if (u.groups.includes('system:masters')) {
       report('HK251', `/spec/users/${i}/groups`, `user "${u.name}" is in system:masters, which bypasses RBAC and cannot be revoked; use kubeadm:cluster-admins or a custom group`, 'warning');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Issue } from '../errors.js';
+import { showValue as show } from '../show-value.js';
 import type { LoadedSpec } from './load.js';
 import type { ClusterSpec } from './cluster-spec.generated.js';
 
@@ -50,9 +51,6 @@ function describe(schema: unknown): string {
   return d ? ` (${d})` : '';
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value);
-}
 
 function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
   const at = err.instancePath;
@@ -66,7 +64,7 @@ function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
         ...base,
         code: 'HK101',
         pointer,
-        message: `unknown field "${field}"; allowed here: ${allowed.join(', ') || 'none'}`,
+        message: `unknown field ${show(field)}; allowed here: ${allowed.join(', ') || 'none'}`,
         position: loaded.locate(pointer, { key: true }),
       };
     }

@@ -235,7 +235,7 @@ describe('semantic rules', () => {
     writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host\n');
     const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
     const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
-    expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file nope.pub: ENOENT']]);
+    expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file "nope.pub": ENOENT']]);
     const privateKey = only(issuesOf(spec('id'), join(dir, 'spec.yaml')), 'HK252');
     expect(privateKey[0].message).toContain('is not one OpenSSH public key');
     expect(privateKey[0].message).not.toContain('abc');
