@@ -4,6 +4,7 @@ import { KeyPair } from '@cdktf/provider-aws/lib/key-pair/index.js';
 import { terraformId, type ClusterModel } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { terraformLiteral } from './terraform-escape.js';
 
 export interface MachineImage {
   imageId: string;
@@ -47,7 +48,8 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
   if (model.ssh.publicKey) {
     const key = declare(scope, KeyPair, 'cluster', {
       keyNamePrefix: `${model.slug}-`,
-      publicKey: model.ssh.publicKey,
+      // The key's comment is free text.
+      publicKey: terraformLiteral(model.ssh.publicKey),
       tags: nameTag(model, 'ssh'),
     });
     image.keyName = key.keyName;
