@@ -1,7 +1,8 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
+import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import { describeCertificate, parseCertificate, type CertificateInfo } from './certificate-info.js';
@@ -15,6 +16,7 @@ import {
   USERS_DIR,
 } from './certificate-plan.js';
 import { kubeconfigServer } from './kubeconfig.js';
+import { certificateFileProblem, keyFileProblem, pemLabels } from './pem-blocks.js';
 import { checkBootstrapToken, checkEncryptionConfig } from './secrets.js';
 
 /** A certificate and its key as found on disk, checked: parsable, matching, signed by its CA. */
@@ -94,7 +96,16 @@ export function readPkiStore(outDir: string): PkiStore {
   const issues: Issue[] = [];
   const problem: Problem = (code, path, message) =>
     issues.push({ code, severity: 'error', pointer: '', message: `${path} ${message}`, position: { file: join(outDir, path), line: 1, column: 1 } });
-  const read = (path: string) => readFileSync(join(outDir, path));
+  // Bounded: a key or certificate is a few KiB; a huge file (or /dev/zero behind a symlink) is reported, not read.
+  const read = (path: string): Buffer | undefined => {
+    try {
+      return readBounded(join(outDir, path), KEY_FILE_LIMIT);
+    } catch (err) {
+      if (!(err instanceof FileTooLargeError)) throw err;
+      problem('HK442', path, `is larger than ${describeSize(KEY_FILE_LIMIT)}, more than any key, certificate or token hakube writes`);
+      return undefined;
+    }
+  };
 
   const files = [...listFiles(outDir, PKI_DIR, problem), ...listFiles(outDir, USERS_DIR, problem)];
   const present = new Set(files);
@@ -115,6 +126,12 @@ export function readPkiStore(outDir: string): PkiStore {
     }
     const certBytes = read(path);
     const keyBytes = read(keyPath);
+    if (!certBytes || !keyBytes) continue;
+    const certProblem = certificateFileProblem(certBytes.toString('utf8'));
+    const keyProblem = keyFileProblem(keyBytes.toString('utf8'));
+    if (certProblem) problem('HK440', path, certProblem);
+    if (keyProblem) problem('HK441', keyPath, keyProblem);
+    if (certProblem || keyProblem) continue;
     let cert: x509.X509Certificate;
     let nodeCert: NodeCertificate;
     try {
@@ -177,14 +194,16 @@ export function readPkiStore(outDir: string): PkiStore {
   }
 
   readServiceAccount(present, read, problem, store);
-  if (present.has(BOOTSTRAP_TOKEN)) {
-    const bytes = read(BOOTSTRAP_TOKEN);
+  const bootstrapToken = present.has(BOOTSTRAP_TOKEN) ? read(BOOTSTRAP_TOKEN) : undefined;
+  if (bootstrapToken) {
+    const bytes = bootstrapToken;
     const why = checkBootstrapToken(bytes.toString('utf8'));
     if (why) problem('HK405', BOOTSTRAP_TOKEN, why);
     else store.bootstrapToken = bytes;
   }
-  if (present.has(ENCRYPTION_CONFIG)) {
-    const bytes = read(ENCRYPTION_CONFIG);
+  const encryptionConfig = present.has(ENCRYPTION_CONFIG) ? read(ENCRYPTION_CONFIG) : undefined;
+  if (encryptionConfig) {
+    const bytes = encryptionConfig;
     const why = checkEncryptionConfig(bytes.toString('utf8'));
     if (why) problem('HK405', ENCRYPTION_CONFIG, why);
     else store.encryptionConfig = bytes;
@@ -194,6 +213,7 @@ export function readPkiStore(outDir: string): PkiStore {
   if (existsSync(join(outDir, ADMIN_KUBECONFIG)) && statSync(join(outDir, ADMIN_KUBECONFIG)).isFile()) kubeconfigs.push(ADMIN_KUBECONFIG);
   for (const path of kubeconfigs) {
     const bytes = read(path);
+    if (!bytes) continue;
     try {
       store.kubeconfigs.set(path, { path, bytes, server: kubeconfigServer(bytes.toString('utf8')) });
     } catch (err) {
@@ -209,7 +229,7 @@ export function readPkiStore(outDir: string): PkiStore {
 
 function readServiceAccount(
   present: Set<string>,
-  read: (path: string) => Buffer,
+  read: (path: string) => Buffer | undefined,
   problem: Problem,
   store: PkiStore,
 ): void {
@@ -223,6 +243,16 @@ function readServiceAccount(
   }
   const key = read(SERVICE_ACCOUNT_KEY);
   const pub = read(SERVICE_ACCOUNT_PUB);
+  if (!key || !pub) return;
+  const keyProblem = keyFileProblem(key.toString('utf8'));
+  if (keyProblem) {
+    problem('HK441', SERVICE_ACCOUNT_KEY, keyProblem);
+    return;
+  }
+  if (pemLabels(pub.toString('utf8')).join() !== 'PUBLIC KEY') {
+    problem('HK440', SERVICE_ACCOUNT_PUB, 'must hold exactly one "PUBLIC KEY" PEM block and nothing else');
+    return;
+  }
   let derived: Buffer;
   let stored: Buffer;
   try {
