@@ -94,7 +94,7 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
     throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
   }
   checkKubernetesUpgrade(cluster, outDir);
-  const store = readPkiStore(outDir);
+  const store = readPkiStore(outDir, model.name);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
 
   const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());

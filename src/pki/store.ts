@@ -2,8 +2,9 @@ import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, 
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
-import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded } from '../bounded-read.js';
+import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded, SPEC_FILE_LIMIT } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
+import { showValue } from '../show-value.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import { describeCertificate, parseCertificate, type CertificateInfo } from './certificate-info.js';
 import {
@@ -11,6 +12,7 @@ import {
   CA_BASES,
   isCaBase,
   issuerOf,
+  MANIFEST_PATH,
   SERVICE_ACCOUNT_KEY,
   SERVICE_ACCOUNT_PUB,
   USERS_DIR,
@@ -86,12 +88,38 @@ function listFiles(outDir: string, dir: string, problem: Problem): string[] {
 }
 
 /**
+ * Refuses a folder whose pki/manifest.json names another cluster: its CA, service-account key, bootstrap token,
+ * encryption key and users belong to that cluster, and reusing them for this one would join two clusters' trust.
+ * A folder without a manifest (never generated) is anyone's.
+ */
+function checkFolderCluster(outDir: string, clusterName: string): void {
+  const path = join(outDir, MANIFEST_PATH);
+  if (!existsSync(path)) return;
+  const position = { file: path, line: 1, column: 1 };
+  let owner: unknown;
+  try {
+    owner = (JSON.parse(readBounded(path, SPEC_FILE_LIMIT).toString('utf8')) as { cluster?: unknown }).cluster;
+  } catch (err) {
+    const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(SPEC_FILE_LIMIT)}` : 'is not JSON hakube wrote';
+    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from git`, [
+      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from git`, position },
+    ]);
+  }
+  if (owner === clusterName) return;
+  const message =
+    `${outDir} holds the key material of cluster ${showValue(owner)} (per ${MANIFEST_PATH}), not of ${showValue(clusterName)}: generating here would reuse the other ` +
+    `cluster's CA, service-account key, bootstrap token, encryption key and users; use another --out folder (renaming a cluster means new key material)`;
+  throw new UserError(message, [{ code: 'HK443', severity: 'error', pointer: '/metadata/name', message, position }]);
+}
+
+/**
  * The load step for key material: reads whatever exists under `<outDir>/pki/`, `<outDir>/users/` and the admin
  * kubeconfig, and checks it. Any unparsable file, key that does not match its certificate, or leaf not signed by
  * its CA is reported (all at once) as a UserError naming the file: never a reason to regenerate silently.
  * A missing folder is an empty store.
  */
-export function readPkiStore(outDir: string): PkiStore {
+export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
+  if (clusterName !== undefined) checkFolderCluster(outDir, clusterName);
   const store = emptyPkiStore();
   const issues: Issue[] = [];
   const problem: Problem = (code, path, message) =>

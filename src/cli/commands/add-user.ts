@@ -60,7 +60,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { issueUserCredentials } = await import('../../pki/user-credentials.js');
-      const store = readPkiStore(out);
+      const store = readPkiStore(out, model.name);
       const ca = store.pairs.get(KUBERNETES_CA);
       if (!ca) {
         throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
