@@ -109,7 +109,7 @@ function checkFolderCluster(outDir: string, clusterName: string): void {
   const message =
     `${outDir} holds the key material of cluster ${showValue(owner)} (per ${MANIFEST_PATH}), not of ${showValue(clusterName)}: generating here would reuse the other ` +
     `cluster's CA, service-account key, bootstrap token, encryption key and users; use another --out folder (renaming a cluster means new key material)`;
-  throw new UserError(message, [{ code: 'HK443', severity: 'error', pointer: '/metadata/name', message, position }]);
+  throw new UserError(`${outDir} belongs to another cluster`, [{ code: 'HK443', severity: 'error', pointer: '/metadata/name', message, position }]);
 }
 
 /**
