@@ -1,4 +1,5 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
+import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificate-plan.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { releaseOfImageName } from './pinned-images.js';
@@ -274,9 +275,9 @@ function checkUsers(spec: ResolvedSpec, report: Report): void {
   spec.users.forEach((u, i) => {
     if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user ${showValue(u.name)} is listed twice; user names must be unique`);
     seen.add(u.name);
-    if (u.groups.includes('system:masters')) {
-      report('HK251', `/spec/users/${i}/groups`, `user "${u.name}" is in system:masters, which bypasses RBAC and cannot be revoked; use kubeadm:cluster-admins or a custom group`, 'warning');
-    }
+    const reserved = reservedUserNameProblem(u.name);
+    if (reserved) report('HK253', `/spec/users/${i}/name`, reserved);
+    if (u.groups.includes('system:masters')) report('HK251', `/spec/users/${i}/groups`, systemMastersWarning(u.name), 'warning');
   });
 }
 

@@ -229,6 +229,11 @@ describe('semantic rules', () => {
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');
   });
 
+  it("HK253: a spec user named like one of hakube's own identities is an error at its name", () => {
+    const text = withLine('      maxSize: 2\n', '      maxSize: 2\n  users:\n    - name: kubernetes-admin\n', BASE_SPEC);
+    expectIssue(text, 'HK253', '/spec/users/0/name', 'name: kubernetes-admin', /the admin kubeconfig/);
+  });
+
   it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
     writeFileSync(join(dir, 'id'), fakePrivateKeyFile());

@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError, UserError } from '../../errors.js';
+import { formatIssue, UsageError, UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../output/atomic-file.js';
 import { defaultOutDir } from '../../output/paths.js';
-import { GROUP_NAME_PATTERN, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userCertificateBase } from '../../pki/certificate-plan.js';
+import {
+  GROUP_NAME_PATTERN,
+  KUBERNETES_CA,
+  reservedUserNameProblem,
+  specApiServer,
+  systemMastersWarning,
+  USER_NAME_PATTERN,
+  userCertificateBase,
+} from '../../pki/certificate-plan.js';
 import { checkServerUrl } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
@@ -42,6 +50,8 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
     handler: async (args) => {
       const groups = [...new Set(args.group.map(String))];
       checkNames(args.name, groups);
+      const reserved = reservedUserNameProblem(args.name);
+      if (reserved) throw new UserError(`--name ${args.name} is reserved`, [{ code: 'HK253', severity: 'error', pointer: '', message: reserved }]);
       if (args.server !== undefined) {
         const why = checkServerUrl(args.server);
         if (why) throw new UsageError(`--server: ${why}`);
@@ -68,6 +78,10 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       const keyPath = join(out, `${userCertificateBase(args.name)}.key`);
       if (existsSync(keyPath)) {
         throw new UserError(`user ${args.name} already has a key at ${keyPath}; hakube never overwrites a key (delete users/${args.name}/ yourself to issue a new one)`);
+      }
+
+      if (effectiveGroups.includes('system:masters')) {
+        con.err(formatIssue({ code: 'HK251', severity: 'warning', pointer: '', message: systemMastersWarning(args.name) }));
       }
 
       const server = args.server ?? specApiServer(model);
