@@ -247,6 +247,10 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     if (g.minSize > g.maxSize) {
       report('HK241', `${at}/minSize`, `minSize ${g.minSize} is larger than maxSize ${g.maxSize}; minSize must be at most maxSize`);
     }
+    for (const key of Object.keys(g.labels)) {
+      const why = kubeletLabelProblem(key);
+      if (why) report('HK232', `${at}/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, why);
+    }
     g.zones.forEach((zone, zi) => {
       if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone ${showValue(zone)} of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
@@ -268,6 +272,40 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
       );
     }
   }
+}
+
+/** Label keys in the kubernetes.io and k8s.io namespaces a kubelet may set on its own Node (k8s.io/kubelet/pkg/apis). */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname',
+  'kubernetes.io/os',
+  'kubernetes.io/arch',
+  'kubernetes.io/instance-type',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/instance-type',
+  'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.kubernetes.io/zone',
+  'failure-domain.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+]);
+/** Namespaces (and their subdomains) a kubelet may always label itself under. */
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+/**
+ * Why the kubelet would refuse to start with this label in --node-labels, or undefined. It refuses keys in the
+ * kubernetes.io and k8s.io namespaces (and their subdomains, node-role.kubernetes.io among them) except its own.
+ */
+export function kubeletLabelProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0) return undefined;
+  const namespace = key.slice(0, slash);
+  const under = (domain: string) => namespace === domain || namespace.endsWith(`.${domain}`);
+  if (!under('kubernetes.io') && !under('k8s.io')) return undefined;
+  if (KUBELET_LABELS.has(key) || KUBELET_LABEL_NAMESPACES.some(under)) return undefined;
+  const hint = namespace === 'node-role.kubernetes.io' ? '; for a role, use a label of your own (e.g. example.com/role) or node.kubernetes.io/...' : '';
+  return `label ${showValue(key)} is in the ${namespace} namespace, which the kubelet may not set on its own node (it would refuse to start); only kubelet.kubernetes.io/, node.kubernetes.io/ and its well-known labels are allowed there${hint}`;
 }
 
 function checkUsers(spec: ResolvedSpec, report: Report): void {

@@ -229,6 +229,18 @@ describe('semantic rules', () => {
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');
   });
 
+  it('HK232: node labels the kubelet refuses (node-role.kubernetes.io/, other kubernetes.io and k8s.io keys) are errors at the label', () => {
+    for (const key of ['node-role.kubernetes.io/worker', 'kubernetes.io/role', 'example.k8s.io/x', 'node-restriction.kubernetes.io/pool']) {
+      const text = withLine('      maxSize: 2\n', `      maxSize: 2\n      labels:\n        ${key}: "yes"\n`, BASE_SPEC);
+      const pointer = `/spec/instanceGroups/0/labels/${key.replace(/\//g, '~1')}`;
+      expectIssue(text, 'HK232', pointer, `${key}: "yes"`, /the kubelet may not set on its own node/);
+    }
+    for (const key of ['node.kubernetes.io/pool', 'team.kubelet.kubernetes.io/x', 'topology.kubernetes.io/zone', 'example.com/role', 'plain']) {
+      const text = withLine('      maxSize: 2\n', `      maxSize: 2\n      labels:\n        ${key}: "yes"\n`, BASE_SPEC);
+      expect(only(issuesOf(text), 'HK232'), key).toEqual([]);
+    }
+  });
+
   it("HK253: a spec user named like one of hakube's own identities is an error at its name", () => {
     const text = withLine('      maxSize: 2\n', '      maxSize: 2\n  users:\n    - name: kubernetes-admin\n', BASE_SPEC);
     expectIssue(text, 'HK253', '/spec/users/0/name', 'name: kubernetes-admin', /the admin kubeconfig/);
