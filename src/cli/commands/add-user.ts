@@ -85,7 +85,8 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       }
 
       const server = args.server ?? specApiServer(model);
-      const files = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+      const { files, warning } = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+      if (warning) con.err(`hakube: ${args.name}: ${warning}`);
       for (const file of files) {
         const path = join(out, file.path);
         try {

@@ -91,6 +91,7 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       // the second step fails, running generate finishes it, and the renewed certificates are already in place.
       for (const file of files) writeFileAtomic(join(out, file.path), file.content, { mode: file.mode });
       if (renewed.length > 0) await generate(args.spec, { outDir: out });
+      for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
         return;
