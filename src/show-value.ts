@@ -26,7 +26,7 @@ export function showValue(value: unknown): string {
 }
 
 function safeJson(value: unknown): string {
-  if (value === undefined) return 'undefined';
+  if (typeof value !== 'object' || value === null) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 

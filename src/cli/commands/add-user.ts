@@ -16,6 +16,7 @@ import {
 import { checkServerUrl } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
+import { showValue } from '../../show-value.js';
 
 interface AddUserArgs {
   spec: string;
@@ -27,11 +28,11 @@ interface AddUserArgs {
 
 function checkNames(name: string, groups: string[]): void {
   if (name.length > 64 || !USER_NAME_PATTERN.test(name)) {
-    throw new UsageError(`--name ${JSON.stringify(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
+    throw new UsageError(`--name ${showValue(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
   }
   for (const group of groups) {
     if (group.length > 64 || !GROUP_NAME_PATTERN.test(group)) {
-      throw new UsageError(`--group ${JSON.stringify(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);
+      throw new UsageError(`--group ${showValue(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);
     }
   }
 }

@@ -6,6 +6,7 @@ import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
 import type { Console } from '../output.js';
 import { join } from 'node:path';
+import { showValue } from '../../show-value.js';
 
 interface CertsCheckArgs {
   spec: string;
@@ -26,7 +27,7 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
         .option('warn-days', { type: 'number', default: 30, describe: 'Fail when a certificate expires within this many days' }) as unknown as Argv<CertsCheckArgs>,
     handler: async (args) => {
       const warnDays = args['warn-days'];
-      if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${String(warnDays)}`);
+      if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${showValue(warnDays)}`);
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
       // Loaded on use: x509 handling is slow to import and only these commands need it.
@@ -77,7 +78,7 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
         .option('within', { type: 'number', default: 30, describe: 'Renew certificates that expire within this many days' }) as unknown as Argv<CertsRenewArgs>,
     handler: async (args) => {
       const within = args.within;
-      if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${String(within)}`);
+      if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${showValue(within)}`);
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
       const { readPkiStore } = await import('../../pki/store.js');
