@@ -5,6 +5,8 @@ export const SPEC_FILE_LIMIT = 1024 * 1024;
 /** Largest key, certificate or public-key file hakube reads (an RSA 4096 PEM key is about 3.3 KiB). */
 export const KEY_FILE_LIMIT = 16 * 1024;
 
+const READ_CHUNK = 64 * 1024;
+
 export class FileTooLargeError extends Error {
   constructor(
     readonly path: string,
@@ -26,15 +28,18 @@ export function describeSize(bytes: number): string {
 export function readBounded(path: string, limit: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(limit + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // Chunks, so a large limit costs memory only for what the file really holds.
+    while (total <= limit) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
-      filled += n;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
     }
-    if (filled > limit) throw new FileTooLargeError(path, limit);
-    return buffer.subarray(0, filled);
+    if (total > limit) throw new FileTooLargeError(path, limit);
+    return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }
