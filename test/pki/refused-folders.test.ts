@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
@@ -8,7 +8,7 @@ import { tempDir } from './helpers.js';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describe("a folder holding another cluster's key material", () => {
+describe('folders generate refuses to build on', () => {
   it('HK443: generating cluster B into cluster A\'s folder is refused, naming both clusters and the folder; nothing changes', () => {
     const out = join(tempDir('hakube-folder-cluster-'), 'out');
     dirs.push(join(out, '..'));
@@ -32,5 +32,19 @@ describe("a folder holding another cluster's key material", () => {
 
     const again = runCli(['generate', 'examples/myfirstcluster.yaml', '--out', out]);
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('HK440 end to end: with the CA key appended to ca.crt, generate exits 1 naming the file and writes nothing', () => {
+    const out = join(tempDir('hakube-ca-with-key-'), 'out');
+    dirs.push(join(out, '..'));
+    expect(runCli(['generate', 'examples/myfirstcluster.yaml', '--out', out]).code).toBe(0);
+    writeFileSync(join(out, 'pki/ca.crt'), readFileSync(join(out, 'pki/ca.crt'), 'utf8') + readFileSync(join(out, 'pki/ca.key'), 'utf8'));
+    const before = new Map(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    const r = runCli(['generate', 'examples/myfirstcluster.yaml', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr).toContain(`${join(out, 'pki/ca.crt')}:1:1  /  error HK440: pki/ca.crt holds a "PRIVATE KEY" PEM block`);
+    expect(r.stderr).not.toContain('BEGIN PRIVATE');
+    expect(new Map(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]))).toEqual(before);
   });
 });
