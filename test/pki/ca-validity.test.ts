@@ -7,7 +7,8 @@ import { renewCertificates } from '../../src/pki/renew.js';
 import { readPkiStore } from '../../src/pki/store.js';
 import { UserError } from '../../src/errors.js';
 import type { ClusterModel } from '../../src/model/model.js';
-import { generateInto, modelOf, tempDir, TUTORIAL } from './helpers.js';
+import { addUserCommand } from '../../src/cli/commands/add-user.js';
+import { generateInto, modelOf, runCommand, tempDir, TUTORIAL } from './helpers.js';
 
 function withPki(model: ClusterModel, caValidityDays: number, certificateValidityDays: number, extraUser?: string): ClusterModel {
   return {
@@ -56,5 +57,14 @@ describe('a CA that has expired or expires before a new leaf would', () => {
     const renewal = await renewCertificates(withPki(base, 30, 365), readPkiStore(out), new Date(), 30);
     expect(renewal.renewed.length).toBeGreaterThan(5);
     for (const c of renewal.renewed) expect(c.warning, c.path).toMatch(/^WARNING: valid only 4 day\(s\) instead of 365: the CA pki\/(etcd\/|front-proxy-)?ca\.crt/);
+  });
+
+  it('add-user prints the same warning on stderr when the CA cuts the new certificate short', async () => {
+    const out = tempDir();
+    const base = modelOf(TUTORIAL);
+    await generateInto(out, withPki(base, 30, base.pki.certificateValidityDays), new Date(Date.now() - 25 * DAY_MS));
+    const result = await runCommand([addUserCommand] as Parameters<typeof runCommand>[0], ['add-user', TUTORIAL, '--name', 'newbie', '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/hakube: newbie: WARNING: valid only 4 day\(s\) instead of \d+: the CA pki\/ca\.crt expires on/);
   });
 });
