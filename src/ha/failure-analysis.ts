@@ -33,17 +33,20 @@ export interface GroupOutcome {
   survivingZones: string[];
   /** True when the group gets back to minSize: it spans a surviving zone whose subnet has room. */
   refills: boolean;
+  /** The machines lost were Spot: they come back only when Spot capacity does. */
+  spot?: true;
 }
 
 export interface Scenario {
-  kind: 'zone-outage' | 'machine-loss';
+  /** spot-reclaim: AWS takes back every Spot machine of one group at once (a pool runs dry). */
+  kind: 'zone-outage' | 'machine-loss' | 'spot-reclaim';
   /** What is lost, as a reader says it: "zone us-west-2a", "control-plane-1", "a worker of nodes". */
   lost: string;
   /** The lost zone (zone outages only). */
   zone?: string;
   /** The lost control-plane member (machine losses only). */
   member?: string;
-  /** The group that lost a worker (machine losses only). */
+  /** The group that lost a worker (machine losses) or its Spot machines (Spot reclaims). */
   group?: string;
   etcd: EtcdOutcome;
   api: ApiOutcome;
@@ -68,7 +71,7 @@ export interface HaReport {
   etcd: { members: number; quorum: number; tolerates: number };
   instanceGroups: Array<{ name: string; minSize: number; zones: string[] }>;
   scenarios: Scenario[];
-  overall: { zoneOutage: OverallVerdict; machineLoss: OverallVerdict };
+  overall: { zoneOutage: OverallVerdict; machineLoss: OverallVerdict; spotReclaim?: OverallVerdict };
 }
 
 function etcdQuorum(members: number): number {
@@ -120,6 +123,22 @@ function groupAfterZoneOutage(model: ClusterModel, group: InstanceGroupModel, zo
   };
 }
 
+/**
+ * On-Demand machines among a group's minSize: onDemandBase, then onDemandAboveBase percent of the rest, rounded
+ * down, so the report never counts more machines safe from a Spot reclaim than AWS may run.
+ */
+export function onDemandMachines(group: Pick<InstanceGroupModel, 'minSize' | 'mixedInstancesPolicy'>): number {
+  const m = group.mixedInstancesPolicy;
+  if (!m) return group.minSize;
+  const base = Math.min(m.onDemandBase, group.minSize);
+  return base + Math.floor(((group.minSize - base) * m.onDemandAboveBase) / 100);
+}
+
+function groupAfterSpotReclaim(group: InstanceGroupModel): GroupOutcome {
+  const left = onDemandMachines(group);
+  return { ...groupUnaffected(group), lost: group.minSize - left, left, refills: false, spot: true };
+}
+
 function groupUnaffected(group: InstanceGroupModel): GroupOutcome {
   return { group: group.name, minSize: group.minSize, lost: 0, left: group.minSize, survivingZones: [...group.zones], refills: true };
 }
@@ -140,7 +159,9 @@ function judge(subject: Subject, etcd: EtcdOutcome, api: ApiOutcome, groups: Gro
   if (api.left === 0) reasons.push(`losing ${lost} leaves no API load-balancer target`);
   const fails = reasons.length > 0;
   for (const g of groups.filter((o) => o.lost > 0)) {
-    const until = g.refills
+    const until = g.spot
+      ? 'until Spot capacity returns (the group asks for Spot again; On-Demand does not stand in)'
+      : g.refills
       ? `until its auto-scaling group refills in ${g.survivingZones.join(', ')}`
       : g.survivingZones.length === 0
         ? `and it spans no other zone, so capacity does not come back while ${lost} is down`
@@ -170,7 +191,9 @@ function overall(scenarios: Scenario[]): OverallVerdict {
  * written: etcd members against the quorum, API load-balancer targets (one per member; the load
  * balancer spans every control-plane zone), and per instance group the workers left right after
  * the failure against minSize. Groups are assumed to run minSize machines spread evenly over
- * their zones; an auto-scaling group refills only in zones that survive.
+ * their zones; an auto-scaling group refills only in zones that survive. A group that may run Spot
+ * machines at minSize also gets a scenario where all of them are reclaimed together: Spot
+ * interruptions follow capacity in a pool, not single machines.
  */
 export function analyzeFailures(model: ClusterModel): HaReport {
   const members = model.controlPlane.members;
@@ -204,12 +227,26 @@ export function analyzeFailures(model: ClusterModel): HaReport {
       ),
     );
   const machineLosses = [...memberLosses, ...workerLosses];
+  const spotReclaims = model.instanceGroups
+    .filter((g) => onDemandMachines(g) < g.minSize)
+    .map((reclaimed) =>
+      judge(
+        { kind: 'spot-reclaim', lost: `the Spot machines of ${reclaimed.name}`, group: reclaimed.name },
+        etcdWith(n, n),
+        { targets: n, left: n },
+        model.instanceGroups.map((g) => (g === reclaimed ? groupAfterSpotReclaim(g) : groupUnaffected(g))),
+      ),
+    );
   return {
     cluster: model.name,
     zones: model.zones.map((z) => z.name),
     etcd: { members: n, quorum: etcdQuorum(n), tolerates: n - etcdQuorum(n) },
     instanceGroups: model.instanceGroups.map((g) => ({ name: g.name, minSize: g.minSize, zones: [...g.zones] })),
-    scenarios: [...zoneOutages, ...machineLosses],
-    overall: { zoneOutage: overall(zoneOutages), machineLoss: overall(machineLosses) },
+    scenarios: [...zoneOutages, ...machineLosses, ...spotReclaims],
+    overall: {
+      zoneOutage: overall(zoneOutages),
+      machineLoss: overall(machineLosses),
+      ...(spotReclaims.length > 0 ? { spotReclaim: overall(spotReclaims) } : {}),
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../model/model.js';
-import { analyzeFailures } from './failure-analysis.js';
+import { analyzeFailures, onDemandMachines } from './failure-analysis.js';
 
 export interface HaWarning {
   code: string;
@@ -46,6 +46,13 @@ export function haWarnings(model: ClusterModel): HaWarning[] {
         code: 'HK303',
         pointer: `/spec/instanceGroups/${i}/minSize`,
         message: `group ${group.name} has minSize ${group.minSize}: losing one machine leaves it no workers until a replacement boots; use a minSize of 2 or more`,
+      });
+    }
+    if (group.minSize > 0 && onDemandMachines(group) === 0) {
+      warnings.push({
+        code: 'HK304',
+        pointer: `/spec/instanceGroups/${i}/mixedInstancesPolicy`,
+        message: `group ${group.name} may run only Spot machines: one Spot reclaim leaves it no workers until Spot capacity returns; set onDemandBase to 1 or more if its workloads must keep running`,
       });
     }
   });

@@ -37,9 +37,11 @@ function overallSentence(label: string, what: string, o: OverallVerdict): string
 }
 
 function overallLines(report: HaReport): string[] {
+  const spot = report.overall.spotReclaim;
   return [
     overallSentence('Single-zone outage', 'any one zone', report.overall.zoneOutage),
     overallSentence('Single-machine loss', 'any one machine', report.overall.machineLoss),
+    ...(spot ? [overallSentence('Spot reclaim', "one group's Spot machines", spot)] : []),
   ];
 }
 
@@ -90,6 +92,12 @@ export function renderHaSummaryMarkdown(report: HaReport): string {
     '',
     'Worker counts assume each group runs minSize machines spread evenly over its zones; a zone may hold',
     'ceil(minSize / zones) of them. An auto-scaling group refills only in the zones that survive.',
+    ...(report.overall.spotReclaim
+      ? [
+          "A group with Spot capacity may lose all its Spot machines at once; its On-Demand share of minSize (onDemandBase, then",
+          'onDemandAboveBase percent of the rest, rounded down) is what stays.',
+        ]
+      : []),
     '',
   ].join('\n');
 }

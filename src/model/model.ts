@@ -11,6 +11,9 @@ export interface ZoneModel {
   suffix: string;
   subnetCIDR: string;
   utilityCIDR?: string;
+  /** The existing subnets of the zone, when the cluster is built in an existing VPC. */
+  subnetId?: string;
+  utilitySubnetId?: string;
 }
 
 export interface ControlPlaneMember {
@@ -43,6 +46,8 @@ export interface ClusterModel {
   region: string;
   network: {
     vpcCIDR: string;
+    /** Set when the cluster goes into an existing VPC: no network resources are created. */
+    networkID?: string;
     topology: 'public' | 'private';
     podCIDR: string;
     serviceCIDR: string;
@@ -82,6 +87,8 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
       suffix: zone.slice(spec.region.length),
       subnetCIDR: s.cidr,
       ...(s.utilityCIDR ? { utilityCIDR: s.utilityCIDR } : {}),
+      ...(s.id ? { subnetId: s.id } : {}),
+      ...(s.utilityId ? { utilitySubnetId: s.utilityId } : {}),
     };
   });
   const zoneByName = new Map(zones.map((z) => [z.name, z]));
@@ -111,6 +118,7 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
     region: spec.region,
     network: {
       vpcCIDR: spec.network.vpcCIDR,
+      ...(spec.network.networkID ? { networkID: spec.network.networkID } : {}),
       topology: spec.network.topology,
       podCIDR: spec.network.podCIDR,
       serviceCIDR: spec.network.serviceCIDR,

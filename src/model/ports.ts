@@ -47,7 +47,10 @@ export function clusterFlows(model: ClusterModel): Flow[] {
     flows.push({ description: 'Kubernetes API from cluster machines through their NAT gateways', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['nat-gateways'], targets: ['api-load-balancer'] });
   }
   if (model.api.allowedCIDRs.length > 0) {
-    flows.push({ description: 'Kubernetes API from api.allowedCIDRs', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['api-clients'], targets: ['api-load-balancer', 'control-plane'] });
+    // Only through the load balancer: it does not preserve client addresses, so the servers see its own, admitted
+    // by the rule from its security group. A direct rule would expose every member (with a public address in the
+    // public topology) as an API endpoint of its own.
+    flows.push({ description: 'Kubernetes API from api.allowedCIDRs', protocol: 'tcp', fromPort: 6443, toPort: 6443, sources: ['api-clients'], targets: ['api-load-balancer'] });
   }
   switch (model.network.cni) {
     case 'calico':

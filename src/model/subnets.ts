@@ -7,6 +7,9 @@ export interface ZoneSubnets {
   cidr: string;
   /** Public subnet for NAT gateway and public load balancer (private topology only). */
   utilityCIDR?: string;
+  /** Existing subnets (with network.networkID): their ids. */
+  id?: string;
+  utilityId?: string;
   /** True when computed from the VPC CIDR rather than written in the spec. */
   computed: boolean;
 }
@@ -27,6 +30,8 @@ export function planSubnets(spec: ResolvedSpec): Array<ZoneSubnets | undefined> 
         zone,
         cidr: written.cidr,
         ...(written.utilityCIDR ? { utilityCIDR: written.utilityCIDR } : {}),
+        ...(written.id ? { id: written.id } : {}),
+        ...(written.utilityId ? { utilityId: written.utilityId } : {}),
         computed: false,
       };
     }

@@ -1,6 +1,7 @@
 import { bucketObjectAddress, memberAddresses, SECRETS_BUCKET_ADDRESS, SECRETS_KMS_KEY_ADDRESS } from '../emit/terraform/addresses.js';
 import { PKI_DIR, SECRET_FILES, type BucketObject } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
+import { UserError } from '../errors.js';
 import type { ResourceChange, TerraformPlan } from './load-plan.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -53,8 +54,48 @@ const CRITICAL_PORTS: Array<[number, string]> = [
   [10250, 'kubelet'],
 ];
 
-/** Instance arguments the AWS provider changes in place by stopping the machine. */
-const STOPS_INSTANCE = ['instance_type', 'user_data', 'user_data_base64'];
+/**
+ * Instance arguments the AWS provider changes on a running machine without stopping it, or that live only in
+ * Terraform's state. A changed argument not listed here may stop the member (instance_type, user_data, cpu_options,
+ * ebs_optimized, capacity_reservation_specification, ...), so it counts as a disruption: a new provider argument
+ * errs on the side of quorum.
+ */
+const CHANGES_RUNNING_INSTANCE = new Set([
+  'tags',
+  'tags_all',
+  'volume_tags',
+  'disable_api_termination',
+  'disable_api_stop',
+  'force_destroy',
+  'user_data_replace_on_change',
+  'vpc_security_group_ids',
+  'security_groups',
+  'iam_instance_profile',
+  'source_dest_check',
+  'monitoring',
+  'metadata_options',
+  'maintenance_options',
+  'root_block_device',
+  'credit_specification',
+  'instance_initiated_shutdown_behavior',
+]);
+
+/** Object arguments that decide what a machine fetches: any other change (tags, metadata) leaves the content as it is. */
+const OBJECT_CONTENT = ['source_hash', 'source', 'content', 'content_base64', 'key', 'bucket'];
+
+/** Shared networking every machine depends on: replacing or deleting it takes every machine off the network. */
+const NETWORK_TYPES: Record<string, Severity> = {
+  aws_vpc: 'error',
+  aws_subnet: 'error',
+  aws_internet_gateway: 'warning',
+  aws_nat_gateway: 'warning',
+  aws_route_table: 'warning',
+  aws_route: 'warning',
+  aws_route_table_association: 'warning',
+};
+
+/** Rule arguments naming who may send the traffic. */
+const RULE_SOURCE = ['security_group_id', 'cidr_ipv4', 'cidr_ipv6', 'cidr_blocks', 'referenced_security_group_id', 'source_security_group_id', 'prefix_list_id', 'self', 'type'];
 
 const RULE_TYPES = new Set(['aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule', 'aws_security_group_rule']);
 
@@ -116,10 +157,41 @@ function portRange(values: Record<string, unknown> | null): [number, number] | u
   return typeof from === 'number' && typeof to === 'number' ? [from, to] : undefined;
 }
 
-function carriedTraffic(c: ResourceChange): string[] {
-  const range = portRange(c.change.before);
+function carriedTraffic(values: Record<string, unknown> | null): string[] {
+  const range = portRange(values);
   if (!range) return [];
   return CRITICAL_PORTS.filter(([port]) => port >= range[0] && port <= range[1]).map(([, what]) => what);
+}
+
+/** A change with its address inside the module that holds hakube's resources (the address hakube gave it). */
+interface LocalChange extends ResourceChange {
+  local: string;
+}
+
+function localAddress(c: ResourceChange): string {
+  return c.module_address ? c.address.slice(c.module_address.length + 1) : c.address;
+}
+
+/**
+ * The module holding hakube's resources: the one named, else the one where the secrets bucket or a member instance
+ * is. A cluster generated into a folder used as a module (`module "cluster" { source = "./generated/..." }`) is
+ * found there; two such modules are a question only the user can answer.
+ */
+function hakubeModule(changes: ResourceChange[], named: string | undefined, model: ClusterModel): string {
+  if (named !== undefined) {
+    const module = named === '' || named === '.' ? '' : named;
+    if (!changes.some((c) => (c.module_address ?? '') === module)) {
+      const modules = [...new Set(changes.map((c) => c.module_address ?? '(root)'))].sort();
+      throw new UserError(`the plan changes nothing in module ${module || '(root)'}; it changes ${modules.join(', ') || 'nothing'}`);
+    }
+    return module;
+  }
+  const markers = new Set([SECRETS_BUCKET_ADDRESS, ...model.controlPlane.members.map((m) => memberAddresses(m).instance)]);
+  const holding = [...new Set(changes.filter((c) => markers.has(localAddress(c))).map((c) => c.module_address ?? ''))].sort();
+  if (holding.length > 1) {
+    throw new UserError(`the plan holds hakube clusters in several modules (${holding.map((m) => m || '(root)').join(', ')}); name one with --module`);
+  }
+  return holding[0] ?? '';
 }
 
 /**
@@ -127,18 +199,22 @@ function carriedTraffic(c: ResourceChange): string[] {
  * the bucket objects are found by the addresses hakube gave them (src/emit/terraform/addresses.ts), never by
  * guessing at names. Pure.
  */
-export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: TerraformPlan): PlanAssessment {
-  const byAddress = new Map(plan.resourceChanges.filter((c) => c.mode === 'managed' && !c.deposed).map((c) => [c.address, c]));
+export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: TerraformPlan, options: { module?: string } = {}): PlanAssessment {
+  const managed = plan.resourceChanges.filter((c) => c.mode === 'managed');
+  const module = hakubeModule(managed, options.module, model);
+  const mine: LocalChange[] = managed.filter((c) => (c.module_address ?? '') === module).map((c) => ({ ...c, local: localAddress(c) }));
+  const byAddress = new Map(mine.filter((c) => !c.deposed).map((c) => [c.local, c]));
   const findings: Finding[] = [];
   const claimed = new Set<string>();
   const add = (severity: Severity, address: string, message: string) => findings.push({ severity, address, message });
+  const specMembers = new Set(model.controlPlane.members.map((m) => m.name));
 
   // Members: the model's, plus any member instance the plan removes that the spec no longer has.
   const memberNames = new Set(model.controlPlane.members.map((m) => m.name));
   for (const c of byAddress.values()) {
     if (c.type !== 'aws_instance') continue;
     const match = /^control_plane_(\d+)$/.exec(c.name);
-    if (match && c.address === memberAddresses({ name: `control-plane-${match[1]}` }).instance) memberNames.add(`control-plane-${match[1]}`);
+    if (match && c.local === memberAddresses({ name: `control-plane-${match[1]}` }).instance) memberNames.add(`control-plane-${match[1]}`);
   }
   const members = [...memberNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const disrupted: MemberImpact[] = [];
@@ -160,12 +236,18 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     else if (instance && isReplace(instance)) effects.push(`replaced${why(instance)}`);
     else if (instance && removes(instance)) effects.push(`deleted${why(instance)}`);
     else if (instance && updates(instance)) {
-      const stopping = STOPS_INSTANCE.filter((k) => differs(instance, k));
+      const stopping = changedKeys(instance).filter((k) => !CHANGES_RUNNING_INSTANCE.has(k));
       if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
     }
     if (volume && removes(volume) && existed) {
-      add('error', volume.address, `${isReplace(volume) ? 'replaces' : 'deletes'} the etcd data volume of ${member}${why(volume)}: its etcd data is lost`);
-      effects.push('etcd data volume replaced');
+      if (!specMembers.has(member) && !isReplace(volume)) {
+        // Shrinking the control plane: the data of a member the spec dropped goes with it, as it should, once etcd
+        // no longer counts it.
+        add('warning', volume.address, `deletes the etcd data volume of ${member}, which the spec no longer has: remove the member from etcd first (etcdctl member remove; docs/ha.md), one member per apply`);
+      } else {
+        add('error', volume.address, `${isReplace(volume) ? 'replaces' : 'deletes'} the etcd data volume of ${member}${why(volume)}: its etcd data is lost`);
+      }
+      effects.push(isReplace(volume) ? 'etcd data volume replaced' : 'etcd data volume deleted');
     }
     const instanceGoes = instance !== undefined && removes(instance);
     if (attachment && removes(attachment) && existed) {
@@ -205,7 +287,13 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     const object = held[0]!;
     const verb = isReplace(c) ? 'replaces' : removes(c) ? 'deletes' : 'changes';
     const trust = TRUST_SOURCES[object.source];
-    if (trust) {
+    if (!removes(c) && !OBJECT_CONTENT.some((k) => differs(c, k))) {
+      add('info', address, `updates ${object.key} in place (${changedKeys(c).join(', ') || 'attributes known after apply'}); its content is unchanged`);
+    } else if (trust && !removes(c) && firstHashRecord(c)) {
+      // State written before hakube recorded content hashes holds none: the plan cannot tell a re-upload of the same
+      // file from a new one.
+      add('warning', address, `records the content hash of ${object.key}, ${trust}, for the first time and uploads it again: the content is unchanged unless ${object.source} changed (hakube certs check)`);
+    } else if (trust) {
       add('error', address, `${verb} ${object.key}, ${trust}: machines that fetch it next would no longer trust, or be trusted by, the running cluster (a CA or the service-account key is never rotated by an apply; docs/pki.md)`);
     } else if (object.source.startsWith(`${PKI_DIR}/`)) {
       add('warning', address, `${verb} ${object.key} (${object.member ? `${object.member}'s ` : ''}certificate or secret): machines pick it up when they next fetch it`);
@@ -221,17 +309,51 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     const c = byAddress.get(address);
     claimed.add(address);
     if (c && removes(c)) add('error', address, `${isReplace(c) ? 'replaces' : 'deletes'} ${what}${why(c)}: every certificate, key and bootstrap file the machines fetch goes with it`);
-    else if (c && updates(c)) add('info', address, `updates ${what} in place`);
+    else if (c && address === SECRETS_KMS_KEY_ADDRESS && updates(c) && c.change.after?.is_enabled === false) {
+      add('error', address, `disables ${what}: no machine can fetch its certificates, keys or bootstrap files until it is enabled again`);
+    } else if (c && address === SECRETS_KMS_KEY_ADDRESS && updates(c) && differs(c, 'policy')) {
+      add('warning', address, `changes the key policy of ${what}: a role it no longer lets decrypt cannot fetch from the bucket`);
+    } else if (c && updates(c)) add('info', address, `updates ${what} in place (${changedKeys(c).join(', ') || 'attributes known after apply'})`);
+  }
+
+  for (const c of mine.filter((d) => d.deposed !== undefined && removes(d))) {
+    const volumeOf = [...memberNames].find((m) => memberAddresses({ name: m }).etcdVolume === c.local);
+    if (volumeOf) add('error', c.address, `deletes a deposed copy of the etcd data volume of ${volumeOf} (left by an interrupted apply): check which copy holds the data before applying`);
+    else add('info', c.address, `deletes deposed object ${c.deposed} (left by an interrupted apply)`);
   }
 
   for (const c of byAddress.values()) {
-    if (claimed.has(c.address) || !changes(c)) continue;
+    if (claimed.has(c.local) || !changes(c)) continue;
     if (RULE_TYPES.has(c.type) && removes(c)) {
-      const traffic = carriedTraffic(c);
+      const traffic = carriedTraffic(c.change.before);
       if (traffic.length > 0) {
         add('error', c.address, `${isReplace(c) ? 'replaces' : 'deletes'} a security-group rule that carries ${traffic.join(', ')} traffic${why(c)}: the control plane is cut off until it exists again`);
         continue;
       }
+    }
+    if (RULE_TYPES.has(c.type) && updates(c)) {
+      const carried = carriedTraffic(c.change.before);
+      const kept = carriedTraffic(c.change.after);
+      const lost = carried.filter((t) => !kept.includes(t));
+      const source = RULE_SOURCE.filter((k) => differs(c, k));
+      if (lost.length > 0 || (carried.length > 0 && source.length > 0)) {
+        const what = lost.length > 0 ? `stops carrying ${lost.join(', ')} traffic` : `changes who may send ${carried.join(', ')} traffic (${source.join(', ')})`;
+        add('error', c.address, `changes a security-group rule in place: it ${what}; machines that relied on it are cut off`);
+        continue;
+      }
+    }
+    const network = NETWORK_TYPES[c.type];
+    if (network && removes(c)) {
+      add(network, c.address, `${isReplace(c) ? 'replaces' : 'deletes'} ${c.type.replace(/^aws_/, '').replace(/_/g, ' ')} ${c.name}${why(c)}: the machines that use it lose their network until it exists again`);
+      continue;
+    }
+    if (c.type === 'aws_lb_target_group' && removes(c)) {
+      add('warning', c.address, `${isReplace(c) ? 'replaces' : 'deletes'} the API target group${why(c)}: the API is unreachable through the load balancer until the members register in the new one and pass its health check`);
+      continue;
+    }
+    if (c.type === 'aws_lb_listener' && removes(c)) {
+      add('warning', c.address, `${isReplace(c) ? 'replaces' : 'deletes'} the API listener${why(c)}: the API is unreachable until it exists again`);
+      continue;
     }
     if (c.type === 'aws_security_group' && removes(c)) {
       add('error', c.address, `${isReplace(c) ? 'replaces' : 'deletes'} security group ${c.name}${why(c)}, with every rule in it`);
@@ -260,6 +382,12 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     etcd: { membersBefore: before, membersAfter: after, quorum, undisrupted, disrupted, created },
     findings,
   };
+}
+
+/** The state held no content hash: it predates hakube's recorded hashes. */
+function firstHashRecord(c: ResourceChange): boolean {
+  const before = c.change.before?.source_hash;
+  return (before === undefined || before === null || before === '') && !OBJECT_CONTENT.filter((k) => k !== 'source_hash').some((k) => differs(c, k));
 }
 
 function changedKeys(c: ResourceChange): string[] {

@@ -7,6 +7,8 @@ export interface ResourceChange {
   mode: 'managed' | 'data';
   type: string;
   name: string;
+  /** The module the resource is in (`module.cluster`); absent at the root module. */
+  module_address?: string;
   /** Set for a deposed object (an old copy a failed create_before_destroy left behind). */
   deposed?: string;
   action_reason?: string;
@@ -70,7 +72,8 @@ export function parsePlan(text: string, file: string): TerraformPlan {
   if (!('planned_values' in doc) && !('resource_changes' in doc)) {
     throw new UserError(`${file} is a Terraform state, not a plan (no planned_values or resource_changes); ${HOW}`);
   }
-  const raw = doc.resource_changes ?? [];
+  // Terraform leaves resource_changes out of a plan that changes nothing; it never writes null.
+  const raw = 'resource_changes' in doc ? doc.resource_changes : [];
   if (!Array.isArray(raw)) throw new UserError(`${file}: resource_changes is not a list; ${HOW}`);
   const resourceChanges = raw.map((entry, i): ResourceChange => {
     const change = isObject(entry) ? entry.change : undefined;
@@ -90,6 +93,7 @@ export function parsePlan(text: string, file: string): TerraformPlan {
       mode: entry.mode === 'data' ? 'data' : 'managed',
       type: entry.type,
       name: entry.name,
+      ...(typeof entry.module_address === 'string' ? { module_address: entry.module_address } : {}),
       ...(typeof entry.deposed === 'string' ? { deposed: entry.deposed } : {}),
       ...(typeof entry.action_reason === 'string' ? { action_reason: entry.action_reason } : {}),
       change: {

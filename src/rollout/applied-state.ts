@@ -1,13 +1,27 @@
+import { gunzipSync } from 'node:zlib';
+import { renderedFromTemplatefile } from '../emit/cloudinit/templatefile-syntax.js';
 import { memberAddresses } from '../emit/terraform/addresses.js';
 import type { TerraformJson } from '../ha/rollout-plan.js';
+import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
+
+/** The user data Terraform recorded (base64gzip of the rendered cloud-init), or undefined when it is not that. */
+function recordedUserData(attributes: Record<string, unknown>): string | undefined {
+  const encoded = attributes.user_data_base64;
+  if (typeof encoded !== 'string' || encoded === '') return undefined;
+  try {
+    return gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Checks a Terraform state (format 4, as `terraform state pull` prints it or a local terraform.tfstate) against the
  * folder's current Terraform: every control-plane member the folder declares exists, is not tainted, and runs the
- * instance type and image the folder asks for. Returns what does not match: empty when the folder's last step was
- * applied. Pure; the caller reads the file.
+ * instance type, image and user data (the folder's cloud-init file, `cloudInit` by path) the folder asks for.
+ * Returns what does not match: empty when the folder's last step was applied. Pure; the caller reads the files.
  */
-export function unappliedMembers(stateText: string, stateName: string, folder: TerraformJson, members: string[]): string[] {
+export function unappliedMembers(stateText: string, stateName: string, folder: TerraformJson, members: string[], cloudInit: ReadonlyMap<string, string>): string[] {
   let state: unknown;
   try {
     state = JSON.parse(stateText);
@@ -43,6 +57,13 @@ export function unappliedMembers(stateText: string, stateName: string, folder: T
     const imageInState = dataSource ? find('data', 'aws_ami', dataSource)?.attributes?.id : undefined;
     const wantedImage = typeof config.ami === 'string' && config.ami.startsWith('ami-') ? config.ami : typeof imageInState === 'string' ? imageInState : undefined;
     if (wantedImage && attributes.ami !== wantedImage) problems.push(`${member}: runs image ${String(attributes.ami)}, the folder asks for ${wantedImage}`);
+    // A changed cloud-init file replaces the member; the state then records the new file's rendering.
+    const path = controlPlaneCloudInitPath({ name: member });
+    const template = cloudInit.get(path);
+    const recorded = recordedUserData(attributes);
+    if (template !== undefined && recorded !== undefined && !renderedFromTemplatefile(template, recorded)) {
+      problems.push(`${member}: runs user data other than the folder's ${path} (the step that changed it is not applied)`);
+    }
   }
   return problems;
 }

@@ -1,8 +1,10 @@
 import { UserError } from '../errors.js';
 import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
 import { memberAddresses } from '../emit/terraform/addresses.js';
+import { printTerraformJson } from '../emit/terraform/print-terraform.js';
 import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
 import type { GeneratedFile } from '../output/files.js';
+import { compareVersions, pinnedKubeletVersion } from '../upgrade/previous-version.js';
 
 /**
  * hold: release no member (a rollout is in progress: `generate` never advances it on its own);
@@ -34,15 +36,6 @@ function text(content: string | Uint8Array): string {
   return typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
 }
 
-/** Terraform JSON as the emitter prints it: sorted keys, two spaces, a final newline. */
-function printTerraform(doc: TerraformJson): string {
-  const sort = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sort);
-    if (!isObject(value)) return value;
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort(value[k])]));
-  };
-  return `${JSON.stringify(sort(doc), null, 2)}\n`;
-}
 
 function resourceBlock(doc: TerraformJson, address: string): unknown {
   const [type, name] = splitAddress(address);
@@ -124,9 +117,8 @@ function memberUnit(member: string): RolloutUnit {
 function workersUnit(previousMerged: TerraformJson, nextMerged: TerraformJson, previous: ReadonlyMap<string, string>, nextByPath: Map<string, GeneratedFile>): RolloutUnit | undefined {
   const addresses: string[] = [];
   const files: string[] = [];
-  const templates = (tf: TerraformJson) => ((tf.resource as Blocks | undefined)?.aws_launch_template ?? {}) as Record<string, unknown>;
-  const before = templates(previousMerged);
-  for (const [name, block] of Object.entries(templates(nextMerged))) {
+  const before = launchTemplates(previousMerged);
+  for (const [name, block] of Object.entries(launchTemplates(nextMerged))) {
     if (before[name] === undefined) continue;
     const cloudInit = /"(cloud-init\/[^"]+\.yaml)"/.exec(JSON.stringify(block).replace(/\\"/g, '"'))?.[1];
     const fileChanged = cloudInit !== undefined && previous.has(cloudInit) && nextByPath.has(cloudInit) && previous.get(cloudInit) !== text(nextByPath.get(cloudInit)!.content);
@@ -135,6 +127,38 @@ function workersUnit(previousMerged: TerraformJson, nextMerged: TerraformJson, p
     if (cloudInit && previous.has(cloudInit)) files.push(cloudInit);
   }
   return addresses.length > 0 ? { name: WORKERS_UNIT, addresses, files } : undefined;
+}
+
+function launchTemplates(tf: TerraformJson): Record<string, unknown> {
+  return ((tf.resource as Blocks | undefined)?.aws_launch_template ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * A worker group the spec adds while the control plane still moves to a newer Kubernetes would start kubelets newer
+ * than the API servers not yet replaced, which Kubernetes' skew policy forbids. Holding a group that does not exist
+ * yet would mean leaving out every resource of it; asking for the group in its own change is clearer.
+ */
+function refuseNewerNewGroups(previousMerged: TerraformJson, nextMerged: TerraformJson, previous: ReadonlyMap<string, string>, nextByPath: Map<string, GeneratedFile>): void {
+  const running = [...previous]
+    .filter(([path]) => path.startsWith('cloud-init/control-plane-'))
+    .map(([, content]) => pinnedKubeletVersion(content))
+    .filter((v): v is string => v !== undefined)
+    .sort(compareVersions);
+  const oldest = running[0];
+  if (!oldest) return;
+  const before = launchTemplates(previousMerged);
+  for (const [name, block] of Object.entries(launchTemplates(nextMerged))) {
+    if (before[name] !== undefined) continue;
+    const cloudInit = /"(cloud-init\/[^"]+\.yaml)"/.exec(JSON.stringify(block).replace(/\\"/g, '"'))?.[1];
+    const file = cloudInit ? nextByPath.get(cloudInit) : undefined;
+    const version = file ? pinnedKubeletVersion(text(file.content)) : undefined;
+    if (version && compareVersions(version, oldest) > 0) {
+      throw new UserError(
+        `this change adds worker group ${name} with Kubernetes ${version} while control-plane members still run ${oldest}: its kubelets would be newer ` +
+          'than those API servers. Add the group in its own change, after the rollout (hakube rollout status), or before the version change (docs/upgrades.md)',
+      );
+    }
+  }
 }
 
 /**
@@ -167,6 +191,7 @@ export function stageMemberChanges(
   const full = planRollout(previousMerged, nextMerged, changedFiles);
   const members = full.changes.filter((c) => STAGED_ACTIONS.has(c.action)).sort(byMemberName);
   const units = members.map((c) => memberUnit(c.member));
+  if (members.length > 0 && mode !== 'all') refuseNewerNewGroups(previousMerged, nextMerged, previous, nextByPath);
   const workers = members.length > 0 || wasPending.includes(WORKERS_UNIT) ? workersUnit(previousMerged, nextMerged, previous, nextByPath) : undefined;
   if (workers) units.push(workers);
   const release = mode === 'all' ? units : mode === 'advance' ? units.slice(0, 1) : [];
@@ -193,7 +218,7 @@ export function stageMemberChanges(
     }
   }
   carryOverDataSources(docs, previousDocs, held.flatMap((u) => u.addresses));
-  for (const [path, doc] of docs) files.set(path, { path, content: printTerraform(doc) });
+  for (const [path, doc] of docs) files.set(path, { path, content: printTerraformJson(doc) });
 
   const stagedMerged = mergeTerraformDocuments([...docs.values()]);
   for (const unit of held) {

@@ -92,6 +92,10 @@ export interface ClusterSpecBody {
 export interface Network {
   vpcCIDR?: Cidr;
   /**
+   * ID of an existing VPC to build the cluster in (kops: networkID), e.g. one shared with other workloads. hakube then creates no VPC, subnets, gateways or routes: vpcCIDR must be one of the VPC's CIDR blocks and network.subnets must name each zone's existing subnet by id with its CIDR (terraform plan fails if they disagree). The subnets get the cluster tag with the value shared; see docs/terraform.md for the tags you add.
+   */
+  networkID?: string;
+  /**
    * public: machines live in public subnets with public addresses. private: machines live in private subnets and reach the internet through a NAT gateway per zone; public utility subnets hold the NAT gateways and public load balancers. Default public.
    */
   topology?: 'public' | 'private';
@@ -116,6 +120,14 @@ export interface Subnet {
   zone: string;
   cidr: Cidr1;
   utilityCIDR?: Cidr2;
+  /**
+   * ID of the zone's existing machine subnet (with network.networkID only; kops: subnet id).
+   */
+  id?: string;
+  /**
+   * ID of the zone's existing public utility subnet (with network.networkID and the private topology): where an internet-facing API load balancer goes.
+   */
+  utilityId?: string;
 }
 /**
  * How the Kubernetes API is reached.
@@ -141,6 +153,10 @@ export interface Api {
      * Route53 hosted zone id that holds the name, for example Z0123456789ABCDEFGHIJ.
      */
     hostedZoneId: string;
+    /**
+     * Whether hostedZoneId names a private hosted zone. A private zone answers only in the VPCs associated with it, so hakube then associates the cluster's new VPC with it (aws_route53_zone_association); without that the machines cannot resolve the API name and kubeadm init fails. The plan reads the zone and stops if this does not match what Route53 says. Default false.
+     */
+    privateZone?: boolean;
   };
 }
 /**
@@ -148,7 +164,7 @@ export interface Api {
  */
 export interface Ssh {
   /**
-   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...).
+   * An OpenSSH public key, inline (ssh-ed25519 AAAA... or ssh-rsa AAAA...): the whole line of a .pub file. The key is decoded and checked (the type inside the blob matches, ed25519 32 key bytes, RSA at least 2048 bits, ECDSA nistp256/384/521 points), as AWS key import does. The same checks apply to publicKeyFile.
    */
   publicKey?: string;
   /**
@@ -213,7 +229,7 @@ export interface InstanceGroup {
    */
   name: string;
   /**
-   * EC2 instance type. Default t3.medium.
+   * EC2 instance type. Default t3.medium, or the first of mixedInstancesPolicy.instances when the group has that policy.
    */
   instanceType?: string;
   /**
@@ -247,6 +263,43 @@ export interface InstanceGroup {
    * Root volume size in GiB (encrypted gp3). Default 40.
    */
   rootVolumeSize?: number;
+  /**
+   * Several instance types and a share of Spot capacity for this group (kops: mixedInstancesPolicy): the auto-scaling group launches any of `instances`, On-Demand up to onDemandBase plus onDemandAboveBase percent of the rest, Spot beyond. Spot machines may be reclaimed at two minutes' notice; `ha-report` counts them as losable. For the cluster-autoscaler, list types of the same vCPU and memory.
+   */
+  mixedInstancesPolicy?: {
+    /**
+     * Instance types the group may launch, in priority order (the first is the launch template's own).
+     *
+     * @minItems 1
+     * @maxItems 20
+     */
+    instances: string[];
+    /**
+     * Machines that are always On-Demand, launched first. Default 0.
+     */
+    onDemandBase?: number;
+    /**
+     * Percent of the machines beyond onDemandBase that are On-Demand; the rest are Spot. Default 100 (no Spot).
+     */
+    onDemandAboveBase?: number;
+    /**
+     * How On-Demand types are chosen: prioritized (the order of instances) or lowest-price. Default prioritized.
+     */
+    onDemandAllocationStrategy?: 'prioritized' | 'lowest-price';
+    /**
+     * How Spot pools are chosen. Default price-capacity-optimized (AWS's recommendation: the pools least likely to be interrupted, then the cheapest).
+     */
+    spotAllocationStrategy?:
+      'price-capacity-optimized' | 'capacity-optimized' | 'capacity-optimized-prioritized' | 'lowest-price';
+    /**
+     * With spotAllocationStrategy lowest-price only: how many of the cheapest pools to spread Spot machines over.
+     */
+    spotInstancePools?: number;
+  };
+  /**
+   * Launch a replacement when AWS signals that a Spot machine is at elevated risk of interruption, before it is reclaimed (kops: capacityRebalance). The old machine is drained by the termination handler. Default: true when the group runs Spot, false otherwise.
+   */
+  capacityRebalance?: boolean;
 }
 /**
  * A node taint.
@@ -299,6 +352,31 @@ export interface Addons {
      * Deploy metrics-server. Default true.
      */
     enabled?: boolean;
+  };
+  /**
+   * The cluster-autoscaler (kops: spec.clusterAutoscaler), pinned per Kubernetes minor: it finds every instance group by its auto-scaling group's tags and scales it between the group's minSize and maxSize, from zero too (the groups carry their labels and taints as node-template tags). It runs on the control plane, on the host network, with the control-plane role's scaling permissions, which only reach this cluster's groups.
+   */
+  clusterAutoscaler?: {
+    /**
+     * Deploy the cluster-autoscaler. Default false.
+     */
+    enabled?: boolean;
+    /**
+     * Which group to grow when several could: least-waste (the least idle CPU and memory afterwards), random, most-pods, price, or priority. Default least-waste.
+     */
+    expander?: 'least-waste' | 'random' | 'most-pods' | 'price' | 'priority';
+    /**
+     * Keep groups with the same instance type and labels at similar sizes. Each hakube group already spans its zones in one auto-scaling group, so this matters only for groups you split by zone yourself. Default false.
+     */
+    balanceSimilarNodeGroups?: boolean;
+    /**
+     * A node whose requested CPU and memory stay below this fraction is a candidate for removal. Default 0.5.
+     */
+    scaleDownUtilizationThreshold?: number;
+    /**
+     * Never remove a node running a pod with local storage (emptyDir or hostPath). Default true.
+     */
+    skipNodesWithLocalStorage?: boolean;
   };
 }
 /**
@@ -356,6 +434,10 @@ export interface Terraform {
    * Let terraform destroy delete the secrets bucket with every object version in it. Default false.
    */
   forceDestroyBucket?: boolean;
+  /**
+   * Days an overwritten or deleted object of the secrets bucket (a rotated CA key, an old bootstrap token, a replaced encryption config) is kept as a noncurrent version before S3 deletes it; the current objects are never expired. Enough to roll back a bad rotation; not a backup (etcd snapshots are). Default 30.
+   */
+  secretsNoncurrentVersionDays?: number;
 }
 /**
  * State in a local file.

@@ -4,15 +4,30 @@ import { PINNED_UBUNTU_IMAGES, releaseOfImageName } from './pinned-images.js';
 /** Kubernetes minor versions hakube supports: it writes kubeadm v1beta4 config (needs >= 1.31). */
 export const SUPPORTED_KUBERNETES_MINORS = { oldest: 31, newest: 35 } as const;
 export const DEFAULT_KUBERNETES_VERSION = '1.34.2';
+/** How long S3 keeps an overwritten secret: long enough to roll a bad rotation back, short enough not to hoard keys. */
+export const DEFAULT_SECRETS_NONCURRENT_VERSION_DAYS = 30;
 export const DEFAULT_AWS_PROVIDER_VERSION = '>= 6.25.0, < 7.0.0';
 export const DEFAULT_INSTANCE_TYPE = 't3.medium';
 /** etcd snapshots every 30 minutes, kept 7 days: kops' etcd-manager takes one every 15 minutes and keeps about a week. */
 export const DEFAULT_ETCD_BACKUP_INTERVAL_MINUTES = 30;
 export const DEFAULT_ETCD_BACKUP_RETENTION_DAYS = 7;
 
+/** A group's instance types and its On-Demand/Spot split, every default filled in. */
+export interface ResolvedMixedInstancesPolicy {
+  instances: string[];
+  onDemandBase: number;
+  onDemandAboveBase: number;
+  onDemandAllocationStrategy: 'prioritized' | 'lowest-price';
+  spotAllocationStrategy: 'price-capacity-optimized' | 'capacity-optimized' | 'capacity-optimized-prioritized' | 'lowest-price';
+  spotInstancePools?: number;
+}
+
 export interface ResolvedInstanceGroup {
   name: string;
   instanceType: string;
+  /** Absent: every machine is On-Demand of instanceType. */
+  mixedInstancesPolicy?: ResolvedMixedInstancesPolicy;
+  capacityRebalance: boolean;
   minSize: number;
   maxSize: number;
   zones: string[];
@@ -29,9 +44,11 @@ export interface ResolvedSpec {
   zones: string[];
   network: {
     vpcCIDR: string;
+    /** An existing VPC: hakube then names existing subnets instead of creating any network. */
+    networkID?: string;
     topology: 'public' | 'private';
     /** Subnets as written in the spec; the model computes the missing ones. */
-    subnets: Array<{ zone: string; cidr: string; utilityCIDR?: string }>;
+    subnets: Array<{ zone: string; cidr: string; utilityCIDR?: string; id?: string; utilityId?: string }>;
     podCIDR: string;
     serviceCIDR: string;
     cni: 'calico' | 'cilium' | 'kubenet';
@@ -39,7 +56,7 @@ export interface ResolvedSpec {
   api: {
     loadBalancer: 'public' | 'internal';
     allowedCIDRs: string[];
-    dns?: { name: string; hostedZoneId: string };
+    dns?: { name: string; hostedZoneId: string; privateZone: boolean };
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
   controlPlane: {
@@ -56,6 +73,13 @@ export interface ResolvedSpec {
     dashboard: { enabled: boolean; replicas: number };
     adminUser: { enabled: boolean };
     metricsServer: { enabled: boolean };
+    clusterAutoscaler: {
+      enabled: boolean;
+      expander: 'least-waste' | 'random' | 'most-pods' | 'price' | 'priority';
+      balanceSimilarNodeGroups: boolean;
+      scaleDownUtilizationThreshold: number;
+      skipNodesWithLocalStorage: boolean;
+    };
   };
   users: Array<{ name: string; groups: string[] }>;
   pki: { keyAlgorithm: 'ecdsa-p256' | 'rsa-2048'; caValidityDays: number; certificateValidityDays: number };
@@ -64,15 +88,40 @@ export interface ResolvedSpec {
     awsProviderVersion: string;
     tags: Record<string, string>;
     forceDestroyBucket: boolean;
+    secretsNoncurrentVersionDays: number;
   };
   /** Exactly one of ami and name: the image is always pinned. */
   image: { ubuntuRelease: '22.04' | '24.04'; ami?: string; name?: string };
 }
 
+function resolveMixedInstancesPolicy(g: InstanceGroup): ResolvedMixedInstancesPolicy | undefined {
+  const m = g.mixedInstancesPolicy;
+  if (!m) return undefined;
+  return {
+    instances: [...m.instances],
+    onDemandBase: m.onDemandBase ?? 0,
+    // AWS's own default: a policy written only for several types stays On-Demand.
+    onDemandAboveBase: m.onDemandAboveBase ?? 100,
+    onDemandAllocationStrategy: m.onDemandAllocationStrategy ?? 'prioritized',
+    spotAllocationStrategy: m.spotAllocationStrategy ?? 'price-capacity-optimized',
+    ...(m.spotInstancePools !== undefined ? { spotInstancePools: m.spotInstancePools } : {}),
+  };
+}
+
+/** Whether the group may run Spot machines at its largest size. */
+export function mayRunSpot(g: Pick<ResolvedInstanceGroup, 'mixedInstancesPolicy' | 'maxSize'>): boolean {
+  const m = g.mixedInstancesPolicy;
+  return m !== undefined && m.onDemandAboveBase < 100 && g.maxSize > m.onDemandBase;
+}
+
 function resolveGroup(g: InstanceGroup, zones: string[]): ResolvedInstanceGroup {
+  const mixedInstancesPolicy = resolveMixedInstancesPolicy(g);
+  const spot = mayRunSpot({ mixedInstancesPolicy, maxSize: g.maxSize });
   return {
     name: g.name,
-    instanceType: g.instanceType ?? DEFAULT_INSTANCE_TYPE,
+    instanceType: g.instanceType ?? mixedInstancesPolicy?.instances[0] ?? DEFAULT_INSTANCE_TYPE,
+    ...(mixedInstancesPolicy ? { mixedInstancesPolicy } : {}),
+    capacityRebalance: g.capacityRebalance ?? spot,
     minSize: g.minSize,
     maxSize: g.maxSize,
     zones: g.zones ?? [...zones],
@@ -94,6 +143,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     zones,
     network: {
       vpcCIDR: s.network?.vpcCIDR ?? '172.20.0.0/16',
+      ...(s.network?.networkID ? { networkID: s.network.networkID } : {}),
       topology: s.network?.topology ?? 'public',
       subnets: (s.network?.subnets ?? []).map((x) => ({ ...x })),
       podCIDR: s.network?.podCIDR ?? '100.96.0.0/11',
@@ -103,7 +153,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     api: {
       loadBalancer: s.api?.loadBalancer ?? 'public',
       allowedCIDRs: [...(s.api?.allowedCIDRs ?? [])],
-      ...(s.api?.dns ? { dns: { ...s.api.dns } } : {}),
+      ...(s.api?.dns ? { dns: { ...s.api.dns, privateZone: s.api.dns.privateZone ?? false } } : {}),
     },
     ssh: {
       ...(s.ssh?.publicKey !== undefined ? { publicKey: s.ssh.publicKey } : {}),
@@ -127,6 +177,13 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       dashboard: { enabled: s.addons?.dashboard?.enabled ?? false, replicas: s.addons?.dashboard?.replicas ?? 2 },
       adminUser: { enabled: s.addons?.adminUser?.enabled ?? false },
       metricsServer: { enabled: s.addons?.metricsServer?.enabled ?? true },
+      clusterAutoscaler: {
+        enabled: s.addons?.clusterAutoscaler?.enabled ?? false,
+        expander: s.addons?.clusterAutoscaler?.expander ?? 'least-waste',
+        balanceSimilarNodeGroups: s.addons?.clusterAutoscaler?.balanceSimilarNodeGroups ?? false,
+        scaleDownUtilizationThreshold: s.addons?.clusterAutoscaler?.scaleDownUtilizationThreshold ?? 0.5,
+        skipNodesWithLocalStorage: s.addons?.clusterAutoscaler?.skipNodesWithLocalStorage ?? true,
+      },
     },
     users: (s.users ?? []).map((u) => ({ name: u.name, groups: [...(u.groups ?? [])] })),
     pki: {
@@ -142,6 +199,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       awsProviderVersion: s.terraform?.awsProviderVersion ?? DEFAULT_AWS_PROVIDER_VERSION,
       tags: { ...(s.terraform?.tags ?? {}) },
       forceDestroyBucket: s.terraform?.forceDestroyBucket ?? false,
+      secretsNoncurrentVersionDays: s.terraform?.secretsNoncurrentVersionDays ?? DEFAULT_SECRETS_NONCURRENT_VERSION_DAYS,
     },
     image: resolveImage(s.image),
   };

@@ -4,6 +4,7 @@ import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { releaseOfImageName } from './pinned-images.js';
 import { showValue } from '../show-value.js';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
 export const AWS_RESERVED_ADDRESSES = 5;
@@ -22,12 +23,67 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkVersion(spec, report);
   checkZones(spec, report);
   checkControlPlane(spec, report);
+  checkExistingNetwork(spec, report);
   const cidrsOk = checkCidrs(spec, report);
   if (cidrsOk) checkSubnets(spec, report);
   checkInstanceGroups(spec, report);
   checkUsers(spec, report);
   checkAccess(spec, report);
+  checkApiDns(spec, report);
   checkImage(spec, report);
+}
+
+/** An existing VPC (network.networkID): every zone names its subnets by id, and ids appear only then. */
+function checkExistingNetwork(spec: ResolvedSpec, report: Report): void {
+  const n = spec.network;
+  const isPrivate = n.topology === 'private';
+  const publicApi = spec.api.loadBalancer === 'public';
+  const seen = new Map<string, string>();
+  n.subnets.forEach((s, i) => {
+    const at = `/spec/network/subnets/${i}`;
+    for (const [field, id] of [['id', s.id], ['utilityId', s.utilityId]] as const) {
+      if (!id) continue;
+      if (!n.networkID) {
+        report('HK212', `${at}/${field}`, `subnet ${field} ${id} names an existing subnet, which needs network.networkID (the existing VPC); add it, or drop the id to have hakube create the subnet`);
+      }
+      const first = seen.get(id);
+      if (first) report('HK215', `${at}/${field}`, `subnet ${id} is already used as ${first}; each zone needs its own subnets`);
+      else seen.set(id, `${s.zone} ${field}`);
+    }
+    if (!n.networkID) return;
+    if (!s.id) report('HK213', at, `zone ${s.zone} needs the id of its existing machine subnet (subnets[].id), since the cluster goes into existing VPC ${n.networkID}`);
+    if (isPrivate && publicApi && !s.utilityId) {
+      report('HK214', at, `zone ${s.zone} needs utilityId, the existing public subnet for the internet-facing API load balancer (or set api.loadBalancer: internal)`);
+    }
+    if (s.utilityId && !(isPrivate && publicApi)) {
+      report('HK214', `${at}/utilityId`, 'utilityId is used only by an internet-facing API load balancer in the private topology; remove it');
+    }
+  });
+  if (!n.networkID) return;
+  const named = new Set(n.subnets.map((s) => s.zone));
+  const missing = spec.zones.filter((z) => !named.has(z));
+  if (missing.length > 0) {
+    report('HK213', '/spec/network/networkID', `an existing VPC needs a network.subnets entry (zone, cidr, id) for every zone; missing: ${missing.join(', ')}`);
+  }
+  if (isPrivate && publicApi) {
+    report(
+      'HK216',
+      '/spec/api/loadBalancer',
+      "machines of an existing VPC reach an internet-facing API load balancer through the VPC's own NAT gateways, whose addresses hakube does not know: add them to api.allowedCIDRs, or use api.loadBalancer: internal",
+      'warning',
+    );
+  }
+}
+
+function checkApiDns(spec: ResolvedSpec, report: Report): void {
+  if (spec.api.dns?.privateZone && spec.api.loadBalancer === 'public') {
+    report(
+      'HK265',
+      '/spec/api/dns/privateZone',
+      `the API load balancer is public but ${spec.api.dns.name} is in a private zone, which answers only inside associated VPCs: kubeconfigs name it, so clients outside cannot resolve it; use a public zone, or api.loadBalancer: internal`,
+      'warning',
+    );
+  }
 }
 
 function checkImage(spec: ResolvedSpec, report: Report): void {
@@ -170,8 +226,11 @@ function checkSubnets(spec: ResolvedSpec, report: Report): void {
     if (n.subnets.findIndex((o) => o.zone === s.zone) !== i) {
       report('HK224', `${at}/zone`, `zone ${s.zone} has more than one subnet entry; give each zone one`);
     }
-    if (isPrivate && !s.utilityCIDR) {
-      report('HK224', at, `the private topology needs a utilityCIDR for zone ${s.zone} (a public subnet for its NAT gateway)`);
+    // In an existing VPC the NAT gateways are the VPC's own: a utility subnet is needed only for a public API.
+    const needsUtility = isPrivate && (!n.networkID || spec.api.loadBalancer === 'public');
+    if (needsUtility && !s.utilityCIDR) {
+      const why = n.networkID ? 'the existing public subnet the internet-facing API load balancer goes in' : 'a public subnet for its NAT gateway';
+      report('HK224', at, `the private topology needs a utilityCIDR for zone ${s.zone} (${why})`);
     }
     if (!isPrivate && s.utilityCIDR) {
       report('HK224', `${at}/utilityCIDR`, 'utilityCIDR is only used with topology: private; remove it or set network.topology to private');
@@ -254,7 +313,11 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     g.zones.forEach((zone, zi) => {
       if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone ${showValue(zone)} of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
+    checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
+  if (spec.addons.clusterAutoscaler.enabled && spec.instanceGroups.every((g) => g.minSize === g.maxSize)) {
+    report('HK249', '/spec/addons/clusterAutoscaler/enabled', 'the cluster-autoscaler has nothing to scale: every instance group has minSize equal to maxSize; give a group room (maxSize above minSize) or leave it off', 'warning');
+  }
   if (spec.network.cni === 'kubenet' && spec.network.topology === 'private') {
     report(
       'HK231',
@@ -308,6 +371,23 @@ export function kubeletLabelProblem(key: string): string | undefined {
   return `label ${showValue(key)} is in the ${namespace} namespace, which the kubelet may not set on its own node (it would refuse to start); only kubelet.kubernetes.io/, node.kubernetes.io/ and its well-known labels are allowed there${hint}`;
 }
 
+function checkMixedInstances(g: ResolvedSpec['instanceGroups'][number], at: string, report: Report): void {
+  const m = g.mixedInstancesPolicy;
+  if (!m) {
+    if (g.capacityRebalance) report('HK245', `${at}/capacityRebalance`, `group ${g.name} runs no Spot machines, so capacityRebalance has nothing to rebalance; drop it or add a mixedInstancesPolicy with Spot capacity`, 'warning');
+    return;
+  }
+  if (!m.instances.includes(g.instanceType)) {
+    report('HK246', `${at}/instanceType`, `instanceType ${g.instanceType} is not one of mixedInstancesPolicy.instances (${m.instances.join(', ')}); the launch template's type must be one the group may launch: add it there or drop instanceType`);
+  }
+  if (m.onDemandBase > g.maxSize) {
+    report('HK247', `${at}/mixedInstancesPolicy/onDemandBase`, `onDemandBase ${m.onDemandBase} is larger than maxSize ${g.maxSize}; the group can never launch that many On-Demand machines`);
+  }
+  if (m.spotInstancePools !== undefined && m.spotAllocationStrategy !== 'lowest-price') {
+    report('HK248', `${at}/mixedInstancesPolicy/spotInstancePools`, `spotInstancePools applies only with spotAllocationStrategy lowest-price (this group uses ${m.spotAllocationStrategy}); drop it or choose lowest-price`);
+  }
+}
+
 function checkUsers(spec: ResolvedSpec, report: Report): void {
   const seen = new Set<string>();
   spec.users.forEach((u, i) => {
@@ -322,6 +402,10 @@ function checkUsers(spec: ResolvedSpec, report: Report): void {
 function checkAccess(spec: ResolvedSpec, report: Report): void {
   if (spec.ssh.publicKey !== undefined && spec.ssh.publicKeyFile !== undefined) {
     report('HK260', '/spec/ssh/publicKeyFile', 'give either ssh.publicKey or ssh.publicKeyFile, not both');
+  }
+  const keyProblem = spec.ssh.publicKey === undefined ? undefined : sshPublicKeyProblem(spec.ssh.publicKey);
+  if (keyProblem) {
+    report('HK264', '/spec/ssh/publicKey', `ssh.publicKey is not a usable OpenSSH public key: ${keyProblem}; paste the whole line of your .pub file (ssh-keygen -l -f <file> checks it)`);
   }
   if (spec.ssh.allowedCIDRs.length > 0 && spec.ssh.publicKey === undefined && spec.ssh.publicKeyFile === undefined) {
     report('HK261', '/spec/ssh/allowedCIDRs', 'SSH is opened to allowedCIDRs but no public key is installed; add ssh.publicKey or ssh.publicKeyFile', 'warning');

@@ -8,6 +8,7 @@ import { loadSpecFile, parseSpecText, type LoadedSpec } from './load.js';
 import { checkRules } from './rules.js';
 import { checkSchema } from './schema.js';
 import { showValue } from '../show-value.js';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 export interface ValidatedCluster {
   file: string;
@@ -50,6 +51,11 @@ function readSshKeyFile(specFile: string, spec: ResolvedSpec, report: (c: string
   }
   if (!SSH_KEY.test(text) || text.includes('\n')) {
     report('HK252', '/spec/ssh/publicKeyFile', `${shown} is not one OpenSSH public key (expected "ssh-ed25519 AAAA..." on one line); never point this at a private key`);
+    return undefined;
+  }
+  const keyProblem = sshPublicKeyProblem(text);
+  if (keyProblem) {
+    report('HK264', '/spec/ssh/publicKeyFile', `${shown} is not a usable OpenSSH public key: ${keyProblem}; ssh-keygen -l -f ${spec.ssh.publicKeyFile} checks it`);
     return undefined;
   }
   return text;

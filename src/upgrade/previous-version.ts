@@ -17,7 +17,12 @@ export function kubernetesVersionFile(model: ClusterModel): GeneratedFile {
 /** Every boot script pins the kubelet package to the exact version. */
 const PINNED_KUBELET = /'kubelet=(\d+\.\d+\.\d+)-\*'/;
 
-function compareVersions(a: string, b: string): number {
+/** The kubelet version a boot script (cloud-init file) installs, if it installs one. */
+export function pinnedKubeletVersion(cloudInit: string): string | undefined {
+  return PINNED_KUBELET.exec(cloudInit)?.[1];
+}
+
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
@@ -37,8 +42,8 @@ export function readPreviousKubernetesVersions(outDir: string): string[] {
   const cloudInitDir = join(outDir, 'cloud-init');
   if (existsSync(cloudInitDir)) {
     for (const name of readdirSync(cloudInitDir).filter((n) => n.endsWith('.yaml')).sort()) {
-      const pinned = PINNED_KUBELET.exec(readFileSync(join(cloudInitDir, name), 'utf8'));
-      if (pinned?.[1]) versions.push(pinned[1]);
+      const pinned = pinnedKubeletVersion(readFileSync(join(cloudInitDir, name), 'utf8'));
+      if (pinned) versions.push(pinned);
     }
   }
   return [...new Set(versions)].sort(compareVersions);

@@ -4,7 +4,6 @@
  * by this script, so the cases where it must say "complete" (never wipe) matter most.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,20 +12,9 @@ import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { parseCloudConfig, writtenFile } from '../cloudinit/cloud-config.js';
 import { EXAMPLES, exampleModel } from '../cloudinit/examples.js';
 import { realisticValues, renderTemplatefile } from '../cloudinit/templatefile.js';
-import { eventually, run, ServiceProcess } from '../etcd/processes.js';
+import { eventually, freeLoopbackPort, run, ServiceProcess } from '../etcd/processes.js';
 
 const NODE = 'ip-10-0-1-10.us-west-2.compute.internal';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function clusterStateScript(): string {
   const model = exampleModel(EXAMPLES[0]);
@@ -52,7 +40,7 @@ describe('hakube-cluster-state against a real etcd', () => {
   beforeAll(async () => {
     writeFileSync(script, clusterStateScript());
     chmodSync(script, 0o700);
-    const [client, peer] = [await freePort(), await freePort()];
+    const [client, peer] = [await freeLoopbackPort(), await freeLoopbackPort()];
     endpoint = `http://127.0.0.1:${client}`;
     etcd = new ServiceProcess(
       [
@@ -112,7 +100,7 @@ describe('hakube-cluster-state against a real etcd', () => {
   });
 
   test('an unreachable etcd is an error, never "none"', async () => {
-    const r = await state(`http://127.0.0.1:${await freePort()}`);
+    const r = await state(`http://127.0.0.1:${await freeLoopbackPort()}`);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_SPEC, fakePrivateKeyFile, withLine } from '../helpers/spec-text.js';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { TEST_SSH_PUBLIC_KEY } from '../helpers/ssh-keys.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'hakube-cli-'));
@@ -105,11 +106,11 @@ describe('hakube CLI', () => {
 
   it('init puts an SSH public key inline and refuses a private key', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host\n');
+    writeFileSync(join(dir, 'id.pub'), `${TEST_SSH_PUBLIC_KEY} me@host\n`);
     writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
     const ok = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me@host"');
+    expect(ok.stdout).toContain(`publicKey: "${TEST_SSH_PUBLIC_KEY} me@host"`);
     const bad = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).not.toContain('abc');
@@ -165,10 +166,10 @@ describe('hakube CLI', () => {
 
   it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me: at # home\n');
+    writeFileSync(join(dir, 'id.pub'), `${TEST_SSH_PUBLIC_KEY} me: at # home\n`);
     const r = runCli(['init', '--name', 'x.k8s.local', '--zones', 'us-west-2a,us-west-2b,us-west-2c', '--ssh-public-key', join(dir, 'id.pub')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKey me: at # home"');
+    expect(r.stdout).toContain(`publicKey: "${TEST_SSH_PUBLIC_KEY} me: at # home"`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -9,6 +10,8 @@ import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../src/spec/defaults.js';
+import { validateText } from '../../src/spec/validate.js';
 import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
@@ -33,6 +36,30 @@ function addonsScript(model: ClusterModel): string {
   const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
   return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
 }
+
+describe('the AWS cloud-controller-manager', () => {
+  const { oldest, newest } = SUPPORTED_KUBERNETES_MINORS;
+  const minors = Array.from({ length: newest - oldest + 1 }, (_, i) => oldest + i);
+  // Chart releases of kubernetes/cloud-provider-aws: 0.0.8 (appVersion v1.27.1) lacks the RBAC for delegated
+  // authentication; none was released for 1.31 or 1.32.
+  const CHART_BY_MINOR: Record<number, string> = { 31: '0.0.9', 32: '0.0.9', 33: '0.0.9', 34: '0.0.10', 35: '0.0.11' };
+
+  test.each(minors)('is pinned for Kubernetes 1.%i, chart and image, and installed with that chart', (minor) => {
+    const original = readFileSync('examples/myfirstcluster.yaml', 'utf8');
+    expect(original).toContain('kubernetesVersion: 1.34.2');
+    const model = validateText(original.replace('kubernetesVersion: 1.34.2', `kubernetesVersion: 1.${minor}.0`), 'examples/myfirstcluster.yaml').model;
+    const chart = CHART_BY_MINOR[minor];
+    expect(chart, `no chart expected for 1.${minor}`).toBeDefined();
+    const install = addonsScript(model)
+      .split('\n')
+      .filter((l) => l.includes('helm upgrade --install aws-cloud-controller-manager '));
+    expect(install).toHaveLength(1);
+    expect(install[0]).toContain(`aws-cloud-controller-manager --repo 'https://kubernetes.github.io/cloud-provider-aws' --version ${chart} `);
+    const values = emitAddons(model).find((f) => f.path === 'addons/aws-cloud-controller-manager-values.yaml')!;
+    expect(String(values.content)).toContain(`# Helm values for aws-cloud-controller-manager ${chart} `);
+    expect((parse(String(values.content)) as any).image.tag).toMatch(new RegExp(`^v1\\.${minor}\\.\\d+$`));
+  });
+});
 
 describe.each(EXAMPLES)('add-ons of %s', (example) => {
   const model = exampleModel(example);
@@ -105,6 +132,34 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     expect(ebs.controller.region).toBe(model.region);
     // Nodes of groups with taints mount volumes too.
     expect(ebs.node.tolerateAllTaints).toBe(true);
+  });
+
+  test('what calls AWS with the machine role runs on the host network, since instance metadata answers one hop only', () => {
+    const ccm = parse(byName.get('aws-cloud-controller-manager-values.yaml')!) as any;
+    expect(ccm.hostNetworking).toBe(true);
+    const lines = addonsScript(model).split('\n');
+    const patchedAfterInstall = (release: string, deployment: string) => {
+      const install = lines.findIndex((l) => l.includes(`helm upgrade --install ${release} `));
+      const patch = lines.findIndex((l) => l.includes(`kubectl --namespace kube-system patch deployment/${deployment} --type strategic --patch '`));
+      expect(install, release).toBeGreaterThan(-1);
+      expect(patch, deployment).toBeGreaterThan(install);
+      return JSON.parse(/--patch '([^']+)'$/.exec(lines[patch]!)![1]!);
+    };
+    for (const [release, deployment] of [
+      ['aws-ebs-csi-driver', 'ebs-csi-controller'],
+      ['aws-node-termination-handler', 'aws-node-termination-handler'],
+    ] as const) {
+      expect(patchedAfterInstall(release, deployment)).toEqual({ spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } });
+    }
+    // Host-network pods take their ports on the machine: the CCM's 10258 and the CSI controller's health port 9808
+    // are none of the control plane's own (API server, etcd, kubelet, controller manager, scheduler, kube-proxy),
+    // the CSI controller has no more replicas than control-plane machines, and the handler opens no port at all.
+    const controlPlanePorts = [6443, 2379, 2380, 2381, 10248, 10249, 10250, 10256, 10257, 10259];
+    for (const port of [10258, 9808]) expect(controlPlanePorts).not.toContain(port);
+    const ebs = parse(byName.get('aws-ebs-csi-driver-values.yaml')!) as any;
+    expect(ebs.controller.replicaCount).toBeLessThanOrEqual(model.controlPlane.members.length);
+    const nth = parse(byName.get('aws-node-termination-handler-values.yaml')!) as any;
+    expect([nth.enableProbesServer, nth.enablePrometheusServer]).toEqual([false, false]);
   });
 
   test('the add-on script uses every add-on file and only those, with pinned versions', () => {

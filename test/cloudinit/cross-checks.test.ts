@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { emitCloudInit, etcdConfigOf } from '../../src/emit/cloudinit/index.js';
+import { etcdVersion } from '../../src/emit/cloudinit/node-software.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { controlPlaneCloudInitPath, instanceGroupCloudInitPath } from '../../src/model/bootstrap-contract.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -80,6 +81,23 @@ describe.each(EXAMPLES)('%s', (example) => {
     }
   });
 
+  test("etcd has kubeadm's hardening under the names of the etcd version the member runs, and its unit waits for quorum", () => {
+    const etcd36 = Number(etcdVersion(model).split('.')[1]) >= 6;
+    for (const member of model.controlPlane.members) {
+      const config = parse(writtenFile(memberConfig(member.name), '/etc/etcd/etcd.conf.yml').content) as Record<string, any>;
+      const hardening = Object.fromEntries(Object.entries(config).filter(([key]) => /corrupt|progress-notify|feature-gates/.test(key)));
+      // The config file decodes durations as nanoseconds: 5 s.
+      expect(hardening).toEqual(
+        etcd36
+          ? { 'feature-gates': 'InitialCorruptCheck=true', 'watch-progress-notify-interval': 5_000_000_000 }
+          : { 'experimental-initial-corrupt-check': true, 'experimental-watch-progress-notify-interval': 5_000_000_000 },
+      );
+      const unit = writtenFile(memberConfig(member.name), '/etc/systemd/system/etcd.service').content.split('\n');
+      expect(unit).toContain('Type=notify');
+      expect(unit).toContain('TimeoutStartSec=0');
+    }
+  });
+
   test('certificate SANs cover every address etcd serves on, and the API serving certificate covers the endpoint', () => {
     const plans = plannedCertificates(model);
     for (const member of model.controlPlane.members) {
@@ -107,7 +125,7 @@ describe.each(EXAMPLES)('%s', (example) => {
       'kubelet.config.k8s.io/v1beta1/KubeletConfiguration',
     ]);
     const [init, cluster, kubelet] = docs as [Record<string, any>, Record<string, any>, Record<string, any>];
-    expect(init.bootstrapTokens[0]).toMatchObject({ token: '@BOOTSTRAP_TOKEN@', ttl: '0s' });
+    expect(init.bootstrapTokens[0]).toMatchObject({ token: '@BOOTSTRAP_TOKEN@', ttl: '24h' });
     // The script waits for a quorum only; kubeadm init's version probe of every etcd endpoint must not abort it.
     expect(init.nodeRegistration.ignorePreflightErrors).toEqual(['ExternalEtcdVersion']);
     expect(cluster.etcd.external.endpoints).toEqual(model.controlPlane.members.map((m) => `https://${m.privateIp}:2379`));
@@ -115,6 +133,9 @@ describe.each(EXAMPLES)('%s', (example) => {
     for (const key of ['caFile', 'certFile', 'keyFile']) expect(installed.has(cluster.etcd.external[key])).toBe(true);
     const apiArgs = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
     expect(apiArgs).toMatchObject({ 'authorization-mode': 'Node,RBAC', 'enable-admission-plugins': 'NodeRestriction', profiling: 'false' });
+    // The load balancer's HTTPS /readyz health check carries no credentials: anonymous requests must stay allowed.
+    expect(apiArgs['anonymous-auth']).toBeUndefined();
+    expect(cluster.apiServer.extraArgs.map((a: { name: string }) => a.name)).not.toContain('authentication-config');
     expect(installed.has(apiArgs['encryption-provider-config'])).toBe(true);
     expect(writtenFile(memberConfig(first.name), apiArgs['audit-policy-file']).content).toContain('kind: Policy');
     expect(cluster.networking).toMatchObject({ podSubnet: model.network.podCIDR, serviceSubnet: model.network.serviceCIDR });

@@ -57,7 +57,7 @@ describe('certificate refresh on control-plane members', () => {
     const model = withCount(3);
     const bootstrap = unescapeTemplate(writtenFile(parseCloudConfig(controlPlaneCloudInit(model, model.controlPlane.members[1]!)), '/usr/local/sbin/hakube-bootstrap').content);
     const lines = bootstrap.trimEnd().split('\n');
-    expect(lines.at(-2)).toBe('systemctl enable --now hakube-cert-refresh.timer hakube-etcd-snapshot.timer');
+    expect(lines.at(-2)).toBe('systemctl enable --now hakube-cert-refresh.timer hakube-etcd-snapshot.timer hakube-bootstrap-token.timer');
     expect(lines.at(-1)).toBe('log "control-plane-2 is up"');
   });
 });

@@ -21,7 +21,7 @@ import { renewCertificates } from '../../src/pki/renew.js';
 import { readPkiStore } from '../../src/pki/store.js';
 import { hostAddress, parseCidr } from '../../src/spec/cidr.js';
 import { installWriteFiles, rootedEtcdConfig, rootedFetchList, supervisedEtcd, systemctlStandIn } from './machine-root.js';
-import { etcdConfigFromCloudConfig } from './member-config.js';
+import { etcdConfigFromCloudConfig, forTestEtcd, testEtcdMinor } from './member-config.js';
 import { IsolatedNetwork, namespacesWithPrefix, sweepStaleNamespaces } from './netns.js';
 import { eventually, inNamespace, run, ServiceProcess, type CommandResult } from './processes.js';
 
@@ -208,7 +208,8 @@ beforeAll(async () => {
     writeFileSync(list, rootedFetchList(written.get('/etc/kubernetes/hakube/bucket-objects')!, root));
     const fetched = await runOnMachine(machine, '/usr/local/sbin/hakube-fetch', [BUCKET, model.region, list]);
     if (fetched.code !== 0) throw new Error(`boot fetch on ${member.name}: ${fetched.stderr}`);
-    const config = rootedEtcdConfig(etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8')), root);
+    const generated = etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8'));
+    const config = rootedEtcdConfig(forTestEtcd(generated, testEtcdMinor()), root);
     const configFile = join(root, 'etcd.conf.yml');
     writeFileSync(configFile, stringify(config));
     machine.etcd = new ServiceProcess(inNamespace(namespace, ...supervisedEtcd(configFile, pidFile)), join(root, 'etcd.log'), LIFETIME_SECONDS);
@@ -322,6 +323,65 @@ describe('certificate renewal on running members', () => {
       await uploadObjects(new Set([`pki/etcd/members/${victim.name}/server.crt`, `pki/etcd/members/${victim.name}/server.key`]));
     }
     await waitHealthy();
+  });
+});
+
+/**
+ * Stand-in for kubeadm, which cannot run here without a cluster: `kubeadm token create` prints a fresh token in
+ * kubeadm's format and records its arguments in the machine's folder; anything else fails loudly.
+ */
+function kubeadmStandIn(callsFile: string): string {
+  return `#!/bin/bash
+set -euo pipefail
+[ "$1 $2" = "token create" ] || { echo "kubeadm stand-in: unexpected $*" >&2; exit 2; }
+printf '%s\\n' "$*" >>'${callsFile}'
+echo "$(openssl rand -hex 3).$(openssl rand -hex 8)"
+`;
+}
+
+describe('bootstrap token rotation', () => {
+  test("only the etcd leader creates a 24h token, and it lands in both token objects, never in a log", async () => {
+    const tokenKeys = ['control-plane/secrets/bootstrap-token', 'nodes/secrets/bootstrap-token'];
+    const calls = (m: Machine) => join(m.root, 'kubeadm-calls');
+    for (const m of machines) {
+      writeFileSync(join(m.binDir, 'kubeadm'), kubeadmStandIn(calls(m)));
+      chmodSync(join(m.binDir, 'kubeadm'), 0o755);
+    }
+    const published = async () => {
+      const values: string[] = [];
+      for (const key of tokenKeys) {
+        const file = join(tmp, 'fetched-token');
+        await s3Call('get', key, file);
+        values.push(readFileSync(file, 'utf8'));
+      }
+      return values;
+    };
+    // Only Terraform's upload of the control-plane objects ran: nodes/ has no token yet; each round replaces it.
+    let previous: string | undefined;
+    for (const round of [1, 2]) {
+      const results = await Promise.all(machines.map(async (m) => ({ m, r: await runOnMachine(m, '/usr/local/sbin/hakube-bootstrap-token') })));
+      const report = results.map(({ m, r }) => `${m.name} exit ${r.code}: ${r.stderr}`).join('\n');
+      for (const { r } of results) expect(r.code, report).toBe(0);
+      const publishers = results.filter(({ r }) => r.stderr.includes('published bootstrap token'));
+      expect(publishers, report).toHaveLength(1);
+      const leader = publishers[0]!.m;
+      for (const { m, r } of results) if (m !== leader) expect(r.stderr).toContain('does not lead etcd');
+
+      const [forControlPlane, forNodes] = await published();
+      expect(forNodes).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}\n$/);
+      expect(forControlPlane).toBe(forNodes);
+      expect(forNodes).not.toBe(previous);
+      const [id, secret] = forNodes!.trim().split('.');
+      expect(publishers[0]!.r.stderr).toContain(`published bootstrap token ${id} (valid 24h)`);
+      for (const { r } of results) expect(r.stdout + r.stderr).not.toContain(secret);
+
+      const leaderCalls = readFileSync(calls(leader), 'utf8').trim().split('\n');
+      expect(leaderCalls).toHaveLength(round);
+      expect(leaderCalls.at(-1)).toContain(`token create --kubeconfig ${leader.root}/etc/kubernetes/admin.conf --ttl 24h`);
+      expect(leaderCalls.at(-1)).toContain('--groups system:bootstrappers:kubeadm:default-node-token');
+      for (const m of machines) if (m !== leader) expect(existsSync(calls(m))).toBe(false);
+      previous = forNodes;
+    }
   });
 });
 

@@ -25,7 +25,7 @@ import { emitPki } from '../../src/pki/emit.js';
 import { emptyPkiStore } from '../../src/pki/store.js';
 import { hostAddress, parseCidr } from '../../src/spec/cidr.js';
 import { validateText } from '../../src/spec/validate.js';
-import { etcdConfigFromCloudConfig, localizeConfig, type EtcdConfig } from './member-config.js';
+import { etcdConfigFromCloudConfig, forTestEtcd, localizeConfig, testEtcdMinor, type EtcdConfig } from './member-config.js';
 import { IsolatedNetwork, namespacesWithPrefix, sweepStaleNamespaces } from './netns.js';
 import { eventually, inNamespace, run, ServiceProcess, type CommandResult } from './processes.js';
 
@@ -241,7 +241,7 @@ beforeAll(async () => {
     const generated = etcdConfigFromCloudConfig(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
     const dir = join(tmp, 'members', name);
     mkdirSync(dir, { recursive: true });
-    const localized = localizeConfig(generated, name, objects, outDir, join(dir, 'data'));
+    const localized = localizeConfig(forTestEtcd(generated, testEtcdMinor()), name, objects, outDir, join(dir, 'data'));
     const configFile = join(dir, 'etcd.conf.yml');
     writeFileSync(configFile, stringify(LOOPBACK ? withoutLocalhostListeners(localized) : localized));
     const namespace = network?.addHost(name, privateIp).namespace;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { BucketObject } from '../../src/model/bucket-layout.js';
@@ -61,4 +62,26 @@ export function localizeConfig(config: EtcdConfig, member: string, objects: Buck
   };
   if (typeof config['data-dir'] !== 'string') throw new Error('the etcd configuration has no data-dir');
   return localize(config, '') as EtcdConfig;
+}
+
+/** The minor version of the etcd binary the tests run (Debian's etcd-server), e.g. "3.4". */
+export function testEtcdMinor(): string {
+  const r = spawnSync('etcd', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const version = /etcd Version: (\d+\.\d+)\./.exec(r.stdout ?? '')?.[1];
+  if (!version) throw new Error(`cannot tell the etcd version from \`etcd --version\`: ${r.error?.message ?? r.stdout + r.stderr}`);
+  return version;
+}
+
+/**
+ * The member's configuration for the etcd binary the tests run. Clusters run etcd 3.5 or 3.6, this machine runs
+ * 3.4, which ignores config-file keys it does not know without a word: 3.6's names for kubeadm's hardening
+ * (`feature-gates: InitialCorruptCheck=true`, `watch-progress-notify-interval`) would silently do nothing here.
+ * 3.4 does know the 3.5 names (the corruption check since 3.3, the progress interval since 3.4), so for a 3.4
+ * binary, and only for it, the 3.6 names become those; every other key, and any other binary, is left as is.
+ */
+export function forTestEtcd(config: EtcdConfig, etcdMinor: string): EtcdConfig {
+  if (etcdMinor !== '3.4' || !('feature-gates' in config)) return config;
+  const { 'feature-gates': gates, 'watch-progress-notify-interval': interval, ...rest } = config;
+  if (gates !== 'InitialCorruptCheck=true') throw new Error(`feature-gates ${String(gates)}: only InitialCorruptCheck=true has a 3.4 name`);
+  return { ...rest, 'experimental-initial-corrupt-check': true, 'experimental-watch-progress-notify-interval': interval };
 }

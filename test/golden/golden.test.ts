@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUCKET_OBJECT_HASHES_FILE } from '../../src/emit/terraform/bucket-object-hashes.js';
-import { listFiles } from '../helpers/files.js';
+import { listFiles, UNCOMMITTED } from '../helpers/files.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
-/** What holds key material: never committed (the output's .gitignore), so never compared. */
-const UNCOMMITTED = ['pki/', 'users/', 'kubeconfig'];
 
 function committedFiles(dir: string): string[] {
   return listFiles(dir).filter((f) => !UNCOMMITTED.some((u) => f.startsWith(u)));

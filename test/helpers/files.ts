@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Every file under `dir` as sorted '/'-separated relative paths; [] when `dir` does not exist. */
@@ -11,4 +11,21 @@ export function listFiles(dir: string, prefix = ''): string[] {
     else out.push(rel);
   }
   return out.sort();
+}
+
+/** What holds key material: never committed (the output's .gitignore), so never compared. */
+export const UNCOMMITTED = ['pki/', 'users/', 'kubeconfig'];
+
+/** The files of a generated folder a repository holds (no key material, nor hakube's own file list), by path. */
+export function committedContents(dir: string): Map<string, string> {
+  return new Map(
+    listFiles(dir)
+      .filter((f) => !UNCOMMITTED.some((u) => f.startsWith(u)) && f !== '.hakube-files')
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
+}
+
+/** Every file under `dir` with its content, by path: to show that a command changed nothing. */
+export function snapshotFiles(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }

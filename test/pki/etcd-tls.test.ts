@@ -1,19 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../etcd/processes.js';
 import { generateInto, modelOf, tempDir, TUTORIAL } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +20,7 @@ describe('a real etcd accepts the generated certificates', () => {
 
   beforeAll(async () => {
     await generateInto(out, modelOf(TUTORIAL));
-    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    const [clientPort, peerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     clientUrl = `https://127.0.0.1:${clientPort}`;
     const peerUrl = `https://127.0.0.1:${peerPort}`;
     const member = join(out, 'pki/etcd/members/control-plane-1');

@@ -10,7 +10,7 @@ import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-pla
 import { parsePlan } from '../../src/plan-check/load-plan.js';
 import { renderPlanCheck } from '../../src/plan-check/render-plan-check.js';
 import { validateFile } from '../../src/spec/validate.js';
-import { listFiles } from '../helpers/files.js';
+import { committedContents } from '../helpers/files.js';
 import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { syntheticPlan, type PlanOverrides } from './synthetic-plan.js';
@@ -24,9 +24,6 @@ const objects = bucketObjects(model, addonFileNames(model));
 let work = '';
 let base = new Map<string, string>();
 
-function committed(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).filter((f) => !f.startsWith('pki/') && !f.startsWith('users/')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-}
 
 /** The tutorial's folder after generate (or `--all-members-at-once`) of the tutorial edited from `from` to `to`. */
 async function changed(from: string, to: string, rollout?: 'all-members'): Promise<Map<string, string>> {
@@ -34,7 +31,7 @@ async function changed(from: string, to: string, rollout?: 'all-members'): Promi
   cpSync(join(work, 'base'), join(dir, 'out'), { recursive: true });
   writeFileSync(join(dir, 'c.yaml'), TUTORIAL_TEXT.replace(from, to));
   await generate(join(dir, 'c.yaml'), { outDir: join(dir, 'out'), now: NOW, ...(rollout ? { rollout } : {}) });
-  return committed(join(dir, 'out'));
+  return committedContents(join(dir, 'out'));
 }
 
 function assess(previous: Map<string, string> | undefined, next: Map<string, string> | TerraformJson, overrides?: PlanOverrides): PlanAssessment {
@@ -48,7 +45,7 @@ const errors = (a: PlanAssessment) => a.findings.filter((f) => f.severity === 'e
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'hakube-plan-check-'));
   await generate(TUTORIAL, { outDir: join(work, 'base'), now: NOW });
-  base = committed(join(work, 'base'));
+  base = committedContents(join(work, 'base'));
 });
 
 const VERSION_BUMP: [string, string] = ['kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'];
@@ -167,6 +164,125 @@ describe('plan-check on plans of hakube\'s own Terraform', () => {
     expect(Object.keys(json.findings[0]!)).toEqual(['severity', 'address', 'message']);
     expect(renderPlanCheck(assess(base, base), 'markdown')).toContain('### ✅ hakube plan-check: safe to apply');
     expect(renderPlanCheck(unsafe, 'table')).toMatch(/^UNSAFE: 1 error\(s\)/);
+  });
+});
+
+type Resources = { resource: Record<string, Record<string, Record<string, unknown>>> };
+
+/** The tutorial's resolved Terraform, edited by `edit` (a copy). */
+function edited(edit: (tf: Resources) => void): TerraformJson {
+  const tf = structuredClone(resolvedTerraform(base)) as Resources;
+  edit(tf);
+  return tf as unknown as TerraformJson;
+}
+
+function planOf(previous: TerraformJson | undefined, next: TerraformJson, overrides?: PlanOverrides): Record<string, unknown> & { resource_changes: Array<Record<string, unknown>> } {
+  return syntheticPlan(previous, next, overrides) as Record<string, unknown> & { resource_changes: Array<Record<string, unknown>> };
+}
+
+const assessRaw = (plan: unknown, options?: { module?: string }) => assessPlan(model, objects, parsePlan(JSON.stringify(plan), 'plan.json'), options);
+
+/** The plan as Terraform prints it when the generated folder is used as `module.<name>`. */
+function inModule(plan: ReturnType<typeof planOf>, name: string): ReturnType<typeof planOf> {
+  return {
+    ...plan,
+    resource_changes: plan.resource_changes.map((c) => ({ ...c, address: `module.${name}.${String(c.address)}`, module_address: `module.${name}` })),
+  };
+}
+
+describe('plan-check finds what a plan hides outside the obvious', () => {
+  it('sees the cluster inside a module, and asks which when two modules hold one', async () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(await changed(...VERSION_BUMP, 'all-members')));
+    const wrapped = assessRaw(inModule(plan, 'cluster'));
+    expect(wrapped.verdict).toBe('unsafe');
+    expect(wrapped.etcd.disrupted.map((d) => d.member)).toEqual(['control-plane-1', 'control-plane-2', 'control-plane-3']);
+    const located = wrapped.findings.filter((f) => f.address !== 'etcd');
+    expect(located.length).toBeGreaterThan(0);
+    expect(located.every((f) => f.address.startsWith('module.cluster.'))).toBe(true);
+    const two = { ...plan, resource_changes: [...inModule(plan, 'a').resource_changes, ...inModule(plan, 'b').resource_changes] };
+    expect(() => assessRaw(two)).toThrow(/several modules \(module\.a, module\.b\); name one with --module/);
+    expect(assessRaw(two, { module: 'module.b' }).verdict).toBe('unsafe');
+    expect(() => assessRaw(two, { module: 'module.c' })).toThrow(/changes nothing in module module\.c/);
+  });
+
+  it('counts any in-place member change that may stop the machine (cpu_options), not tags', () => {
+    const cpu = assess(base, edited((tf) => {
+      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.cpu_options = { core_count: 1 };
+    }));
+    expect(cpu.verdict).toBe('unsafe');
+    expect(cpu.etcd.disrupted[0]!.effect).toContain('stopped and started to change cpu_options');
+    const tags = assess(base, edited((tf) => {
+      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.tags = { Name: 'renamed' };
+    }));
+    expect(tags.verdict).toBe('safe');
+    expect(tags.etcd.disrupted).toEqual([]);
+  });
+
+  it('a CA object whose tags change keeps its content: info, not an error; a first hash record is a warning', () => {
+    const address = 'aws_s3_object.control_plane_pki_ca_crt';
+    const retagged = assess(base, edited((tf) => {
+      tf.resource.aws_s3_object!.control_plane_pki_ca_crt!.tags = { team: 'platform' };
+    }));
+    expect(retagged.verdict).toBe('safe');
+    expect(retagged.findings).toEqual([expect.objectContaining({ severity: 'info', address, message: expect.stringContaining('content is unchanged') })]);
+    const previous = edited((tf) => {
+      delete tf.resource.aws_s3_object!.control_plane_pki_ca_crt!.source_hash;
+    });
+    const recorded = assessPlan(model, objects, parsePlan(JSON.stringify(planOf(previous, resolvedTerraform(base))), 'plan.json'));
+    expect(recorded.verdict).toBe('safe');
+    expect(recorded.findings).toEqual([expect.objectContaining({ severity: 'warning', address, message: expect.stringContaining('for the first time') })]);
+  });
+
+  it('removing a member the spec dropped deletes its volume with a warning, not an error', () => {
+    const withFourth = edited((tf) => {
+      for (const [type, from, to] of [
+        ['aws_instance', 'control_plane_3', 'control_plane_4'],
+        ['aws_ebs_volume', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+        ['aws_volume_attachment', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+      ] as const) {
+        tf.resource[type]![to] = structuredClone(tf.resource[type]![from]!);
+      }
+    });
+    const removed = assessPlan(model, objects, parsePlan(JSON.stringify(planOf(withFourth, resolvedTerraform(base))), 'plan.json'));
+    expect(removed.verdict).toBe('safe');
+    expect(removed.findings).toContainEqual(expect.objectContaining({ severity: 'warning', address: 'aws_ebs_volume.etcd_control_plane_4', message: expect.stringContaining('etcdctl member remove') }));
+    expect(removed.etcd.disrupted).toEqual([{ member: 'control-plane-4', effect: expect.stringContaining('deleted') }]);
+  });
+
+  it('a rule changed in place to stop carrying etcd traffic, a disabled KMS key, a replaced VPC are unsafe', () => {
+    const narrowed = assess(base, edited((tf) => {
+      const rules = tf.resource.aws_vpc_security_group_ingress_rule!;
+      const etcd = Object.values(rules).find((r) => r.from_port === 2379)!;
+      etcd.from_port = 2381;
+      etcd.to_port = 2381;
+    }));
+    expect(narrowed.verdict).toBe('unsafe');
+    expect(errors(narrowed)[0]!.message).toContain('stops carrying etcd client, etcd peer traffic');
+    const disabled = assess(base, edited((tf) => {
+      tf.resource.aws_kms_key!.secrets!.is_enabled = false;
+    }));
+    expect(errors(disabled).map((f) => f.address)).toEqual(['aws_kms_key.secrets']);
+    const vpc = assess(base, base, { replace: ['aws_vpc.cluster'] });
+    expect(errors(vpc).map((f) => f.address)).toEqual(['aws_vpc.cluster']);
+    const targets = assess(base, base, { replace: ['aws_lb_target_group.api'] });
+    expect(targets.findings).toContainEqual(expect.objectContaining({ severity: 'warning', address: 'aws_lb_target_group.api', message: expect.stringContaining('unreachable') }));
+  });
+
+  it('a deposed copy of an etcd volume is an error to delete; other deposed objects are listed', () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(base));
+    plan.resource_changes.push(
+      { address: 'aws_ebs_volume.etcd_control_plane_2', mode: 'managed', type: 'aws_ebs_volume', name: 'etcd_control_plane_2', deposed: '00000001', change: { actions: ['delete'], before: {}, after: null } },
+      { address: 'aws_launch_template.nodes', mode: 'managed', type: 'aws_launch_template', name: 'nodes', deposed: '00000002', change: { actions: ['delete'], before: {}, after: null } },
+    );
+    const a = assessRaw(plan);
+    expect(a.verdict).toBe('unsafe');
+    expect(errors(a)[0]!.message).toContain('deposed copy of the etcd data volume of control-plane-2');
+    expect(a.findings).toContainEqual(expect.objectContaining({ severity: 'info', address: 'aws_launch_template.nodes', message: expect.stringContaining('deposed object 00000002') }));
+  });
+
+  it('refuses resource_changes: null, which Terraform never writes', () => {
+    expect(() => parsePlan(JSON.stringify({ format_version: '1.2', resource_changes: null }), 'plan.json')).toThrow(/resource_changes is not a list/);
+    expect(parsePlan(JSON.stringify({ format_version: '1.2', planned_values: {} }), 'plan.json').resourceChanges).toEqual([]);
   });
 });
 

@@ -1,8 +1,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listFiles } from '../helpers/files.js';
+import { CONTROL_PLANE_TEMPLATE_VARS } from '../../src/model/bootstrap-contract.js';
+import { realisticValues, renderTemplatefile } from '../cloudinit/templatefile.js';
+import { snapshotFiles } from '../helpers/files.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const TUTORIAL_TEXT = readFileSync(join(REPO_ROOT, 'examples/myfirstcluster.yaml'), 'utf8');
@@ -29,22 +32,26 @@ function scenario(from?: string, to?: string): { spec: string; out: string; dir:
   return { spec, out, dir };
 }
 
-function snapshot(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+/** user_data_base64 as Terraform records it: base64gzip of the member's cloud-init rendered by templatefile(). */
+function recordedUserData(cloudInit: string): string {
+  return gzipSync(renderTemplatefile(cloudInit, realisticValues(Object.values(CONTROL_PLANE_TEMPLATE_VARS)))).toString('base64');
 }
 
 /**
  * A Terraform state (format 4) as an apply of the folder `out` leaves it: each member's instance with the instance
- * type its configuration names, and the image data source read.
+ * type its configuration names, its rendered user data (from `userDataFrom`, default `out` itself), and the image
+ * data source read.
  */
-function stateOf(out: string, instanceTypes: Record<string, string> = {}): string {
+function stateOf(out: string, instanceTypes: Record<string, string> = {}, userDataFrom = out): string {
   const instances = JSON.parse(readFileSync(join(out, 'control-plane.tf.json'), 'utf8')).resource.aws_instance as Record<string, { instance_type: string; ami: string }>;
   const images = JSON.parse(readFileSync(join(out, 'image-and-ssh-key.tf.json'), 'utf8')).data.aws_ami as Record<string, unknown>;
   const resources = [
     ...Object.keys(images).map((name) => ({ mode: 'data', type: 'aws_ami', name, instances: [{ attributes: { id: `ami-${name.slice(-8)}0000000` } }] })),
     ...Object.entries(instances).map(([name, config]) => {
       const image = /data\.aws_ami\.([^.]+)\.id/.exec(config.ami)![1]!;
-      return { mode: 'managed', type: 'aws_instance', name, instances: [{ attributes: { instance_type: instanceTypes[name] ?? config.instance_type, ami: `ami-${image.slice(-8)}0000000` } }] };
+      const cloudInit = readFileSync(join(userDataFrom, 'cloud-init', `${name.replace(/_/g, '-')}.yaml`), 'utf8');
+      const attributes = { instance_type: instanceTypes[name] ?? config.instance_type, ami: `ami-${image.slice(-8)}0000000`, user_data_base64: recordedUserData(cloudInit) };
+      return { mode: 'managed', type: 'aws_instance', name, instances: [{ attributes }] };
     }),
   ];
   return JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 3, lineage: 'test', resources });
@@ -57,23 +64,23 @@ describe('hakube generate --check', () => {
     expect(upToDate.code, upToDate.stderr).toBe(0);
     expect(upToDate.stdout).toContain(`is up to date with ${spec}`);
     writeFileSync(spec, TUTORIAL_TEXT.replace('      maxSize: 2', '      maxSize: 3'));
-    const before = snapshot(out);
+    const before = snapshotFiles(out);
     const stale = runCli(['generate', spec, '--out', out, '--check']);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toContain('is stale; hakube generate would write:\n  changed    workers.tf.json');
     expect(stale.stderr).toContain('run it and commit the result');
     expect(hasStackTrace(stale.stderr)).toBe(false);
-    expect(snapshot(out)).toEqual(before);
+    expect(snapshotFiles(out)).toEqual(before);
   });
 
   it('works without pki/ (a CI runner has no keys), comparing the committed files with the recorded hashes', () => {
     const { spec, out } = scenario();
     for (const secret of ['pki', 'users', 'kubeconfig']) rmSync(join(out, secret), { recursive: true, force: true });
-    const before = snapshot(out);
+    const before = snapshotFiles(out);
     const r = runCli(['generate', spec, '--out', out, '--check']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('(pki/ not here: key files not compared)');
-    expect(snapshot(out)).toEqual(before);
+    expect(snapshotFiles(out)).toEqual(before);
     expect(existsSync(join(out, 'pki'))).toBe(false);
   });
 
@@ -120,13 +127,13 @@ describe('hakube rollout status and next', () => {
     expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
     const statePath = join(out, 'terraform.tfstate');
     writeFileSync(statePath, stateOf(out, { control_plane_1: 't3.medium' }));
-    const before = snapshot(out);
+    const before = snapshotFiles(out);
     const r = runCli(['rollout', 'next', spec, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the previous step is not applied yet');
     expect(r.stderr).toContain('control-plane-1: runs t3.medium, the folder asks for m6i.large');
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(snapshot(out)).toEqual(before);
+    expect(snapshotFiles(out)).toEqual(before);
 
     const tainted = JSON.parse(stateOf(out)) as { resources: Array<{ name: string; instances: Array<{ status?: string }> }> };
     tainted.resources.find((x) => x.name === 'control_plane_2')!.instances[0]!.status = 'tainted';
@@ -135,5 +142,25 @@ describe('hakube rollout status and next', () => {
     const t = runCli(['rollout', 'next', spec, '--out', out, '--state', pulled]);
     expect(t.code).toBe(1);
     expect(t.stderr).toContain('control-plane-2: tainted');
+  });
+
+  it('refuses to advance while a member still runs the user data of the previous step (a version bump changes only that)', () => {
+    const { spec, out, dir } = scenario('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3');
+    const applied = join(dir, 'applied');
+    cpSync(out, applied, { recursive: true });
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    expect(readFileSync(join(out, 'cloud-init/control-plane-1.yaml'), 'utf8')).not.toBe(readFileSync(join(applied, 'cloud-init/control-plane-1.yaml'), 'utf8'));
+    const before = snapshotFiles(out);
+    writeFileSync(join(out, 'terraform.tfstate'), stateOf(out, {}, applied));
+    const stale = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("control-plane-1: runs user data other than the folder's cloud-init/control-plane-1.yaml");
+    expect(stale.stderr).not.toContain('control-plane-2:');
+    const { 'terraform.tfstate': _state, ...unchanged } = Object.fromEntries(snapshotFiles(out));
+    expect(unchanged).toEqual(Object.fromEntries([...before].filter(([f]) => f !== 'terraform.tfstate')));
+    writeFileSync(join(out, 'terraform.tfstate'), stateOf(out));
+    const next = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('This step writes the change of control-plane-2 only.');
   });
 });

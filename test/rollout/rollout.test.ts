@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import { planRollout } from '../../src/ha/rollout-plan.js';
-import { listFiles } from '../helpers/files.js';
+import { committedContents } from '../helpers/files.js';
 import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 
@@ -35,14 +35,6 @@ beforeAll(async () => {
   await generate(join(work, 'base.yaml'), { outDir: base, now: NOW });
 });
 
-/** Everything of a folder but key material and hakube's own file list, by path. */
-function committed(dir: string): Map<string, string> {
-  return new Map(
-    listFiles(dir)
-      .filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig' && f !== '.hakube-files')
-      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
-  );
-}
 
 /** Members one apply from `before` to `after` takes down or adds (create, replace, stop/start, destroy). */
 function disruptedByApply(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -65,13 +57,13 @@ describe('one control-plane member per apply, for every kind of spec change', ()
     const spec = join(dir, 'cluster.yaml');
     writeFileSync(spec, TUTORIAL_TEXT.replace(from, to));
 
-    let before = committed(out);
+    let before = committedContents(out);
     const steps: string[][] = [];
     let result = await generate(spec, { outDir: out, now: NOW });
     // One step per member, and one for the worker groups.
     const members = result.cluster.model.controlPlane.members.length + 1;
     for (let step = 0; ; step++) {
-      const after = committed(out);
+      const after = committedContents(out);
       const disrupted = disruptedByApply(before, after);
       expect(disrupted.length, `step ${step}: ${disrupted.join(', ')}`).toBeLessThanOrEqual(1);
       // Workers (kubelets) move only once no API server is left behind: never with or before a member.
@@ -80,7 +72,7 @@ describe('one control-plane member per apply, for every kind of spec change', ()
       steps.push(rolled ? [...disrupted, 'workers'] : disrupted);
       // Rerunning generate on the same spec never advances the rollout.
       await generate(spec, { outDir: out, now: NOW });
-      expect(committed(out)).toEqual(after);
+      expect(committedContents(out)).toEqual(after);
       if (result.pending.length === 0) break;
       expect(step, 'the rollout must end within one step per member').toBeLessThan(members);
       before = after;
@@ -93,7 +85,41 @@ describe('one control-plane member per apply, for every kind of spec change', ()
     cpSync(join(out, 'pki'), join(fresh, 'pki'), { recursive: true });
     cpSync(join(out, 'users'), join(fresh, 'users'), { recursive: true });
     await generate(spec, { outDir: fresh, now: NOW });
-    expect(committed(out)).toEqual(committed(fresh));
+    expect(committedContents(out)).toEqual(committedContents(fresh));
     console.info(`${_name}: ${steps.length} apply step(s): ${steps.map((s) => s.join(' ') || 'no member disrupted').join(' | ')}`);
+  });
+});
+
+describe('worker groups added during a Kubernetes upgrade', () => {
+  const NEW_GROUP = '  instanceGroups:\n    - name: batch\n      instanceType: t3.medium\n      minSize: 1\n      maxSize: 1\n';
+  const BUMP: [string, string] = ['kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'];
+
+  async function scenario(text: string): Promise<{ spec: string; out: string }> {
+    const dir = mkdtempSync(join(work, 'group-'));
+    const out = join(dir, 'out');
+    cpSync(base, out, { recursive: true });
+    const spec = join(dir, 'cluster.yaml');
+    writeFileSync(spec, text);
+    return { spec, out };
+  }
+
+  it('refuses a new group that would run kubelets newer than members not yet replaced, naming both versions, and writes nothing', async () => {
+    const { spec, out } = await scenario(TUTORIAL_TEXT.replace(...BUMP).replace('  instanceGroups:\n', NEW_GROUP));
+    const before = committedContents(out);
+    await expect(generate(spec, { outDir: out, now: NOW })).rejects.toThrow(/adds worker group batch with Kubernetes 1\.34\.3 while control-plane members still run 1\.34\.2/);
+    expect(committedContents(out)).toEqual(before);
+  });
+
+  it('accepts the same group once the control plane has moved, and a new group without a version change', async () => {
+    const bumped = await scenario(TUTORIAL_TEXT.replace(...BUMP));
+    let result = await generate(bumped.spec, { outDir: bumped.out, now: NOW });
+    for (let step = 0; result.pending.some((p) => p.startsWith('control-plane-')); step++) {
+      expect(step).toBeLessThan(4);
+      result = await generate(bumped.spec, { outDir: bumped.out, now: NOW, rollout: 'next' });
+    }
+    writeFileSync(bumped.spec, TUTORIAL_TEXT.replace(...BUMP).replace('  instanceGroups:\n', NEW_GROUP));
+    await expect(generate(bumped.spec, { outDir: bumped.out, now: NOW, rollout: 'next' })).resolves.toBeDefined();
+    const plain = await scenario(TUTORIAL_TEXT.replace('  instanceGroups:\n', NEW_GROUP));
+    await expect(generate(plain.spec, { outDir: plain.out, now: NOW })).resolves.toBeDefined();
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../../src/spec/validate.js';
 import { BASE_SPEC, fakePrivateKeyFile, issuesOf, lineOf, only, withLine } from '../helpers/spec-text.js';
+import { TEST_SSH_PUBLIC_KEY } from '../helpers/ssh-keys.js';
 
 /** Asserts exactly one issue with `code`, at `pointer`, on the line containing `lineNeedle`. */
 function expectIssue(text: string, code: string, pointer: string, lineNeedle: string, messagePart?: RegExp) {
@@ -186,7 +187,7 @@ describe('semantic rules', () => {
   it('HK260: publicKey and publicKeyFile are exclusive', () => {
     const text = BASE_SPEC.replace(
       '  controlPlane:',
-      '  ssh:\n    publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample\n    publicKeyFile: id.pub\n  controlPlane:',
+      `  ssh:\n    publicKey: ${TEST_SSH_PUBLIC_KEY}\n    publicKeyFile: id.pub\n  controlPlane:`,
     );
     expectIssue(text, 'HK260', '/spec/ssh/publicKeyFile', 'publicKeyFile');
   });
@@ -249,7 +250,7 @@ describe('semantic rules', () => {
   it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
     writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
-    writeFileSync(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host\n');
+    writeFileSync(join(dir, 'id.pub'), `${TEST_SSH_PUBLIC_KEY} me@host\n`);
     const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
     const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
     expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file "nope.pub": ENOENT']]);
@@ -257,7 +258,18 @@ describe('semantic rules', () => {
     expect(privateKey[0].message).toContain('is not one OpenSSH public key');
     expect(privateKey[0].message).not.toContain('abc');
     const ok = validateText(spec('id.pub'), join(dir, 'spec.yaml'));
-    expect(ok.model.ssh.publicKey).toBe('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample me@host');
+    expect(ok.model.ssh.publicKey).toBe(`${TEST_SSH_PUBLIC_KEY} me@host`);
+    writeFileSync(join(dir, 'short.pub'), `${TEST_SSH_PUBLIC_KEY.slice(0, 60)} me@host\n`);
+    const short = only(issuesOf(spec('short.pub'), join(dir, 'spec.yaml')), 'HK264');
+    expect(short.map((i) => i.pointer)).toEqual(['/spec/ssh/publicKeyFile']);
+    expect(short[0].message).toContain('"short.pub" is not a usable OpenSSH public key');
+  });
+
+  it('HK265: a private zone for a public API is a warning (outside clients cannot resolve the name)', () => {
+    const dns = '  api:\n    dns:\n      name: api.test.example.com\n      hostedZoneId: Z0123456789ABCDEFGHIJ\n      privateZone: true\n';
+    const text = withLine('  api:\n', dns);
+    expect(expectIssue(text, 'HK265', '/spec/api/dns/privateZone', 'privateZone: true', /answers only inside associated VPCs/).severity).toBe('warning');
+    expect(only(issuesOf(withLine('  api:\n', `${dns}    loadBalancer: internal\n`)), 'HK265')).toEqual([]);
   });
 
   it('HK261: SSH opened without a key is a warning', () => {

@@ -18,6 +18,10 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   const emitted = emitFile(example);
   const { model } = emitted;
 
+  /** A zone's machine (or utility) subnet: created by hakube, or read from an existing VPC. */
+  const subnetRef = (zone: string, utility = false) =>
+    `\${${model.network.networkID ? 'data.' : ''}aws_subnet.${utility ? 'utility_' : ''}${zoneId(zone)}.id}`;
+
   it('uploads exactly the bucket objects from their local files, each tracked by the hash hakube recorded', () => {
     const objects = [...resources(emitted, 'aws_s3_object').values()];
     const expected = bucketObjects(model, addonFileNames(model));
@@ -43,14 +47,14 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       const id = terraformId(member.name);
       const instance = instances.get(id) as Json;
       expect(instance.private_ip).toBe(member.privateIp);
-      expect(instance.subnet_id).toBe(`\${aws_subnet.${zoneId(member.zone)}.id}`);
+      expect(instance.subnet_id).toBe(subnetRef(member.zone));
       expect(instance.disable_api_termination).toBe(model.controlPlane.terminationProtection);
       // AWS provider 6.x refuses to terminate a protected instance unless force_destroy is set, after it has already
       // detached the member's etcd volume: every replacement and `terraform destroy` would fail half-way.
       expect(instance.force_destroy).toBe(true);
       expect(instance.maintenance_options).toEqual({ auto_recovery: 'default' });
       const reservation = reservations.get(`control_plane_${zoneId(member.zone)}`) as Json;
-      expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: `\${aws_subnet.${zoneId(member.zone)}.id}` });
+      expect(reservation).toMatchObject({ reservation_type: 'explicit', subnet_id: subnetRef(member.zone) });
       const block = parseCidr(reservation.cidr_block as string);
       const address = parseCidr(`${member.privateIp}/32`);
       expect(block && address && contains(block, address)).toBe(true);
@@ -117,9 +121,16 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
     expect(lb).toMatchObject({ load_balancer_type: 'network', internal: model.api.loadBalancer === 'internal', security_groups: [GROUP_REF['api-load-balancer']] });
     const zones = [...new Set(model.controlPlane.members.map((m) => m.zone))];
     const utility = model.api.loadBalancer === 'public' && model.network.topology === 'private';
-    expect(lb.subnets).toEqual(zones.map((z) => `\${aws_subnet.${utility ? 'utility_' : ''}${zoneId(z)}.id}`));
+    expect(lb.subnets).toEqual(zones.map((z) => subnetRef(z, utility)));
     expect(resources(emitted, 'aws_lb_listener').get('api')).toMatchObject({ port: 6443, protocol: 'TCP' });
-    expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({ port: 6443, protocol: 'TCP', health_check: { protocol: 'TCP' } });
+    expect(resources(emitted, 'aws_lb_target_group').get('api')).toMatchObject({
+      port: 6443,
+      protocol: 'TCP',
+      // Ready API servers only; a deregistered member drains for 30 s, then its connections are closed.
+      health_check: { protocol: 'HTTPS', path: '/readyz', matcher: '200', port: 'traffic-port' },
+      deregistration_delay: '30',
+      connection_termination: true,
+    });
     const attachments = resources(emitted, 'aws_lb_target_group_attachment');
     expect([...attachments.values()].map((a) => a.target_id).sort()).toEqual(
       model.controlPlane.members.map((m) => `\${aws_instance.${terraformId(m.name)}.id}`).sort(),
@@ -136,10 +147,18 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
         name: group.asgName,
         min_size: group.minSize,
         max_size: group.maxSize,
-        vpc_zone_identifier: group.zones.map((z) => `\${aws_subnet.${zoneId(z)}.id}`),
-        launch_template: { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` },
+        vpc_zone_identifier: group.zones.map((z) => subnetRef(z)),
         instance_refresh: { strategy: 'Rolling' },
       });
+      const template = { id: `\${aws_launch_template.${group.id}.id}`, version: `\${aws_launch_template.${group.id}.latest_version}` };
+      if (group.mixedInstancesPolicy) {
+        const policy = asg.mixed_instances_policy as { launch_template: { launch_template_specification: unknown; override: unknown } };
+        expect(policy.launch_template.launch_template_specification).toEqual({ launch_template_id: template.id, version: template.version });
+        expect(policy.launch_template.override).toEqual(group.mixedInstancesPolicy.instances.map((t) => ({ instance_type: t })));
+        expect(asg.launch_template).toBeUndefined();
+      } else {
+        expect(asg.launch_template).toEqual(template);
+      }
       expect(asg.desired_capacity).toBeUndefined();
       const tags = new Map((asg.tag as Array<{ key: string; value: string }>).map((t) => [t.key, t.value]));
       expect(tags.get('k8s.io/cluster-autoscaler/enabled')).toBe('true');
@@ -150,6 +169,15 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   });
 
   it('tags subnets for the AWS load-balancer integration', () => {
+    if (model.network.networkID) {
+      // Existing subnets: only the cluster tag, as shared; role tags are the VPC owner's (docs/terraform.md).
+      const tags = resources(emitted, 'aws_ec2_tag');
+      expect([...tags.values()].map((t) => [t.key, t.value])).toEqual(model.zones.map(() => [`kubernetes.io/cluster/${model.name}`, 'shared']));
+      for (const name of ['aws_vpc', 'aws_subnet', 'aws_internet_gateway', 'aws_nat_gateway', 'aws_route_table', 'aws_route', 'aws_route_table_association', 'aws_eip']) {
+        expect(resources(emitted, name).size, name).toBe(0);
+      }
+      return;
+    }
     const subnets = resources(emitted, 'aws_subnet');
     for (const zone of model.zones) {
       const tags = subnets.get(zoneId(zone))?.tags as Record<string, string>;
@@ -188,8 +216,9 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
       expect(JSON.stringify(filters)).not.toContain('*');
       for (const instance of resources(emitted, 'aws_instance').values()) {
         expect(instance.ami).toBe(`\${data.aws_ami.${imageDataSourceName(model.image.name!)}.id}`);
-        // Nothing hides an image change from the plan (and from the one-member-per-apply rollout).
-        expect(instance.lifecycle).toBeUndefined();
+        // Nothing hides an image change from the plan (and from the one-member-per-apply rollout): only the key
+        // pair name is ignored, since a new SSH key must not replace every member.
+        expect(instance.lifecycle).toEqual({ ignore_changes: ['key_name'] });
       }
     }
   });

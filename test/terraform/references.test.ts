@@ -14,7 +14,7 @@ import {
 } from './synthesized.js';
 
 /** Terraform functions the emitter may call; anything else is a typo Terraform would reject. */
-const FUNCTIONS = new Set(['base64gzip', 'templatefile', 'join']);
+const FUNCTIONS = new Set(['base64gzip', 'templatefile', 'join', 'contains']);
 
 /** aws_x.name, data.aws_x.name or local.name at the start of a reference. */
 const REFERENCE = /\b(data\.[a-z0-9_]+\.[A-Za-z0-9_]+|aws_[a-z0-9_]+\.[A-Za-z0-9_]+|local\.[a-z0-9_]+)/g;
@@ -58,8 +58,11 @@ describe.each(EXAMPLES)('references in %s', (example) => {
       for (const [, address] of code.matchAll(REFERENCE)) expect(declared.has(address ?? ''), `${where}: ${address}`).toBe(true);
       for (const [, name] of code.matchAll(/([a-z0-9_]+)\(/g)) expect(FUNCTIONS.has(name ?? ''), `${where}: ${name}()`).toBe(true);
       // Whatever is left once references, functions and path.module are gone must be punctuation or object keys.
-      const rest = code.replace(REFERENCE, '').replace(/\.[a-z_]+/g, '').replace(/[a-z0-9_]+\(/g, '').replace(/path\.module|path/g, '');
-      expect(rest, where).toMatch(/^[\s"(),[\]{}=]*$/);
+      // A lifecycle condition may read its own object (self) and compare: ==, &&, a [*] splat.
+      const condition = where.includes('/lifecycle/');
+      const own = condition ? code.replace(/\b(self|true|false)\b/g, '') : code;
+      const rest = own.replace(REFERENCE, '').replace(/\.[a-z_]+/g, '').replace(/[a-z0-9_]+\(/g, '').replace(/path\.module|path/g, '');
+      expect(rest, where).toMatch(condition ? /^[\s"(),[\]{}=&*]*$/ : /^[\s"(),[\]{}=]*$/);
     }
   });
 

@@ -8,6 +8,7 @@ interface Statement {
   actions?: string[];
   resources?: string[];
   condition?: Array<{ test: string; variable: string; values: string[] }>;
+  principals?: Array<{ type: string; identifiers: string[] }>;
 }
 
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|BatchCheck)/;
@@ -16,11 +17,11 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
   const emitted = emitFile(example);
   const { model } = emitted;
 
-  it('requires IMDSv2 on every instance and launch template', () => {
+  it('requires IMDSv2 with one hop on every instance and launch template, so pods off the host network get no credentials', () => {
     const machines = [...resources(emitted, 'aws_instance').values(), ...resources(emitted, 'aws_launch_template').values()];
     expect(machines.length).toBe(model.controlPlane.members.length + model.instanceGroups.length);
     for (const machine of machines) {
-      expect(machine.metadata_options).toMatchObject({ http_endpoint: 'enabled', http_tokens: 'required' });
+      expect(machine.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
     }
   });
 
@@ -47,6 +48,21 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
     }
     const anywhere = [...resources(emitted, 'aws_vpc_security_group_ingress_rule').values()].filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
     expect(anywhere.length > 0).toBe(named.has('0.0.0.0/0'));
+  });
+
+  it('admits the API port on the control plane only from the load balancer and the cluster machines, never from api.allowedCIDRs directly', () => {
+    const allowed = new Set(['control_plane', 'nodes', 'api_load_balancer'].map((g) => `\${aws_security_group.${g}.id}`));
+    const apiRules = [...resources(emitted, 'aws_vpc_security_group_ingress_rule')].filter(
+      ([, r]) =>
+        r.security_group_id === '${aws_security_group.control_plane.id}' &&
+        (r.ip_protocol === '-1' || ((r.from_port as number) <= model.api.port && model.api.port <= (r.to_port as number))),
+    );
+    expect(apiRules.length).toBeGreaterThan(0);
+    for (const [name, rule] of apiRules) {
+      expect(rule.cidr_ipv4, name).toBeUndefined();
+      expect(allowed.has(rule.referenced_security_group_id as string), name).toBe(true);
+    }
+    expect(apiRules.some(([, r]) => r.referenced_security_group_id === '${aws_security_group.api_load_balancer.id}')).toBe(true);
   });
 
   it('has an SSH rule only when the spec allows SSH from somewhere', () => {
@@ -97,7 +113,8 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
     for (const [name, document] of documents) {
       for (const statement of document.statement as Statement[]) {
         expect(statement.actions, name).not.toContain('*');
-        if (statement.effect !== 'Allow' || !statement.resources?.includes('*') || statement.condition) continue;
+        // A statement with principals belongs to a resource policy (the KMS key's), where "*" is that resource alone.
+        if (statement.effect !== 'Allow' || !statement.resources?.includes('*') || statement.condition || statement.principals) continue;
         for (const action of statement.actions ?? []) expect(action, `${name} ${statement.sid}`).toMatch(READ_ONLY);
       }
     }
@@ -112,6 +129,37 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
       const variables = (statement.condition ?? []).map((c) => c.variable);
       expect(variables.some((v) => v === `aws:ResourceTag/${tagKey}` || v === `aws:RequestTag/${tagKey}`), statement.sid).toBe(true);
     }
+  });
+
+  it('lets only what the EBS CSI driver created be detached, changed, snapshotted or deleted, never an etcd volume', () => {
+    const csiTag = (prefix: string) => ({ test: 'StringEquals', variable: `${prefix}/ebs.csi.aws.com/cluster`, values: ['true'] });
+    const onVolumes = ['ec2:AttachVolume', 'ec2:CreateSnapshot', 'ec2:DeleteVolume', 'ec2:DetachVolume', 'ec2:ModifyVolume'];
+    const covers = (statement: Statement, resource: string) => (statement.resources ?? []).some((r) => r === '*' || r.endsWith(`:${resource}/*`));
+    const documents = blocksOf(emitted, 'data', 'aws_iam_policy_document');
+    let checked = 0;
+    for (const [name, document] of documents) {
+      for (const statement of (document.statement as Statement[]).filter((st) => st.effect === 'Allow')) {
+        const actions = statement.actions ?? [];
+        const where = `${name} ${statement.sid}`;
+        if (covers(statement, 'volume') && actions.some((a) => onVolumes.includes(a))) {
+          expect(statement.condition, where).toContainEqual(csiTag('ec2:ResourceTag'));
+          checked++;
+        }
+        if (covers(statement, 'snapshot') && actions.includes('ec2:DeleteSnapshot')) expect(statement.condition, where).toContainEqual(csiTag('ec2:ResourceTag'));
+        if (covers(statement, 'volume') && actions.includes('ec2:CreateVolume')) expect(statement.condition, where).toContainEqual(csiTag('aws:RequestTag'));
+        if (actions.includes('ec2:CreateTags') && !statement.condition?.some((c) => c.variable === 'ec2:CreateAction')) {
+          // Tagging an etcd volume as the driver's would make it deletable.
+          expect(statement.condition, where).toContainEqual({ test: 'Null', variable: 'aws:RequestTag/ebs.csi.aws.com/cluster', values: ['true'] });
+        }
+        if (name.startsWith('nodes_')) expect(actions.filter((a) => a.startsWith('ec2:') && !READ_ONLY.test(a)), where).toEqual([]);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    // The etcd volumes carry no driver tag, from the resource or the provider's default tags.
+    const provider = [...emitted.parsed.values()].map((j) => (j.provider as Record<string, Json[]> | undefined)?.aws?.[0]).find((p) => p);
+    const defaultTags = ((provider?.default_tags as Json[] | undefined)?.[0]?.tags ?? {}) as Json;
+    expect(Object.keys(defaultTags)).not.toContain('ebs.csi.aws.com/cluster');
+    for (const volume of resources(emitted, 'aws_ebs_volume').values()) expect(Object.keys(volume.tags as Json)).not.toContain('ebs.csi.aws.com/cluster');
   });
 
   it('lets each role read only its own bucket prefix and decrypt only through S3', () => {
@@ -133,7 +181,14 @@ describe.each(EXAMPLES)('secure defaults of %s', (example) => {
       .filter((st) => st.effect === 'Allow')
       .flatMap((st) => st.resources ?? []);
     const bucketResources = allowed.filter((r) => r.includes('aws_s3_bucket.secrets.arn'));
-    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts).
-    expect(bucketResources.sort()).toEqual(['${aws_s3_bucket.secrets.arn}/control-plane/*', '${aws_s3_bucket.secrets.arn}/etcd-backups/*', '${aws_s3_bucket.secrets.arn}/nodes/*']);
+    // etcd-backups/ is write-only (test/terraform/etcd-backups.test.ts); the two token objects are the control
+    // plane's to replace (test/terraform/bootstrap-token.test.ts).
+    expect(bucketResources.sort()).toEqual([
+      '${aws_s3_bucket.secrets.arn}/control-plane/*',
+      '${aws_s3_bucket.secrets.arn}/control-plane/secrets/bootstrap-token',
+      '${aws_s3_bucket.secrets.arn}/etcd-backups/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/*',
+      '${aws_s3_bucket.secrets.arn}/nodes/secrets/bootstrap-token',
+    ]);
   });
 });

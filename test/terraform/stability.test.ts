@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES, emitEdited, emitFile, leaves, text, type Emitted } from './synthesized.js';
+import { mergeTerraformDocuments, planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
+import { EXAMPLES, blocksOf, emitEdited, emitFile, leaves, resources, text, type Emitted } from './synthesized.js';
 
 function allLeaves(emitted: Emitted): Map<string, string> {
   const out = new Map<string, string>();
@@ -67,5 +69,28 @@ describe('diff locality', () => {
     // Two members join existing zones: only the new members' resources and the bucket objects of their certificates appear.
     expect(diff.changed).toEqual([]);
     expect(diff.added.every((p) => /control_plane_[45]|members_control_plane_[45]|members\/control-plane-[45]\//.test(p)), diff.added.join('\n')).toBe(true);
+  });
+});
+
+describe('changes that must not touch running control-plane members', () => {
+  const merged = (emitted: Emitted) => mergeTerraformDocuments([...emitted.parsed.values()] as TerraformJson[]);
+
+  it('a new SSH key replaces the key pair only: no control-plane member is replaced or staged', () => {
+    const example = 'examples/myfirstcluster.yaml';
+    const keyLine = /publicKey: .*/.exec(readFileSync(example, 'utf8'))![0];
+    const before = emitFile(example);
+    const after = emitEdited(example, keyLine, 'publicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAJGGDKlUhdxEb9ag4mgweQ/MhzXDYQcmdjNYFyU/N+f rotated@example');
+    for (const instance of resources(after, 'aws_instance').values()) {
+      expect(instance.lifecycle).toEqual({ ignore_changes: ['key_name'] });
+    }
+    const rollout = planRollout(merged(before), merged(after));
+    expect(rollout.disrupted).toEqual([]);
+    expect(rollout.staged).toBe(false);
+  });
+
+  it('finds the pinned image after Canonical deprecates it', () => {
+    const images = [...blocksOf(emitFile('examples/myfirstcluster.yaml'), 'data', 'aws_ami').values()];
+    expect(images.length).toBe(1);
+    expect(images[0]!.include_deprecated).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import type { GeneratedFile } from '../../src/output/files.js';
 import { validateFile, validateText } from '../../src/spec/validate.js';
 import { stableObjectHashes } from '../helpers/object-hashes.js';
 
-export const EXAMPLES = ['examples/myfirstcluster.yaml', 'examples/private-multigroup.yaml', 'examples/five-members.yaml'];
+export const EXAMPLES = ['examples/myfirstcluster.yaml', 'examples/private-multigroup.yaml', 'examples/five-members.yaml', 'examples/existing-vpc.yaml'];
 
 export type Json = Record<string, unknown>;
 

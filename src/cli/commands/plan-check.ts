@@ -12,6 +12,7 @@ interface PlanCheckArgs {
   spec: string;
   plan: string;
   output: PlanCheckFormat;
+  module?: string;
 }
 
 export function planCheckCommand(con: Console): CommandModule<object, PlanCheckArgs> {
@@ -29,11 +30,15 @@ export function planCheckCommand(con: Console): CommandModule<object, PlanCheckA
           default: 'table' as const,
           describe: 'table for a terminal, json for machines, markdown for a pull-request comment',
         })
+        .option('module', {
+          type: 'string',
+          describe: 'The module holding the cluster when the plan has several (module.cluster; "." for the root); found on its own otherwise',
+        })
         .example('$0 plan-check cluster.yaml plan.json -o markdown > comment.md', 'a pull-request comment; the exit code fails the check when unsafe') as unknown as Argv<PlanCheckArgs>,
     handler: (args) => {
       const { model } = validateFile(args.spec);
       const plan = loadPlan(args.plan);
-      const assessment = assessPlan(model, bucketObjects(model, addonFileNames(model)), plan);
+      const assessment = assessPlan(model, bucketObjects(model, addonFileNames(model)), plan, args.module === undefined ? {} : { module: args.module });
       con.out(renderPlanCheck(assessment, args.output));
       if (assessment.verdict === 'unsafe') {
         const errors = assessment.findings.filter((f) => f.severity === 'error').length;

@@ -94,7 +94,7 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
           throw new UserError(`cannot read the state ${statePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
         const folder = mergeTerraformDocuments([...previous].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
-        const problems = unappliedMembers(text, statePath, folder, members);
+        const problems = unappliedMembers(text, statePath, folder, members, previous);
         if (problems.length > 0) {
           throw new UserError(`the previous step is not applied yet, so the next member must wait:\n  ${problems.join('\n  ')}\nRun terraform apply in ${shownOutDir(outDir)} first.`);
         }

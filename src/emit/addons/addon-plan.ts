@@ -4,19 +4,22 @@ import type { ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
 import { adminUserObjects } from './admin-user.js';
 import { dashboardDeploymentPatch, dashboardDisruptionBudget } from './dashboard.js';
-import { ciliumValues, cloudControllerManagerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
+import { ciliumValues, cloudControllerManagerValues, clusterAutoscalerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
 import { nodeTerminationQueueName } from '../../model/node-termination.js';
 import { defaultStorageClass } from './storage-class.js';
 import {
-  AWS_CLOUD_CONTROLLER_MANAGER_CHART,
+  awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
   CILIUM_CHART,
+  CLUSTER_AUTOSCALER_CHART,
   DASHBOARD_DEPLOYMENT,
   DASHBOARD_MANIFEST_URL,
   DASHBOARD_NAMESPACE,
+  EBS_CSI_CONTROLLER_DEPLOYMENT,
   EBS_CSI_DRIVER_CHART,
   METRICS_SERVER_CHART,
   NODE_TERMINATION_HANDLER_CHART,
+  NODE_TERMINATION_HANDLER_DEPLOYMENT,
   type HelmChart,
 } from './upstream-components.js';
 
@@ -25,7 +28,11 @@ export type AddonStep =
   | { kind: 'manifest-url'; description: string; url: string }
   | { kind: 'manifest-file'; description: string; file: string }
   | { kind: 'helm'; description: string; chart: HelmChart; file: string; queueUrlValue?: { key: string; queueName: string } }
-  | { kind: 'patch'; description: string; namespace: string; resource: string; file: string };
+  | { kind: 'patch'; description: string; namespace: string; resource: string; file: string }
+  | { kind: 'host-network'; description: string; namespace: string; deployment: string };
+
+/** A strategic-merge patch: pods on the host network reach instance metadata; they still resolve cluster names through CoreDNS. */
+export const HOST_NETWORK_PATCH = { spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } } as const;
 
 export interface AddonPlan {
   /** Files under addons/, with their content: hakube's own manifests and its settings for upstream charts. */
@@ -73,17 +80,25 @@ export function addonPlan(model: ClusterModel): AddonPlan {
       // containerd's own CNI template on every node; routes come from the cloud-controller-manager.
       break;
   }
-  helm('AWS cloud-controller-manager', AWS_CLOUD_CONTROLLER_MANAGER_CHART, 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
+  helm('AWS cloud-controller-manager', awsCloudControllerManagerChart(model), 'aws-cloud-controller-manager-values.yaml', cloudControllerManagerValues(model));
   helm('AWS EBS CSI driver', EBS_CSI_DRIVER_CHART, 'aws-ebs-csi-driver-values.yaml', ebsCsiDriverValues(model));
+  // Instance metadata answers the host only (one hop): controllers that call AWS with the machine role run on the
+  // host network. A reinstall renders the chart's own setting again; the patch after it restores the host network.
+  const hostNetwork = (description: string, namespace: string, deployment: string) => steps.push({ kind: 'host-network', description, namespace, deployment });
+  hostNetwork('AWS EBS CSI controller on the host network', EBS_CSI_DRIVER_CHART.namespace, EBS_CSI_CONTROLLER_DEPLOYMENT);
   // Drain before termination. Its queue's URL holds the AWS account id, known only on the machine: the install
   // looks it up by name.
   helm('aws-node-termination-handler (queue mode)', NODE_TERMINATION_HANDLER_CHART, 'aws-node-termination-handler-values.yaml', nodeTerminationHandlerValues(model), {
     key: 'queueURL',
     queueName: nodeTerminationQueueName(model),
   });
+  hostNetwork('aws-node-termination-handler on the host network', NODE_TERMINATION_HANDLER_CHART.namespace, NODE_TERMINATION_HANDLER_DEPLOYMENT);
   own('Default StorageClass: encrypted gp3', 'storage-class.yaml', [defaultStorageClass()]);
   if (model.addons.metricsServer.enabled) {
     helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());
+  }
+  if (model.addons.clusterAutoscaler.enabled) {
+    helm('cluster-autoscaler', CLUSTER_AUTOSCALER_CHART, 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
   }
   if (model.addons.dashboard.enabled) {
     steps.push({ kind: 'manifest-url', description: 'Kubernetes Dashboard', url: DASHBOARD_MANIFEST_URL });

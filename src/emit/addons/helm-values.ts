@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../../model/model.js';
-import { CLOUD_CONTROLLER_MANAGER_IMAGE, cloudControllerManagerImageTag } from './upstream-components.js';
+import { CLOUD_CONTROLLER_MANAGER_IMAGE, CLUSTER_AUTOSCALER_IMAGE, cloudControllerManagerImageTag, clusterAutoscalerImageTag } from './upstream-components.js';
 
 /** Control-plane pods: selected onto control-plane nodes, whose instance role holds the AWS permissions. */
 const ON_CONTROL_PLANE = {
@@ -11,6 +11,8 @@ const ON_CONTROL_PLANE = {
  * The AWS cloud-controller-manager: names nodes by their private DNS name, sets their addresses and zones,
  * removes the `uninitialized` taint, and serves LoadBalancer Services. With kubenet it also writes each node's
  * pod CIDR into the VPC route tables (its route controller), since kubenet pod addresses are routed natively.
+ * It runs on the host network: instance metadata answers the host only (one hop), and it gets the control-plane
+ * role's credentials there. It listens on 10258 only, which nothing else on the control plane uses.
  */
 export function cloudControllerManagerValues(model: ClusterModel): Record<string, unknown> {
   const routes =
@@ -20,6 +22,7 @@ export function cloudControllerManagerValues(model: ClusterModel): Record<string
   return {
     image: { repository: CLOUD_CONTROLLER_MANAGER_IMAGE, tag: cloudControllerManagerImageTag(model) },
     args: ['--v=2', '--cloud-provider=aws', `--cluster-name=${model.name}`, ...routes],
+    hostNetworking: true,
     nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
     tolerations: [
       // Nodes keep this taint until this very controller initializes them.
@@ -30,12 +33,16 @@ export function cloudControllerManagerValues(model: ClusterModel): Record<string
 }
 
 /**
- * The EBS CSI driver; its controller runs on the control plane with the region baked in (pods get no IMDS). Its
- * node plugin must run on every node that may mount a volume, including those of instance groups with taints.
+ * The EBS CSI driver; its controller runs on the control plane with the region baked in, on the host network (a
+ * patch after the install, see addon-plan.ts) to get the role's credentials from instance metadata. On the host
+ * network its health port (9808) is a host port, so at most one replica fits on a control-plane machine. Its node
+ * plugin needs no AWS credentials (it reads its instance from the Node object when metadata does not answer) and
+ * must run on every node that may mount a volume, including those of instance groups with taints.
  */
 export function ebsCsiDriverValues(model: ClusterModel): Record<string, unknown> {
   return {
     controller: {
+      replicaCount: Math.min(2, model.controlPlane.members.length),
       region: model.region,
       k8sTagClusterId: model.name,
       nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
@@ -78,7 +85,8 @@ export function ciliumValues(model: ClusterModel): Record<string, unknown> {
  * aws-node-termination-handler in queue mode: it reads the cluster's SQS queue (its URL is set at install time, see
  * addons.sh), cordons and drains the node of a terminating instance with the eviction API (so PodDisruptionBudgets
  * hold), then completes the group's lifecycle action. It runs on the control plane, whose role holds its
- * permissions. Every node of the cluster is hakube's, and events about other machines of the account find no node,
+ * permissions, on the host network (a patch after the install: its chart has no value for it) to reach instance
+ * metadata; its probe and metrics servers stay off, so it takes no host port. Every node of the cluster is hakube's, and events about other machines of the account find no node,
  * so the managed-tag check is off and such messages are deleted.
  */
 export function nodeTerminationHandlerValues(model: ClusterModel): Record<string, unknown> {
@@ -90,8 +98,40 @@ export function nodeTerminationHandlerValues(model: ClusterModel): Record<string
     enableSpotInterruptionDraining: true,
     enableRebalanceMonitoring: true,
     emitKubernetesEvents: true,
+    enableProbesServer: false,
+    enablePrometheusServer: false,
     replicas: 2,
     podDisruptionBudget: { maxUnavailable: 1 },
+    nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
+    tolerations: [...ON_CONTROL_PLANE.tolerations],
+  };
+}
+
+/**
+ * The cluster-autoscaler: one replica (it elects a leader) on the control plane, on the host network so that it
+ * reaches instance metadata (and the control-plane role's credentials) with a hop limit of 1, and so that it needs
+ * no cluster DNS (its API address is the in-cluster Service IP; AWS endpoints resolve through the host). Groups are
+ * found by the tags workers.tf.json puts on every auto-scaling group of this cluster.
+ */
+export function clusterAutoscalerValues(model: ClusterModel): Record<string, unknown> {
+  const settings = model.addons.clusterAutoscaler;
+  return {
+    image: { repository: CLUSTER_AUTOSCALER_IMAGE, tag: clusterAutoscalerImageTag(model) },
+    cloudProvider: 'aws',
+    awsRegion: model.region,
+    autoDiscovery: { clusterName: model.name },
+    extraArgs: {
+      expander: settings.expander,
+      'balance-similar-node-groups': settings.balanceSimilarNodeGroups,
+      'scale-down-utilization-threshold': settings.scaleDownUtilizationThreshold,
+      'skip-nodes-with-local-storage': settings.skipNodesWithLocalStorage,
+    },
+    hostNetwork: true,
+    dnsPolicy: 'Default',
+    replicaCount: 1,
+    priorityClassName: 'system-cluster-critical',
+    podDisruptionBudget: { maxUnavailable: 1 },
+    resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
     nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
     tolerations: [...ON_CONTROL_PLANE.tolerations],
   };

@@ -13,29 +13,43 @@ export interface HelmChart {
   namespace: string;
 }
 
-export const AWS_CLOUD_CONTROLLER_MANAGER_CHART: HelmChart = {
-  release: 'aws-cloud-controller-manager',
-  chart: 'aws-cloud-controller-manager',
-  repository: 'https://kubernetes.github.io/cloud-provider-aws',
-  version: '0.0.8',
-  namespace: 'kube-system',
-};
-
-/** The cloud-controller-manager is released once per Kubernetes minor and must match it. */
-const CLOUD_CONTROLLER_MANAGER_IMAGE_TAG_BY_MINOR: Record<string, string> = {
-  '1.31': 'v1.31.5',
-  '1.32': 'v1.32.0',
-  '1.33': 'v1.33.0',
-  '1.34': 'v1.34.1',
-  '1.35': 'v1.35.0',
+/**
+ * The cloud-controller-manager is released once per Kubernetes minor and must match it: its image, and the chart
+ * (kubernetes/cloud-provider-aws charts/aws-cloud-controller-manager) whose templates and RBAC go with it. The
+ * chart is released from the main branch only, at most once per minor: 0.0.9 is the image v1.33.0 release (July
+ * 2025), 0.0.10 has appVersion v1.34.0, 0.0.11 (March 2026) is the update for 1.35. No chart was released for 1.31
+ * or 1.32 (0.0.8 has appVersion v1.27.1 and lacks the tokenreviews/subjectaccessreviews rules the controller's
+ * delegated authentication and authorization need), so those minors take 0.0.9, the oldest chart with them; the
+ * image is set per minor in the values either way.
+ */
+const CLOUD_CONTROLLER_MANAGER_BY_MINOR: Record<string, { image: string; chart: string }> = {
+  '1.31': { image: 'v1.31.5', chart: '0.0.9' },
+  '1.32': { image: 'v1.32.0', chart: '0.0.9' },
+  '1.33': { image: 'v1.33.0', chart: '0.0.9' },
+  '1.34': { image: 'v1.34.1', chart: '0.0.10' },
+  '1.35': { image: 'v1.35.0', chart: '0.0.11' },
 };
 
 export const CLOUD_CONTROLLER_MANAGER_IMAGE = 'registry.k8s.io/provider-aws/cloud-controller-manager';
 
+function cloudControllerManagerPin(model: ClusterModel): { image: string; chart: string } {
+  const pin = CLOUD_CONTROLLER_MANAGER_BY_MINOR[model.kubernetesMinor];
+  if (!pin) throw new Error(`BUG: no cloud-controller-manager pinned for Kubernetes ${model.kubernetesMinor}`);
+  return pin;
+}
+
 export function cloudControllerManagerImageTag(model: ClusterModel): string {
-  const tag = CLOUD_CONTROLLER_MANAGER_IMAGE_TAG_BY_MINOR[model.kubernetesMinor];
-  if (!tag) throw new Error(`BUG: no cloud-controller-manager pinned for Kubernetes ${model.kubernetesMinor}`);
-  return tag;
+  return cloudControllerManagerPin(model).image;
+}
+
+export function awsCloudControllerManagerChart(model: ClusterModel): HelmChart {
+  return {
+    release: 'aws-cloud-controller-manager',
+    chart: 'aws-cloud-controller-manager',
+    repository: 'https://kubernetes.github.io/cloud-provider-aws',
+    version: cloudControllerManagerPin(model).chart,
+    namespace: 'kube-system',
+  };
 }
 
 export const EBS_CSI_DRIVER_CHART: HelmChart = {
@@ -45,6 +59,9 @@ export const EBS_CSI_DRIVER_CHART: HelmChart = {
   version: '2.48.0',
   namespace: 'kube-system',
 };
+
+/** The controller Deployment the chart creates (a fixed name in its templates/controller.yaml). */
+export const EBS_CSI_CONTROLLER_DEPLOYMENT = 'ebs-csi-controller';
 
 export const METRICS_SERVER_CHART: HelmChart = {
   release: 'metrics-server',
@@ -75,6 +92,42 @@ export const NODE_TERMINATION_HANDLER_CHART: HelmChart = {
   version: '0.27.1',
   namespace: 'kube-system',
 };
+
+/**
+ * The queue-mode Deployment the chart creates: its fullname, the release name (which contains the chart name). Its
+ * templates/deployment.yaml writes `hostNetwork: false` with no value to change it.
+ */
+export const NODE_TERMINATION_HANDLER_DEPLOYMENT = 'aws-node-termination-handler';
+
+/**
+ * The cluster-autoscaler chart (kubernetes/autoscaler charts/cluster-autoscaler, 9.43.1). The autoscaler itself is
+ * released once per Kubernetes minor and must match it, so the image tag comes from the table below, not from the
+ * chart's appVersion.
+ */
+export const CLUSTER_AUTOSCALER_CHART: HelmChart = {
+  release: 'cluster-autoscaler',
+  chart: 'cluster-autoscaler',
+  repository: 'https://kubernetes.github.io/autoscaler',
+  version: '9.43.1',
+  namespace: 'kube-system',
+};
+
+export const CLUSTER_AUTOSCALER_IMAGE = 'registry.k8s.io/autoscaling/cluster-autoscaler';
+
+/** The newest cluster-autoscaler release of each minor (its GitHub releases, cluster-autoscaler-1.MINOR.PATCH). */
+const CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR: Record<string, string> = {
+  '1.31': 'v1.31.2',
+  '1.32': 'v1.32.3',
+  '1.33': 'v1.33.6',
+  '1.34': 'v1.34.5',
+  '1.35': 'v1.35.2',
+};
+
+export function clusterAutoscalerImageTag(model: ClusterModel): string {
+  const tag = CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR[model.kubernetesMinor];
+  if (!tag) throw new Error(`BUG: no cluster-autoscaler pinned for Kubernetes ${model.kubernetesMinor}`);
+  return tag;
+}
 
 /** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */
 export const CALICO_MANIFEST_URL = 'https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml';

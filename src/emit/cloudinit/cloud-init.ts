@@ -10,7 +10,7 @@ import {
 import { bucketObjects } from '../../model/bucket-layout.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
-import { addonFileNames, addonPlan, type AddonStep } from '../addons/addon-plan.js';
+import { addonFileNames, addonPlan, HOST_NETWORK_PATCH, type AddonStep } from '../addons/addon-plan.js';
 import { AUDIT_POLICY_PATH, auditPolicyYaml } from './audit-policy.js';
 import { DAY_TWO_TIMERS, dayTwoFiles } from './day-two.js';
 import { ADDON_STEP_SECONDS, ADDONS_STATUS_PATH, CLUSTER_STATE_SCRIPT, FAILED_WORKER_SHUTDOWN_MINUTES, INIT_MARK_KEY } from './boot-recovery.js';
@@ -127,6 +127,8 @@ function addonCommand(step: AddonStep): string {
     }
     case 'patch':
       return `kubectl --namespace ${step.namespace} patch ${step.resource} --type strategic --patch-file ${local(step.file)}`;
+    case 'host-network':
+      return `kubectl --namespace ${step.namespace} patch deployment/${step.deployment} --type strategic --patch ${shellQuote(JSON.stringify(HOST_NETWORK_PATCH))}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { BOOTSTRAP_TOKEN_ROTATION_HOURS, BOOTSTRAP_TOKEN_TTL_HOURS, ROTATED_BOOTSTRAP_TOKEN_KEYS } from '../../model/bootstrap-token.js';
 import { ETCD_BACKUP_PREFIX, certificateRefreshHour } from '../../model/etcd-backups.js';
 import type { ClusterModel, ControlPlaneMember } from '../../model/model.js';
 import { etcdClientUrl, etcdEndpoints, ETCD_VOLUME_MOUNT } from './etcd-config.js';
@@ -15,13 +16,18 @@ export const DAY_TWO_PATHS = {
   snapshotService: '/etc/systemd/system/hakube-etcd-snapshot.service',
   snapshotTimer: '/etc/systemd/system/hakube-etcd-snapshot.timer',
   putObjectScript: '/usr/local/sbin/hakube-put-object',
+  tokenRotationScript: '/usr/local/sbin/hakube-bootstrap-token',
+  tokenRotationService: '/etc/systemd/system/hakube-bootstrap-token.service',
+  tokenRotationTimer: '/etc/systemd/system/hakube-bootstrap-token.timer',
+  /** kubeadm writes it on init and control-plane join; the rotation creates tokens with it. */
+  adminKubeconfig: '/etc/kubernetes/admin.conf',
   snapshotDir: `${ETCD_VOLUME_MOUNT}/snapshots`,
   /** The key of the last snapshot this member uploaded: where an operator looks first. */
   lastSnapshot: `${ETCD_VOLUME_MOUNT}/last-snapshot`,
 } as const;
 
 /** The timers the bootstrap script enables once the member is up. */
-export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer'] as const;
+export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer'] as const;
 
 export interface DayTwoFile {
   path: string;
@@ -162,9 +168,61 @@ function snapshotFiles(model: ClusterModel, common: object): DayTwoFile[] {
   ];
 }
 
+function tokenRotationFiles(model: ClusterModel, common: object): DayTwoFile[] {
+  const [controlPlaneKey, nodesKey] = ROTATED_BOOTSTRAP_TOKEN_KEYS;
+  return [
+    {
+      path: DAY_TWO_PATHS.tokenRotationScript,
+      permissions: '0700',
+      content: renderTemplate('bootstrap-token-rotate.sh', {
+        ...common,
+        adminKubeconfig: DAY_TWO_PATHS.adminKubeconfig,
+        ttlHours: BOOTSTRAP_TOKEN_TTL_HOURS,
+        rotationHours: BOOTSTRAP_TOKEN_ROTATION_HOURS,
+        controlPlaneKey,
+        nodesKey,
+      }),
+    },
+    {
+      path: DAY_TWO_PATHS.tokenRotationService,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: new bootstrap token of ${model.name} to the secrets bucket (made by the etcd leader)`,
+        'Wants=network-online.target',
+        'After=network-online.target etcd.service kubelet.service',
+        `ConditionPathExists=${DAY_TWO_PATHS.adminKubeconfig}`,
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=${DAY_TWO_PATHS.tokenRotationScript}`,
+        'TimeoutStartSec=10min',
+      ]),
+    },
+    {
+      path: DAY_TWO_PATHS.tokenRotationTimer,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        `Description=hakube: bootstrap token rotation every ${BOOTSTRAP_TOKEN_ROTATION_HOURS} hours`,
+        '',
+        '[Timer]',
+        // Soon after boot too: a control plane that was down longer than a token's life publishes a valid one.
+        'OnBootSec=5min',
+        `OnUnitActiveSec=${BOOTSTRAP_TOKEN_ROTATION_HOURS}h`,
+        'AccuracySec=1min',
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+      ]),
+    },
+  ];
+}
+
 /**
  * What a control-plane member needs to run for a year: a daily refresh of renewed certificates (staggered by
- * member) and periodic etcd snapshots to the bucket, each a script with its systemd service and timer.
+ * member), periodic etcd snapshots to the bucket and bootstrap token rotation, each a script with its systemd
+ * service and timer.
  */
 export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
   const machine: Machine = { role: 'control-plane', member };
@@ -177,5 +235,5 @@ export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): Da
     healthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
     healthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
   };
-  return [...certificateRefreshFiles(model, member, common), ...snapshotFiles(model, common)];
+  return [...certificateRefreshFiles(model, member, common), ...snapshotFiles(model, common), ...tokenRotationFiles(model, common)];
 }

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { CONTROL_PLANE_TEMPLATE_VARS } from '../../model/bootstrap-contract.js';
+import { BOOTSTRAP_TOKEN_TTL_HOURS } from '../../model/bootstrap-token.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import { AUDIT_LOG_PATH, AUDIT_POLICY_PATH } from './audit-policy.js';
 import { etcdEndpoints } from './etcd-config.js';
@@ -136,8 +137,9 @@ function controlPlaneKubeletArgs(member: ControlPlaneMember): Array<[string, str
 }
 
 /**
- * `kubeadm init` for the member that starts the cluster. The bootstrap token never expires (ttl 0): workers of
- * auto-scaling groups join at any time with it, and it lives only in the bucket and on machines.
+ * `kubeadm init` for the member that starts the cluster, with the first bootstrap token (generated with the PKI,
+ * uploaded by Terraform). It expires like every later one; the control plane publishes a new token every few
+ * hours (hakube-bootstrap-token, docs/node-boot.md), so workers of auto-scaling groups can join at any time.
  */
 export function kubeadmInitConfig(model: ClusterModel, member: ControlPlaneMember): string {
   return documents([
@@ -147,8 +149,8 @@ export function kubeadmInitConfig(model: ClusterModel, member: ControlPlaneMembe
       bootstrapTokens: [
         {
           token: BOOT_VALUES.bootstrapToken,
-          description: 'hakube: workers join with this token; it never expires (see docs/node-boot.md)',
-          ttl: '0s',
+          description: 'hakube: the first join token; the control plane rotates it (see docs/node-boot.md)',
+          ttl: `${BOOTSTRAP_TOKEN_TTL_HOURS}h`,
           usages: ['signing', 'authentication'],
           groups: ['system:bootstrappers:kubeadm:default-node-token'],
         },

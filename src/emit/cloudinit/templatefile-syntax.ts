@@ -18,3 +18,34 @@ export function toTemplatefile(text: string, variables: readonly string[]): stri
     return '${' + name + '}';
   });
 }
+
+/**
+ * Whether `rendered` is what Terraform's templatefile() makes of `template` for some values of its variables (each
+ * variable's value is one line: bucket names, addresses, volume ids). Lets a check compare user data recorded in a
+ * Terraform state with a cloud-init file without knowing the values Terraform passed.
+ */
+export function renderedFromTemplatefile(template: string, rendered: string): boolean {
+  const pattern: string[] = [];
+  let literal = '';
+  const flush = () => {
+    pattern.push(literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    literal = '';
+  };
+  for (let i = 0; i < template.length; ) {
+    if (template.startsWith('$${', i) || template.startsWith('%%{', i)) {
+      literal += template.slice(i + 1, i + 3);
+      i += 3;
+    } else if (template.startsWith('${', i)) {
+      const end = template.indexOf('}', i);
+      if (end < 0) return false;
+      flush();
+      pattern.push('[^\\n]*?');
+      i = end + 1;
+    } else {
+      literal += template[i];
+      i += 1;
+    }
+  }
+  flush();
+  return new RegExp(`^${pattern.join('')}$`).test(rendered);
+}

@@ -7,15 +7,9 @@ import type { ClusterModel } from '../../model/model.js';
 import { memberAddresses, resourceName } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
-
-
-/**
- * Hosts of the control-plane pods that may reach instance metadata: controllers run in pods here and get the
- * role's credentials through it, which needs one hop more than the host itself.
- */
-const CONTROL_PLANE_METADATA_HOPS = 2;
 
 /**
  * Per member: an instance with the member's fixed address, and its own encrypted etcd volume and attachment.
@@ -50,7 +44,7 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
         [CONTROL_PLANE_TEMPLATE_VARS.etcdVolumeId]: volume.id,
       }),
       userDataReplaceOnChange: true,
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: CONTROL_PLANE_METADATA_HOPS },
+      metadataOptions: { ...INSTANCE_METADATA_OPTIONS },
       rootBlockDevice: { volumeType: 'gp3', volumeSize: cp.rootVolumeSize, encrypted: true, deleteOnTermination: true },
       disableApiTermination: cp.terminationProtection,
       // Termination protection guards members against termination outside Terraform (console, CLI, scripts).
@@ -62,6 +56,10 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       // kubenet routes pod addresses to the machine itself, which EC2 drops unless the check is off.
       ...(model.network.cni === 'kubenet' ? { sourceDestCheck: false } : {}),
       tags: nameTag(model, member.name),
+      // A new SSH key is a new key pair name, which the provider can only apply by replacing the instance: every
+      // member at once. Running members keep the key they booted with; a member replaced for another reason
+      // boots with the current one (docs/terraform.md).
+      lifecycle: { ignoreChanges: ['key_name'] },
     });
     declare(scope, VolumeAttachment, resourceName(names.etcdVolumeAttachment), {
       deviceName: ETCD_VOLUME_DEVICE_NAME,

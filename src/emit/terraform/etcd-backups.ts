@@ -1,10 +1,7 @@
-import type { Construct } from 'constructs';
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js';
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
-import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
+import type { S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
 import { ETCD_BACKUP_PREFIX } from '../../model/etcd-backups.js';
 import type { ClusterModel } from '../../model/model.js';
-import { declare } from './declare.js';
 import type { PolicyTargets } from './iam-policies.js';
 
 /**
@@ -34,7 +31,7 @@ export function etcdBackupWriteStatements(model: ClusterModel, t: PolicyTargets)
 /**
  * Retention of etcd snapshots: the current version expires after `retentionDays`; in a versioned bucket that
  * leaves a delete marker, and the version it hides is removed one day later. Unfinished uploads go after a day.
- * Only one lifecycle configuration may exist per bucket: other rules for the secrets bucket belong in this list.
+ * S3 allows one lifecycle configuration per bucket: these rules go into the secrets bucket's one (secrets-bucket.ts).
  */
 export function etcdBackupLifecycleRules(model: ClusterModel): S3BucketLifecycleConfigurationRule[] {
   return [
@@ -47,8 +44,4 @@ export function etcdBackupLifecycleRules(model: ClusterModel): S3BucketLifecycle
       abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
     },
   ];
-}
-
-export function buildEtcdBackupRetention(scope: Construct, model: ClusterModel, bucket: S3Bucket): void {
-  declare(scope, S3BucketLifecycleConfiguration, 'secrets', { bucket: bucket.id, rule: etcdBackupLifecycleRules(model) });
 }

@@ -46,18 +46,16 @@ const CONTROL_PLANE_READ_ACTIONS = [
   'kms:DescribeKey',
 ];
 
-/** Changes to resources the cluster already owns: allowed only on resources carrying the cluster tag. */
+/**
+ * Changes to resources the cluster already owns: allowed only on resources carrying the cluster tag. Volume and
+ * snapshot changes are narrower still (EBS_CSI_VOLUME_ACTIONS): the etcd volumes carry the cluster tag too.
+ */
 const CONTROL_PLANE_OWNED_ACTIONS = [
   'autoscaling:SetDesiredCapacity',
   'autoscaling:TerminateInstanceInAutoScalingGroup',
-  'ec2:AttachVolume',
   'ec2:AuthorizeSecurityGroupIngress',
   'ec2:DeleteSecurityGroup',
-  'ec2:DeleteSnapshot',
-  'ec2:DeleteVolume',
-  'ec2:DetachVolume',
   'ec2:ModifyInstanceAttribute',
-  'ec2:ModifyVolume',
   'ec2:RevokeSecurityGroupIngress',
   'elasticloadbalancing:AddTags',
   'elasticloadbalancing:ApplySecurityGroupsToLoadBalancer',
@@ -80,6 +78,15 @@ const CONTROL_PLANE_OWNED_ACTIONS = [
   'elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer',
   'elasticloadbalancing:SetLoadBalancerPoliciesOfListener',
 ];
+
+/**
+ * The tag the EBS CSI driver puts on every volume and snapshot it creates (aws-ebs-csi-driver
+ * docs/example-iam-policy.json conditions deletion on it). hakube's etcd volumes never carry it.
+ */
+const EBS_CSI_DRIVER_TAG = { key: 'ebs.csi.aws.com/cluster', value: 'true' } as const;
+
+/** What the EBS CSI controller does to the volumes it created: attach, detach, resize, snapshot, delete. */
+const EBS_CSI_VOLUME_ACTIONS = ['ec2:AttachVolume', 'ec2:CreateSnapshot', 'ec2:DeleteVolume', 'ec2:DetachVolume', 'ec2:ModifyVolume'];
 
 /** The route controller of the cloud-controller-manager writes one route per node's pod range (kubenet only). */
 const KUBENET_ROUTE_ACTIONS = ['ec2:CreateRoute', 'ec2:DeleteRoute'];
@@ -109,6 +116,16 @@ function requestTagsOwner(model: ClusterModel): DataAwsIamPolicyDocumentStatemen
   return [{ test: 'StringEquals', variable: `aws:RequestTag/${clusterTagKey(model)}`, values: [CLUSTER_TAG_VALUE] }];
 }
 
+/** Resources the EBS CSI driver created for this cluster: the cluster tag and the driver's own. */
+function createdByCsiDriver(model: ClusterModel): DataAwsIamPolicyDocumentStatementCondition[] {
+  return [...ownedBy(model), { test: 'StringEquals', variable: `ec2:ResourceTag/${EBS_CSI_DRIVER_TAG.key}`, values: [EBS_CSI_DRIVER_TAG.value] }];
+}
+
+/** A request creating a volume or snapshot as the EBS CSI driver does: tagged with the cluster tag and the driver's. */
+function requestTagsCsiDriver(model: ClusterModel): DataAwsIamPolicyDocumentStatementCondition[] {
+  return [...requestTagsOwner(model), { test: 'StringEquals', variable: `aws:RequestTag/${EBS_CSI_DRIVER_TAG.key}`, values: [EBS_CSI_DRIVER_TAG.value] }];
+}
+
 function ec2Arn(t: PolicyTargets, resource: string): string {
   return `arn:${t.partition}:ec2:*:*:${resource}/*`;
 }
@@ -136,12 +153,32 @@ export function controlPlaneControllerStatements(model: ClusterModel, t: PolicyT
       ],
     },
     {
-      sid: 'CreateClusterSecurityGroupsVolumesSnapshots',
+      sid: 'CreateClusterSecurityGroups',
       effect: 'Allow',
-      actions: ['ec2:CreateSecurityGroup', 'ec2:CreateSnapshot', 'ec2:CreateVolume'],
-      resources: [ec2Arn(t, 'security-group'), ec2Arn(t, 'snapshot'), ec2Arn(t, 'volume')],
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: [ec2Arn(t, 'security-group')],
       condition: requestTagsOwner(model),
     },
+    { sid: 'CreateCsiVolumes', effect: 'Allow', actions: ['ec2:CreateVolume'], resources: [ec2Arn(t, 'volume')], condition: requestTagsCsiDriver(model) },
+    { sid: 'CreateCsiSnapshots', effect: 'Allow', actions: ['ec2:CreateSnapshot'], resources: [ec2Arn(t, 'snapshot')], condition: requestTagsCsiDriver(model) },
+    {
+      // Only volumes the CSI driver created: the etcd volumes carry the cluster tag but not the driver's, so no
+      // pod or controller with this role can detach, snapshot or delete them.
+      sid: 'ChangeCsiVolumes',
+      effect: 'Allow',
+      actions: EBS_CSI_VOLUME_ACTIONS,
+      resources: [ec2Arn(t, 'volume')],
+      condition: createdByCsiDriver(model),
+    },
+    {
+      // Attaching and detaching also name the instance; only the cluster's own qualify.
+      sid: 'AttachCsiVolumesToClusterInstances',
+      effect: 'Allow',
+      actions: ['ec2:AttachVolume', 'ec2:DetachVolume'],
+      resources: [ec2Arn(t, 'instance')],
+      condition: ownedBy(model),
+    },
+    { sid: 'DeleteCsiSnapshots', effect: 'Allow', actions: ['ec2:DeleteSnapshot'], resources: [ec2Arn(t, 'snapshot')], condition: createdByCsiDriver(model) },
     {
       // A security group is created inside a VPC; only the cluster's own (tagged) VPC qualifies.
       sid: 'CreateSecurityGroupsInClusterVpc',
@@ -151,12 +188,12 @@ export function controlPlaneControllerStatements(model: ClusterModel, t: PolicyT
       condition: ownedBy(model),
     },
     {
-      // CreateVolume from a snapshot names the snapshot as a resource; only the cluster's snapshots qualify.
-      sid: 'CreateVolumesFromClusterSnapshots',
+      // CreateVolume from a snapshot names the snapshot as a resource; only the CSI driver's snapshots qualify.
+      sid: 'CreateVolumesFromCsiSnapshots',
       effect: 'Allow',
       actions: ['ec2:CreateVolume'],
       resources: [ec2Arn(t, 'snapshot')],
-      condition: ownedBy(model),
+      condition: createdByCsiDriver(model),
     },
     {
       sid: 'TagOnCreate',
@@ -169,7 +206,8 @@ export function controlPlaneControllerStatements(model: ClusterModel, t: PolicyT
       ],
     },
     {
-      // Retagging the cluster's own resources, but never moving the ownership tag itself.
+      // Retagging the cluster's own resources, but never setting the ownership tag or the CSI driver's (which would
+      // make an etcd volume deletable).
       sid: 'RetagClusterOwnedResources',
       effect: 'Allow',
       actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
@@ -177,6 +215,7 @@ export function controlPlaneControllerStatements(model: ClusterModel, t: PolicyT
       condition: [
         ...ownedBy(model),
         { test: 'Null', variable: `aws:RequestTag/${clusterTagKey(model)}`, values: ['true'] },
+        { test: 'Null', variable: `aws:RequestTag/${EBS_CSI_DRIVER_TAG.key}`, values: ['true'] },
       ],
     },
     {

@@ -6,6 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import type { BucketRole } from '../../model/bucket-layout.js';
 import { terraformId, type ClusterModel } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
+import { bootstrapTokenPublishStatements } from './bootstrap-token.js';
 import { etcdBackupWriteStatements } from './etcd-backups.js';
 import { declare } from './declare.js';
 import {
@@ -53,6 +54,7 @@ export function buildIam(scope: Construct, model: ClusterModel, targets: PolicyT
       controllers: controlPlaneControllerStatements(model, targets),
       bootstrap: bucketReadStatements(model, 'control-plane', targets),
       etcd_backups: etcdBackupWriteStatements(model, targets),
+      bootstrap_token: bootstrapTokenPublishStatements(model, targets),
     }),
     nodes: identity('nodes', {
       node: nodeStatements(),

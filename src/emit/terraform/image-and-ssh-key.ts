@@ -35,6 +35,9 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
     // one-member-per-apply rollout) sees which machines move to it, and members still waiting keep the old one.
     const ubuntu = declare(scope, DataAwsAmi, imageDataSourceName(model.image.name), {
       owners: [CANONICAL_OWNER_ID],
+      // Canonical deprecates an image about two years after release; the pinned one must still be found then, or
+      // every plan of a running cluster fails until the spec names a newer image.
+      includeDeprecated: true,
       filter: [
         { name: 'name', values: [model.image.name] },
         { name: 'architecture', values: ['x86_64'] },

@@ -4,9 +4,9 @@ import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment/index.js';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import type { ClusterModel } from '../../model/model.js';
 import { memberAddresses, resourceName } from './addresses.js';
+import { buildApiDns } from './api-dns.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import type { NetworkResources } from './network.js';
@@ -50,7 +50,13 @@ export function buildLoadBalancer(scope: Construct, model: ClusterModel, network
     // A control-plane machine reaching the API through the load balancer may be sent to itself; with the client
     // address preserved that connection never completes, so the servers see the load balancer's address instead.
     preserveClientIp: 'false',
-    healthCheck: { protocol: 'TCP', port: 'traffic-port', interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+    // An API server that listens but is not ready (etcd unreachable, still starting) gets no traffic. /readyz
+    // answers anonymous requests (kubeadm's system:public-info-viewer role); the serving certificate is not checked.
+    healthCheck: { protocol: 'HTTPS', path: '/readyz', matcher: '200', port: 'traffic-port', interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+    // kops' values: a deregistered member (a rollout step, a replaced machine) drains for 30 s, then its remaining
+    // connections are closed, so clients reconnect to a member that stays.
+    deregistrationDelay: '30',
+    connectionTermination: true,
     tags: nameTag(model, 'api'),
   });
   declare(scope, LbListener, 'api', {
@@ -60,16 +66,7 @@ export function buildLoadBalancer(scope: Construct, model: ClusterModel, network
     defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
     tags: nameTag(model, 'api'),
   });
-  let apiEndpoint = lb.dnsName;
-  if (model.api.dns) {
-    const record = declare(scope, Route53Record, 'api', {
-      zoneId: model.api.dns.hostedZoneId,
-      name: model.api.dns.name,
-      type: 'A',
-      alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
-    });
-    apiEndpoint = record.fqdn;
-  }
+  const apiEndpoint = model.api.dns ? buildApiDns(scope, model.api.dns, lb, network.vpc) : lb.dnsName;
   return { targetGroup, apiEndpoint };
 }
 

@@ -12,13 +12,19 @@ import { terraformId, type ClusterModel, type ZoneModel } from '../../model/mode
 import { contains, formatCidr, hostAddress, parseCidr, type Cidr } from '../../spec/cidr.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { buildExistingNetwork } from './existing-network.js';
+
+/** A VPC or subnet, created here or read from an existing network: all the rest of the Terraform needs is its id. */
+export interface NetworkElement {
+  readonly id: string;
+}
 
 export interface NetworkResources {
-  vpc: Vpc;
+  vpc: NetworkElement;
   /** The subnet machines of each zone live in, by zone name. */
-  machineSubnets: Map<string, Subnet>;
+  machineSubnets: Map<string, NetworkElement>;
   /** Public subnets of the private topology (NAT gateways, internet-facing load balancer), by zone name. */
-  utilitySubnets: Map<string, Subnet>;
+  utilitySubnets: Map<string, NetworkElement>;
   /** Reservations that keep control-plane addresses free; whatever takes addresses automatically must come after them. */
   memberAddressReservations: Ec2SubnetCidrReservation[];
   /** Public addresses of the NAT gateways (private topology), by zone name. */
@@ -36,9 +42,10 @@ export function zoneId(zone: ZoneModel | string): string {
 /**
  * VPC, subnets per zone, internet access and routing. Routes are separate `aws_route` resources, never inline
  * blocks: with kubenet the cloud-controller-manager adds pod routes to these tables, and inline routes would make
- * every plan remove them.
+ * every plan remove them. In an existing VPC (network.networkID) nothing of this is created: see existing-network.ts.
  */
 export function buildNetwork(scope: Construct, model: ClusterModel): NetworkResources {
+  if (model.network.networkID) return buildExistingNetwork(scope, model, model.network.networkID);
   const vpc = declare(scope, Vpc, 'cluster', {
     cidrBlock: model.network.vpcCIDR,
     enableDnsSupport: true,
@@ -54,8 +61,8 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
   });
 
   const privateTopology = model.network.topology === 'private';
-  const machineSubnets = new Map<string, Subnet>();
-  const utilitySubnets = new Map<string, Subnet>();
+  const machineSubnets = new Map<string, NetworkElement>();
+  const utilitySubnets = new Map<string, NetworkElement>();
   const natAddresses = new Map<string, Eip>();
   for (const zone of model.zones) {
     const id = zoneId(zone);
@@ -103,6 +110,14 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
     declare(scope, RouteTableAssociation, id, { subnetId: machines.id, routeTableId: privateRoutes.id });
   }
 
+  return { vpc, machineSubnets, utilitySubnets, memberAddressReservations: reserveMemberAddresses(scope, model, machineSubnets), natAddresses };
+}
+
+/**
+ * In each zone's machine subnet, the block the zone's control-plane members take their fixed addresses from,
+ * reserved so that nothing else (a worker, a load balancer) is given one of them first.
+ */
+export function reserveMemberAddresses(scope: Construct, model: ClusterModel, machineSubnets: Map<string, NetworkElement>): Ec2SubnetCidrReservation[] {
   const memberAddressReservations: Ec2SubnetCidrReservation[] = [];
   for (const zone of model.zones) {
     const members = model.controlPlane.members.filter((m) => m.zone === zone.name);
@@ -121,7 +136,7 @@ export function buildNetwork(scope: Construct, model: ClusterModel): NetworkReso
       }),
     );
   }
-  return { vpc, machineSubnets, utilitySubnets, memberAddressReservations, natAddresses };
+  return memberAddressReservations;
 }
 
 /** The /29 from host .8 of the zone's machine subnet: it holds FIRST_MEMBER_HOST (.10) and up to five members after it. */

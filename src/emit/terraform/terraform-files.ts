@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { TerraformDataSource, TerraformOutput, TerraformResource } from 'cdktf';
 import type { GeneratedFile } from '../../output/files.js';
 import type { TerraformJson } from '../../ha/rollout-plan.js';
+import { printTerraformJson } from './print-terraform.js';
 
 /**
  * Each concern's resources go to their own file, named for the concern. Terraform reads every *.tf.json of the
@@ -77,7 +78,7 @@ export function splitByConcern(synthesized: TerraformJson, scopes: Map<Concern, 
 
   return CONCERNS.filter((c) => files.has(c)).map((concern) => ({
     path: fileOfConcern(concern),
-    content: `${JSON.stringify(canonical(files.get(concern)), null, 2)}\n`,
+    content: printTerraformJson(withoutMetadata(files.get(concern))),
   }));
 }
 
@@ -95,13 +96,9 @@ function requireConcern(concernOf: Map<string, Concern>, address: string): Conce
 }
 
 /** The value with cdktf metadata removed and object keys sorted (arrays keep their order: it can matter). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+/** The document without cdktf's "//" metadata (construct paths), which says nothing to a reviewer. */
+function withoutMetadata(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMetadata);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    if (key === '//') continue;
-    out[key] = canonical((value as Record<string, unknown>)[key]);
-  }
-  return out;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([key]) => key !== '//').map(([key, v]) => [key, withoutMetadata(v)]));
 }

@@ -1,19 +1,17 @@
 import type { Construct } from 'constructs';
 import { Token } from 'cdktf';
-import { AutoscalingGroup, type AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
+import { AutoscalingGroup, type AutoscalingGroupConfig, type AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
 import { NODE_TEMPLATE_VARS, instanceGroupCloudInitPath } from '../../model/bootstrap-contract.js';
 import type { ClusterModel, InstanceGroupModel } from '../../model/model.js';
 import { clusterTags, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
 
 /** Root device of Canonical's Ubuntu images. */
 const UBUNTU_ROOT_DEVICE = '/dev/sda1';
-
-/** Pods on workers must not reach instance metadata (and the node role's credentials): one hop, the host only. */
-const WORKER_METADATA_HOPS = 1;
 
 /**
  * Per instance group: a launch template and an auto-scaling group over the group's zones. The group has no
@@ -41,7 +39,7 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
         [NODE_TEMPLATE_VARS.bucket]: inputs.bucketName,
         [NODE_TEMPLATE_VARS.apiEndpoint]: inputs.apiEndpoint,
       }),
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: WORKER_METADATA_HOPS },
+      metadataOptions: { ...INSTANCE_METADATA_OPTIONS },
       // A worker whose boot failed shuts itself down; terminating it lets the group start a fresh one (docs/node-boot.md).
       instanceInitiatedShutdownBehavior: 'terminate',
       blockDeviceMappings: [
@@ -69,7 +67,8 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
         minSize: group.minSize,
         maxSize: group.maxSize,
         vpcZoneIdentifier: subnets,
-        launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
+        ...launchedFrom(group, template.id, Token.asString(template.latestVersion)),
+        ...(group.capacityRebalance ? { capacityRebalance: true } : {}),
         instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 90 } },
         tag: autoscalingGroupTags(model, group),
         // Workers take addresses automatically; the member reservations must exist before the first one launches.
@@ -78,6 +77,31 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
     );
   }
   return groups;
+}
+
+/**
+ * The group's launch template, directly, or inside a mixed-instances policy that lets the group launch any of
+ * several types and split them between On-Demand and Spot. A policy with one type and no Spot is still written as
+ * the spec says, so a later edit of it changes arguments rather than the shape of the group.
+ */
+function launchedFrom(group: InstanceGroupModel, templateId: string, version: string): Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy'> {
+  const m = group.mixedInstancesPolicy;
+  if (!m) return { launchTemplate: { id: templateId, version } };
+  return {
+    mixedInstancesPolicy: {
+      instancesDistribution: {
+        onDemandBaseCapacity: m.onDemandBase,
+        onDemandPercentageAboveBaseCapacity: m.onDemandAboveBase,
+        onDemandAllocationStrategy: m.onDemandAllocationStrategy,
+        spotAllocationStrategy: m.spotAllocationStrategy,
+        ...(m.spotInstancePools !== undefined ? { spotInstancePools: m.spotInstancePools } : {}),
+      },
+      launchTemplate: {
+        launchTemplateSpecification: { launchTemplateId: templateId, version },
+        override: m.instances.map((instanceType) => ({ instanceType })),
+      },
+    },
+  };
 }
 
 /**
