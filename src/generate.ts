@@ -10,7 +10,7 @@ import { bucketObjects, PKI_DIR } from './model/bucket-layout.js';
 import { ADMIN_KUBECONFIG, USERS_DIR } from './pki/certificate-plan.js';
 import type { GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
-import { openOutputFolder, readPreviousOutput } from './output/output-folder.js';
+import { checkOutputFolder, openOutputFolder, readPreviousOutput } from './output/output-folder.js';
 import { diffOutput, MANIFEST_FILE, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { readPkiStore } from './pki/store.js';
@@ -80,13 +80,26 @@ function holdsKeyMaterial(path: string): boolean {
 
 /**
  * The whole pipeline: load → schema → defaults → rules → model → emitters → one-member-per-apply staging → atomic
- * write. Only validateFile, openOutputFolder, readPkiStore and readPreviousOutput read the disk, and only
- * openOutputFolder (finishing an interrupted earlier run) and writeOutput write it.
+ * write. Only validateFile, the output folder's checks, readPkiStore and readPreviousOutput read the disk, and only
+ * openOutputFolder (its lock; finishing an interrupted earlier run) and writeOutput write it, never for --dry-run or
+ * --check.
  */
 export async function generate(specFile: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const cluster = validateFile(specFile);
   const { model } = cluster;
-  const outDir = openOutputFolder(opts.outDir ?? defaultOutDir(model));
+  const requested = opts.outDir ?? defaultOutDir(model);
+  // A run that writes nothing takes no lock and finishes no earlier run's swap: it leaves the disk as it is.
+  if (opts.dryRun || opts.check) return generateInto(cluster, checkOutputFolder(requested), opts);
+  const { outDir, lock } = openOutputFolder(requested);
+  try {
+    return await generateInto(cluster, outDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function generateInto(cluster: ValidatedCluster, outDir: string, opts: GenerateOptions): Promise<GenerateResult> {
+  const { model } = cluster;
   const previous = readPreviousOutput(outDir);
   const recordText = previous.get(ROLLOUT_RECORD_FILE);
   const record = recordText === undefined ? undefined : parseRolloutRecord(recordText);

@@ -48,6 +48,11 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     .command(planCheckCommand(con))
     .command(etcdCommand(con))
     .demandCommand(1, 'Name a command; see hakube --help')
+    // Every command taking --out means a folder by it; an empty name would mean the working folder.
+    .check((argv) => {
+      if (argv.out === '') throw new UsageError('--out needs a folder name');
+      return true;
+    })
     .strict()
     .recommendCommands()
     .version(version())

@@ -1,24 +1,34 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { UserError } from '../errors.js';
+import { FILE_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
 
 /**
- * Writes one file so that readers see the old or the new content, never a partial one:
- * a temporary file beside it, fsync, then rename. With `exclusive`, refuses to replace an existing
- * file (used for private keys, which are never overwritten) and throws an EEXIST error.
+ * Creates a new file holding `content`: exclusively (O_CREAT|O_EXCL, so never through a symbolic link or into a file
+ * someone else made), with `mode` set explicitly whatever the umask, and synced to disk.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { mode?: number; exclusive?: boolean } = {}): void {
-  const mode = opts.mode ?? 0o644;
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w', mode);
+export function writeNewFile(path: string, content: string | Uint8Array, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
   try {
+    fchmodSync(fd, mode);
     writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes one file so that readers see the old or the new content, never a partial one: a temporary file with a
+ * random name beside it (created exclusively), fsync, then rename. With `exclusive`, refuses to replace an existing
+ * file (used for private keys, which are never overwritten) and throws an EEXIST error.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { mode?: number; exclusive?: boolean } = {}): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path).slice(0, 64)}.${randomBytes(6).toString('hex')}.tmp`);
+  writeNewFile(temp, content, opts.mode ?? FILE_MODE);
   try {
     if (opts.exclusive) {
       // link() fails with EEXIST if the target exists, unlike rename(); it is atomic too.

@@ -1,7 +1,11 @@
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
+import { PKI_DIR } from '../model/bucket-layout.js';
+import { ADMIN_KUBECONFIG, USERS_DIR } from '../pki/certificate-plan.js';
 import { asUserFsError } from './fs-errors.js';
+import { FOLDER_MODE } from './folders.js';
+import { lockOutputFolder, type OutputLock } from './output-lock.js';
 import { readManifest, recoverInterruptedSwap } from './writer.js';
 
 /**
@@ -29,18 +33,36 @@ export function checkOutputFolder(outDir: string): string {
   return abs;
 }
 
+/** Makes the missing folders of `path`, each with FOLDER_MODE whatever the umask. */
+function makeParentFolders(path: string): void {
+  const first = mkdirSync(path, { recursive: true });
+  if (first === undefined) return;
+  for (let folder = path; ; folder = dirname(folder)) {
+    chmodSync(folder, FOLDER_MODE);
+    if (folder === first) break;
+  }
+}
+
 /**
- * Prepares the output folder for a run: finishes an interrupted swap of an earlier run (so its keys are read,
- * not regenerated) and checks the folder. Returns its absolute path.
+ * Prepares the output folder for a run that writes it: checks it, takes its lock (released by the caller, also on
+ * failure) and finishes an interrupted swap of an earlier run (so its keys are read, not regenerated).
  */
-export function openOutputFolder(outDir: string): string {
+export function openOutputFolder(outDir: string): { outDir: string; lock: OutputLock } {
   const abs = checkOutputFolder(outDir);
+  try {
+    makeParentFolders(dirname(abs));
+  } catch (err) {
+    asUserFsError(err, 'create the folder of', abs);
+  }
+  const lock = lockOutputFolder(abs);
   try {
     recoverInterruptedSwap(abs);
   } catch (err) {
+    lock.release();
+    if (err instanceof UserError) throw err;
     asUserFsError(err, 'recover the earlier output of', abs);
   }
-  return abs;
+  return { outDir: abs, lock };
 }
 
 /**
@@ -49,7 +71,7 @@ export function openOutputFolder(outDir: string): string {
  * admin kubeconfig). Each Terraform file must still parse as a Terraform JSON document. Empty on a first run.
  */
 export function readPreviousOutput(outDir: string): Map<string, string> {
-  const files = readManifest(outDir).filter((f) => !f.startsWith('pki/') && !f.startsWith('users/') && f !== 'kubeconfig');
+  const files = readManifest(outDir).filter((f) => !f.startsWith(`${PKI_DIR}/`) && !f.startsWith(`${USERS_DIR}/`) && f !== ADMIN_KUBECONFIG);
   const previous = new Map<string, string>();
   for (const file of files) {
     const path = join(outDir, file);

@@ -1,22 +1,15 @@
-import {
-  existsSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 import type { GeneratedFile } from './files.js';
+import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
+import { processRuns } from './output-lock.js';
+import { isHakubeFile, MANIFEST_FILE } from './owned-files.js';
+import { parseSwapFolderName, swapFolderName } from './swap-names.js';
+import { writeNewFile } from './atomic-file.js';
 
-/** Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). */
-export const MANIFEST_FILE = '.hakube-files';
+export { MANIFEST_FILE } from './owned-files.js';
 
 export interface WriteReport {
   outDir: string;
@@ -25,6 +18,13 @@ export interface WriteReport {
   unchanged: string[];
   removed: string[];
 }
+
+/**
+ * Every staging and backup folder gets this .gitignore before anything else, so no moment exists in which a key
+ * inside it could be added to git. The tree itself sits in its subfolder TREE.
+ */
+const IGNORE_ALL = '# Written by hakube: a staging or backup copy of an output folder; never commit it.\n*\n';
+const TREE = 'tree';
 
 /** Files whose bytes must never change once written: private keys and secrets. */
 function isKeyMaterial(path: string): boolean {
@@ -35,10 +35,22 @@ function sameBytes(a: Buffer, b: string | Uint8Array): boolean {
   return a.equals(typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
 }
 
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    asUserFsError(err, 'read', path);
+  }
+}
+
+/** The paths the manifest lists, limited to names hakube itself writes: a damaged manifest never widens them. */
 export function readManifest(outDir: string): string[] {
   const path = join(outDir, MANIFEST_FILE);
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0 && isHakubeFile(l));
 }
 
 /** Every regular file and symlink under `dir`, as '/'-separated relative paths. */
@@ -52,23 +64,45 @@ function listTree(dir: string, prefix = ''): string[] {
   return out;
 }
 
-function leftovers(outDir: string): string[] {
+/** A staging or backup folder this user made (not a link planted in its place) whose process is gone. */
+interface Leftover {
+  path: string;
+  kind: 'new' | 'old';
+}
+
+function leftovers(outDir: string): Leftover[] {
   const parent = dirname(outDir);
   if (!existsSync(parent)) return [];
-  const stem = `.${basename(outDir)}.hakube-`;
-  return readdirSync(parent)
-    .filter((n) => n.startsWith(stem))
-    .map((n) => join(parent, n));
+  const found: Leftover[] = [];
+  for (const name of readdirSync(parent)) {
+    const path = join(parent, name);
+    const parsed = parseSwapFolderName(outDir, path);
+    if (!parsed || processRuns(parsed.pid)) continue;
+    const stats = lstatOrUndefined(path);
+    if (!stats || !stats.isDirectory() || stats.uid !== process.getuid?.()) continue;
+    found.push({ path, kind: parsed.kind });
+  }
+  return found;
 }
 
 /**
- * If a previous run died between its two renames, the old output sits in a backup folder and
- * the output folder is missing: put it back before doing anything else.
+ * Finishes what an earlier run that died left beside the output folder; call it holding the folder's lock. If it died
+ * between its two renames, the old output sits in a backup folder and the output folder is missing: it is put back.
+ * Only leftovers of processes that are gone are touched, and never symbolic links or folders of another user.
  */
 export function recoverInterruptedSwap(outDir: string): void {
-  const backups = leftovers(outDir).filter((p) => p.includes('.hakube-old-'));
-  if (!existsSync(outDir) && backups.length === 1) renameSync(backups[0], outDir);
-  for (const stale of leftovers(outDir)) rmSync(stale, { recursive: true, force: true });
+  const found = leftovers(outDir);
+  const backups = found.filter((l) => l.kind === 'old');
+  if (!lstatOrUndefined(outDir) && backups.length > 0) {
+    if (backups.length > 1) {
+      throw new UserError(`${outDir} is missing and several earlier runs left a backup of it (${backups.map((b) => b.path).join(', ')}); rename the newest one's ${TREE}/ to ${outDir}`);
+    }
+    const backup = (backups[0] as Leftover).path;
+    // An older hakube renamed the output folder itself to the backup name.
+    const tree = lstatOrUndefined(join(backup, TREE))?.isDirectory() ? join(backup, TREE) : backup;
+    renameSync(tree, outDir);
+  }
+  for (const leftover of found) removeSwapFolder(leftover.path);
 }
 
 /** Compares the desired files with what is on disk, without writing. */
@@ -76,66 +110,124 @@ export function diffOutput(outDir: string, files: GeneratedFile[]): WriteReport 
   const report: WriteReport = { outDir, created: [], changed: [], unchanged: [], removed: [] };
   for (const f of files) {
     const path = join(outDir, f.path);
-    if (!existsSync(path)) report.created.push(f.path);
-    else if (sameBytes(readFileSync(path), f.content)) report.unchanged.push(f.path);
-    else report.changed.push(f.path);
+    const stats = lstatOrUndefined(path);
+    if (!stats) report.created.push(f.path);
+    else if (!stats.isFile()) {
+      throw new UserError(`${path} is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}, but hakube writes a file there; move it away`);
+    } else {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (err) {
+        asUserFsError(err, 'read', path);
+      }
+      if (sameBytes(bytes, f.content)) report.unchanged.push(f.path);
+      else report.changed.push(f.path);
+    }
   }
   const wanted = new Set(files.map((f) => f.path));
-  report.removed = readManifest(outDir).filter((p) => !wanted.has(p) && existsSync(join(outDir, p)));
+  report.removed = readManifest(outDir).filter((p) => !wanted.has(p) && lstatOrUndefined(join(outDir, p)) !== undefined);
   return report;
 }
 
+/** Every folder of the tree under `dir`, itself first. */
+function listFolders(dir: string): string[] {
+  return [dir, ...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => listFolders(join(dir, e.name)))];
+}
+
 /**
- * Writes the whole output folder atomically: everything goes into a sibling temporary folder,
- * files hakube does not own (terraform.tfstate, .terraform/, notes) are hard-linked across, and
- * the folder is swapped in with two renames. A crash or an error before the swap leaves the
- * previous output as it was; when nothing changed, nothing is touched. `diff` is the result of
- * diffOutput() when the caller already has it.
+ * The previous output is removed once the new one is in place; a folder in it that cannot be changed (read-only,
+ * immutable) would fail that step after the swap and every later run with it, so it is found before anything
+ * is written, by creating and removing a probe file in each folder.
+ */
+function checkChangeable(outDir: string): void {
+  for (const folder of listFolders(outDir)) {
+    const probe = join(folder, '.hakube-probe');
+    try {
+      rmSync(probe, { force: true });
+      writeNewFile(probe, '', FILE_MODE);
+      rmSync(probe);
+    } catch (err) {
+      asUserFsError(err, 'change the folder', folder);
+    }
+  }
+}
+
+/** Removes a staging or backup folder: its tree first, its .gitignore last, so an interrupted removal exposes no key. */
+function removeSwapFolder(path: string): void {
+  rmSync(join(path, TREE), { recursive: true, force: true });
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Makes a staging or backup folder: private, and ignored by git before anything is put in it. */
+function makeSwapFolder(path: string): void {
+  mkdirSync(path);
+  chmodSync(path, PRIVATE_FOLDER_MODE);
+  writeNewFile(join(path, '.gitignore'), IGNORE_ALL, FILE_MODE);
+}
+
+/**
+ * Writes the whole output folder atomically; call it holding the folder's lock. Everything goes into a staging
+ * folder beside it, files hakube does not own (terraform.tfstate, .terraform/, notes) are hard-linked across, and
+ * the folder is swapped in with two renames. A crash or an error before the swap leaves the previous output as it
+ * was; when nothing changed, nothing is touched. `diff` is the result of diffOutput() when the caller has it.
  */
 export function writeOutput(outDir: string, files: GeneratedFile[], diff?: WriteReport): WriteReport {
-  recoverInterruptedSwap(outDir);
   const report = diff ?? diffOutput(outDir, files);
   for (const path of report.changed) {
     if (isKeyMaterial(path)) {
       throw new Error(`BUG: refusing to replace existing key material ${join(outDir, path)}`);
     }
   }
+  for (const f of files) {
+    if (!isHakubeFile(f.path)) throw new Error(`BUG: ${f.path} is not among the files hakube owns (src/output/owned-files.ts)`);
+  }
   const manifest = files.map((f) => f.path).sort();
   const manifestText = manifest.join('\n') + '\n';
   const manifestPath = join(outDir, MANIFEST_FILE);
-  const manifestSame = existsSync(manifestPath) && readFileSync(manifestPath, 'utf8') === manifestText;
+  const manifestSame = lstatOrUndefined(manifestPath)?.isFile() === true && readFileSync(manifestPath, 'utf8') === manifestText;
   if (report.created.length === 0 && report.changed.length === 0 && report.removed.length === 0 && manifestSame) {
     return report;
   }
 
-  const parent = dirname(outDir);
-  const staging = join(parent, `.${basename(outDir)}.hakube-new-${process.pid}`);
-  const backup = join(parent, `.${basename(outDir)}.hakube-old-${process.pid}`);
-  const hadOutput = existsSync(outDir);
+  const staging = swapFolderName(outDir, 'new');
+  const backup = swapFolderName(outDir, 'old');
+  const hadOutput = lstatOrUndefined(outDir) !== undefined;
   let movedAway = false;
+  if (hadOutput) checkChangeable(outDir);
   try {
-    mkdirSync(parent, { recursive: true });
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    for (const f of files) {
-      const path = join(staging, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content, { mode: f.mode ?? 0o644 });
+    makeSwapFolder(staging);
+    const tree = join(staging, TREE);
+    mkdirSync(tree);
+    chmodSync(tree, FOLDER_MODE);
+    // The output's own .gitignore (keeping pki/ and users/ out of git) goes in before any key.
+    const ordered = [...files].sort((a, b) => Number(b.path === '.gitignore') - Number(a.path === '.gitignore'));
+    for (const f of ordered) {
+      makeTreeFolders(tree, dirname(f.path) === '.' ? '' : dirname(f.path));
+      writeNewFile(join(tree, f.path), f.content, f.mode ?? FILE_MODE);
     }
-    writeFileSync(join(staging, MANIFEST_FILE), manifestText);
-    if (hadOutput) carryOverUserFiles(outDir, staging, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE]));
+    writeNewFile(join(tree, MANIFEST_FILE), manifestText, FILE_MODE);
+    if (hadOutput) carryOverUserFiles(outDir, tree, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE]));
     if (hadOutput) {
-      renameSync(outDir, backup);
+      makeSwapFolder(backup);
+      renameSync(outDir, join(backup, TREE));
       movedAway = true;
     }
-    renameSync(staging, outDir);
+    renameSync(tree, outDir);
   } catch (err) {
     // Put the previous output back and leave no partial copy (it may hold keys) beside it.
-    if (movedAway && !existsSync(outDir)) renameSync(backup, outDir);
-    rmSync(staging, { recursive: true, force: true });
+    if (movedAway && !lstatOrUndefined(outDir)) renameSync(join(backup, TREE), outDir);
+    removeSwapFolder(staging);
+    removeSwapFolder(backup);
+    if (err instanceof UserError) throw err;
     asUserFsError(err, 'write', outDir);
   }
-  if (movedAway) rmSync(backup, { recursive: true, force: true });
+  removeSwapFolder(staging);
+  try {
+    removeSwapFolder(backup);
+  } catch (err) {
+    asUserFsError(err, `remove the previous output (the new one is in place; delete it yourself) at`, backup);
+  }
   return report;
 }
 
@@ -144,7 +236,7 @@ function carryOverUserFiles(from: string, to: string, owned: Set<string>): void 
     if (owned.has(rel)) continue;
     const src = join(from, rel);
     const dst = join(to, rel);
-    mkdirSync(dirname(dst), { recursive: true });
+    makeTreeFolders(to, dirname(rel) === '.' ? '' : dirname(rel));
     if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
     else linkSync(src, dst);
   }

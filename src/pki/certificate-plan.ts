@@ -22,8 +22,8 @@ export const USERS_DIR = 'users';
 export const MANIFEST_PATH = `${PKI_DIR}/manifest.json`;
 export const SERVICE_ACCOUNT_KEY = `${PKI_DIR}/sa.key`;
 export const SERVICE_ACCOUNT_PUB = `${PKI_DIR}/sa.pub`;
-/** Local admin kubeconfig, written when the API endpoint is known. */
-export const ADMIN_KUBECONFIG = 'kubeconfig';
+/** Local admin kubeconfig, written when the API endpoint is known: it holds the admin key, so it lives in pki/ (0700). */
+export const ADMIN_KUBECONFIG = `${PKI_DIR}/admin.kubeconfig`;
 
 export const KUBERNETES_CA = `${PKI_DIR}/ca`;
 export const FRONT_PROXY_CA = `${PKI_DIR}/front-proxy-ca`;

@@ -1,5 +1,5 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
 import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded, SPEC_FILE_LIMIT } from '../bounded-read.js';
@@ -56,13 +56,25 @@ const ENCRYPTION_CONFIG = `${PKI_DIR}/${SECRET_FILES.encryptionConfig}`;
 
 type Problem = (code: string, path: string, message: string) => void;
 
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Relative paths ('/'-separated) of the regular files under `dir`; dotfiles (temporary files, .gitignore) are not
  * store content. A folder that is not one (a file in its place) or cannot be read is a store problem.
  */
 function listFiles(outDir: string, dir: string, problem: Problem): string[] {
   const root = join(outDir, dir);
-  if (!existsSync(root)) return [];
+  if (!existsSync(root) && !isLink(root)) return [];
+  if (isLink(root)) {
+    problem('HK420', dir, 'is a symbolic link; hakube reads and writes key material only in a folder of its own, never through a link: put the folder itself there');
+    return [];
+  }
   if (!statSync(root).isDirectory()) {
     problem('HK401', dir, `is a file, but hakube keeps key material in the folder ${dir}/; restore that folder (from backup if it held keys), or move the file away`);
     return [];
@@ -79,7 +91,8 @@ function listFiles(outDir: string, dir: string, problem: Problem): string[] {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const child = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
+      if (entry.isSymbolicLink()) problem('HK420', child, 'is a symbolic link; hakube never follows links to key material: put the file itself there');
+      else if (entry.isDirectory()) walk(child);
       else if (entry.isFile()) found.push(child);
     }
   };

@@ -1,5 +1,6 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificate-plan.js';
+import { checkBackendPath } from './backend-path-rule.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { releaseOfImageName } from './pinned-images.js';
@@ -31,6 +32,7 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkAccess(spec, report);
   checkApiDns(spec, report);
   checkImage(spec, report);
+  checkBackendPath(spec, report);
 }
 
 /** An existing VPC (network.networkID): every zone names its subnets by id, and ids appear only then. */

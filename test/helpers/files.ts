@@ -14,7 +14,7 @@ export function listFiles(dir: string, prefix = ''): string[] {
 }
 
 /** What holds key material: never committed (the output's .gitignore), so never compared. */
-export const UNCOMMITTED = ['pki/', 'users/', 'kubeconfig'];
+export const UNCOMMITTED = ['pki/', 'users/'];
 
 /** The files of a generated folder a repository holds (no key material, nor hakube's own file list), by path. */
 export function committedContents(dir: string): Map<string, string> {

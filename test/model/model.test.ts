@@ -42,7 +42,12 @@ describe('defaults', () => {
       terminationProtection: true,
     });
     expect(spec.instanceGroups[0]).toMatchObject({ instanceType: 't3.medium', zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], labels: {}, taints: [], rootVolumeSize: 40 });
-    expect(spec.addons).toEqual({ dashboard: { enabled: false, replicas: 2 }, adminUser: { enabled: false }, metricsServer: { enabled: true } });
+    expect(spec.addons).toEqual({
+      dashboard: { enabled: false, replicas: 2 },
+      adminUser: { enabled: false },
+      metricsServer: { enabled: true },
+      clusterAutoscaler: { enabled: false, expander: 'least-waste', balanceSimilarNodeGroups: false, scaleDownUtilizationThreshold: 0.5, skipNodesWithLocalStorage: true },
+    });
     expect(spec.pki).toEqual({ keyAlgorithm: 'ecdsa-p256', caValidityDays: 3650, certificateValidityDays: 365 });
     expect(spec.terraform.backend).toEqual({ type: 'local', path: 'terraform.tfstate' });
     expect(spec.image).toEqual({ ubuntuRelease: '24.04', name: PINNED_UBUNTU_IMAGES['24.04'] });

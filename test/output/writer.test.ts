@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, writeOutput } from '../../src/output/writer.js';
+import { MANIFEST_FILE, recoverInterruptedSwap, writeOutput } from '../../src/output/writer.js';
+import { deadPid } from '../helpers/processes.js';
 
 function freshDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'hakube-writer-')), 'out');
@@ -65,10 +66,11 @@ describe('atomic output writer', () => {
     expect(readFileSync(join(out, 'pki/ca.key'), 'utf8')).toBe('KEY1');
   });
 
-  it('recovers the previous output when an earlier run died between its two renames', () => {
+  it('recovers the previous output when an earlier run (of an older hakube: no container folder) died between its two renames', () => {
     const out = freshDir();
     writeOutput(out, [{ path: 'a.tf.json', content: '1' }]);
-    renameSync(out, join(out, '..', '.out.hakube-old-999'));
+    renameSync(out, join(out, '..', `.out.hakube-old-${deadPid()}`));
+    recoverInterruptedSwap(out);
     const report = writeOutput(out, [{ path: 'a.tf.json', content: '1' }]);
     expect(report.unchanged).toEqual(['a.tf.json']);
     expect(readdirSync(join(out, '..'))).toEqual(['out']);

@@ -111,7 +111,7 @@ describe('hakube kubeconfig', () => {
   it('writes the admin kubeconfig for an endpoint, mode 0600', async () => {
     const result = await hakube('kubeconfig', TUTORIAL, '--server', 'https://lb-123.elb.us-west-2.amazonaws.com:6443', '--out', out);
     expect(result.code).toBe(0);
-    const file = join(out, 'kubeconfig');
+    const file = join(out, 'pki/admin.kubeconfig');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(kubectlView(file)).toEqual({ server: 'https://lb-123.elb.us-west-2.amazonaws.com:6443', user: 'kubernetes-admin', hasKey: true });
     expect(run('kubectl', ['config', 'current-context', '--kubeconfig', file]).trim()).toBe('kubernetes-admin@myfirstcluster.k8s.local');
@@ -142,7 +142,7 @@ describe('kubeconfigs made by generate', () => {
   it('writes the admin and user kubeconfigs for the spec DNS name; kubectl reads them', async () => {
     const out = tempDir();
     await generateInto(out, modelOf(PRIVATE));
-    for (const [file, user] of [['kubeconfig', 'kubernetes-admin'], ['users/oncall/kubeconfig', 'oncall']]) {
+    for (const [file, user] of [['pki/admin.kubeconfig', 'kubernetes-admin'], ['users/oncall/kubeconfig', 'oncall']]) {
       expect(kubectlView(join(out, file))).toEqual({ server: 'https://api.prod.eu.example.com:6443', user, hasKey: true });
       expect(statSync(join(out, file)).mode & 0o777).toBe(0o600);
     }

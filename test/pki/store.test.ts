@@ -136,12 +136,12 @@ describe('readPkiStore', () => {
   it('names broken secrets and kubeconfigs', () => {
     writeFileSync(join(out, 'pki/secrets/bootstrap-token'), 'ABC.def\n');
     writeFileSync(join(out, 'pki/secrets/encryption-config.yaml'), readFileSync(join(out, 'pki/secrets/encryption-config.yaml'), 'utf8').replace(/secret: \S+/, 'secret: c2hvcnQ='));
-    writeFileSync(join(out, 'kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+    writeFileSync(join(out, 'pki/admin.kubeconfig'), 'apiVersion: v1\nkind: Config\n');
     const err = storeError(out);
     expect(err.issues.map((i) => `${i.code} ${i.message.split(' ')[0]}`)).toEqual([
       'HK405 pki/secrets/bootstrap-token',
       'HK405 pki/secrets/encryption-config.yaml',
-      'HK406 kubeconfig',
+      'HK406 pki/admin.kubeconfig',
     ]);
   });
 });

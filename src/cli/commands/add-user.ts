@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatIssue, UsageError, UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../output/atomic-file.js';
+import { addFilesTogether } from '../../output/new-files.js';
+import { lockOutputFolder } from '../../output/output-lock.js';
 import { defaultOutDir } from '../../output/paths.js';
 import {
   GROUP_NAME_PATTERN,
@@ -71,33 +72,28 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { issueUserCredentials } = await import('../../pki/user-credentials.js');
-      const store = readPkiStore(out, model.name);
-      const ca = store.pairs.get(KUBERNETES_CA);
-      if (!ca) {
-        throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
-      }
-      const keyPath = join(out, `${userCertificateBase(args.name)}.key`);
-      if (existsSync(keyPath)) {
-        throw new UserError(`user ${args.name} already has a key at ${keyPath}; hakube never overwrites a key (delete users/${args.name}/ yourself to issue a new one)`);
-      }
-
-      if (effectiveGroups.includes('system:masters')) {
-        con.err(formatIssue({ code: 'HK251', severity: 'warning', pointer: '', message: systemMastersWarning(args.name) }));
-      }
-
       const server = args.server ?? specApiServer(model);
-      const { files, warning } = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
-      if (warning) con.err(`hakube: ${args.name}: ${warning}`);
-      for (const file of files) {
-        const path = join(out, file.path);
-        try {
-          // Keys are written with exclusive: a key that appeared meanwhile is never replaced.
-          writeFileAtomic(path, file.content, { mode: file.mode, exclusive: file.path.endsWith('.key') });
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${path} appeared while hakube was writing; it was left as it is`);
-          throw err;
+      const lock = existsSync(out) ? lockOutputFolder(resolve(out)) : undefined;
+      try {
+        const store = readPkiStore(out, model.name);
+        const ca = store.pairs.get(KUBERNETES_CA);
+        if (!ca) {
+          throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
         }
-        con.out(`wrote ${path}`);
+        const keyPath = join(out, `${userCertificateBase(args.name)}.key`);
+        if (existsSync(keyPath)) {
+          throw new UserError(`user ${args.name} already has a key at ${keyPath}; hakube never overwrites a key (delete users/${args.name}/ yourself to issue a new one)`);
+        }
+
+        if (effectiveGroups.includes('system:masters')) {
+          con.err(formatIssue({ code: 'HK251', severity: 'warning', pointer: '', message: systemMastersWarning(args.name) }));
+        }
+        const { files, warning } = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+        if (warning) con.err(`hakube: ${args.name}: ${warning}`);
+        // All files or none: a key without its certificate would stop every later generate.
+        addFilesTogether(out, files, (path) => con.out(`wrote ${path}`));
+      } finally {
+        lock?.release();
       }
       con.out(
         `user ${args.name}: CN=${args.name}${effectiveGroups.map((g) => `, O=${g}`).join('')}` +

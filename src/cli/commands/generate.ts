@@ -95,7 +95,6 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
             'EMERGENCY ONLY: write the change of every control-plane member at once instead of one per apply; one terraform apply may then take down several etcd members and lose quorum',
         }) as unknown as Argv<GenerateArgs>,
     handler: async (args) => {
-      if (args.out === '') throw new UsageError('--out needs a folder name');
       // yargs counts a boolean's default as given, so its conflicts() cannot tell these apart.
       if (args.check && (args['dry-run'] || args['all-members-at-once'])) throw new UsageError('--check writes nothing and takes neither --dry-run nor --all-members-at-once');
       // Loaded on use: the emitters (cdktf above all) take most of a second to import.

@@ -1,0 +1,153 @@
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { UserError } from '../errors.js';
+import { asUserFsError } from './fs-errors.js';
+import { swapStem } from './swap-names.js';
+
+/** How long a second run waits for the first before giving up. */
+const WAIT_MS = 5_000;
+const POLL_MS = 100;
+/** A takeover marker or an empty lock older than this was left by a run that died at that moment; it is removed. */
+const TAKEOVER_STALE_MS = 10_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export interface OutputLock {
+  path: string;
+  release(): void;
+}
+
+/** Whether process `pid` of this machine still runs (EPERM: it runs under another user). */
+export function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function readHolder(path: string): { holder?: LockHolder; text: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    asUserFsError(err, 'read the lock', path);
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.started === 'string') {
+      return { holder: { pid: parsed.pid, host: parsed.host, started: parsed.started }, text };
+    }
+  } catch {
+    // A lock file caught between its creation and its write: alive, unless it stays so (see olderThan).
+  }
+  return { text };
+}
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `path` only if it does not exist, holding `text`. False when it exists. */
+function createExclusive(path: string, text: string, lockOf: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    asUserFsError(err, 'lock', lockOf);
+  }
+  try {
+    writeSync(fd, text);
+  } catch (err) {
+    rmSync(path, { force: true });
+    asUserFsError(err, 'lock', lockOf);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/**
+ * Removes the lock of a run that is gone (same host, pid no longer running). Only one run at a time takes over,
+ * through a second exclusive marker, and only if the lock still holds what was read as stale.
+ */
+function takeOverStale(path: string, staleText: string, lockOf: string): void {
+  const marker = `${path}.takeover`;
+  if (!createExclusive(marker, String(process.pid), lockOf)) {
+    if (olderThan(marker, TAKEOVER_STALE_MS)) rmSync(marker, { force: true });
+    return;
+  }
+  try {
+    if (readHolder(path)?.text === staleText) rmSync(path, { force: true });
+  } finally {
+    rmSync(marker, { force: true });
+  }
+}
+
+/**
+ * Takes the exclusive lock of an output folder: a file beside it, created with O_EXCL, naming this process. A lock
+ * held by a live run is waited for briefly, then refused naming the holder; one whose process is gone is taken
+ * over. The parent folder must exist.
+ */
+export function lockOutputFolder(outDir: string): OutputLock {
+  const path = `${swapStem(outDir)}lock`;
+  const mine: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const text = `${JSON.stringify(mine)}\n`;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    if (createExclusive(path, text, outDir)) break;
+    const found = readHolder(path);
+    if (found) {
+      let isFile = true;
+      try {
+        isFile = lstatSync(path).isFile();
+      } catch {
+        // Removed meanwhile.
+      }
+      if (!isFile) throw new UserError(`cannot lock ${outDir}: ${path} is not a file hakube wrote; remove it`);
+      const { holder } = found;
+      const abandoned = holder ? holder.host === mine.host && !processRuns(holder.pid) : olderThan(path, TAKEOVER_STALE_MS);
+      if (abandoned) {
+        takeOverStale(path, found.text, outDir);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.started}` : 'a run that is starting';
+        throw new UserError(
+          `${outDir} is being written by another hakube run (${who}; lock ${path}); wait for it to finish, or remove the lock if that process is gone`,
+        );
+      }
+    }
+    sleep(POLL_MS);
+  }
+  const fd = openSync(path, 'r');
+  const ino = fstatSync(fd).ino;
+  closeSync(fd);
+  return {
+    path,
+    release() {
+      // Only our own lock: a lock file replaced meanwhile (by hand) belongs to someone else.
+      try {
+        if (statSync(path).ino === ino) rmSync(path, { force: true });
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}

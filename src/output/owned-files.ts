@@ -1,0 +1,35 @@
+import { PKI_DIR } from '../model/bucket-layout.js';
+import { USERS_DIR } from '../pki/certificate-plan.js';
+import { ROLLOUT_RECORD_FILE } from '../rollout/rollout-record.js';
+import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
+
+/** Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). */
+export const MANIFEST_FILE = '.hakube-files';
+
+/** Folders whose whole content hakube writes. */
+const OWNED_FOLDERS = ['cloud-init', 'addons', PKI_DIR, USERS_DIR];
+/** Where earlier versions wrote the admin kubeconfig (now ADMIN_KUBECONFIG): still its own, so a later run removes it. */
+const FORMER_ADMIN_KUBECONFIG = 'kubeconfig';
+/** Single files hakube writes at the top of the output folder. */
+const OWNED_FILES = new Set(['HA-REPORT.md', '.gitignore', MANIFEST_FILE, FORMER_ADMIN_KUBECONFIG, ROLLOUT_RECORD_FILE, KUBERNETES_VERSION_FILE]);
+
+/**
+ * Whether a path the user chose inside the output folder (relative, '/'-separated) would land on hakube's own files:
+ * one of them, one of its folders, or anything under them, once `./` and repeated slashes are read as Terraform would.
+ */
+export function namesHakubeFile(path: string): boolean {
+  const parts = path.split('/').filter((p) => p.length > 0 && p !== '.');
+  return parts.length > 0 && (OWNED_FOLDERS.includes(parts[0] ?? '') || isHakubeFile(parts.join('/')));
+}
+
+/**
+ * Whether `path` (relative, '/'-separated) is a name hakube itself can write into the output folder: the only
+ * files it ever replaces or removes, whatever its manifest says. Terraform's state, .terraform/ and anything the
+ * user added stay outside this set. Top-level *.tf.json files are hakube's by naming convention (docs/terraform.md).
+ */
+export function isHakubeFile(path: string): boolean {
+  const parts = path.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\')) return false;
+  if (parts.length === 1) return OWNED_FILES.has(path) || (path.endsWith('.tf.json') && path !== '.tf.json');
+  return OWNED_FOLDERS.includes(parts[0] ?? '');
+}
