@@ -2,13 +2,14 @@
 // trusted: each case gets a warm-up, then repeated runs, each paired with a bare `node -e 0` measured right
 // before it in the same run; it prints min/median/max CPU seconds (user + sys, from GNU time), the median of the
 // paired ratios to bare Node, and the peak RSS. Cases: validate, generate (first run, rerun, first run with RSA
-// keys), ha-report, get instancegroups, and generate of a 200-group spec against its 1-group twin.
+// keys), ha-report, get instancegroups, and generate of a 200-group spec against its 1-group twin. It runs
+// bin/hakube.js, that is the bundle in dist/ (npm run bench builds it first).
 // Options: --runs N (default 8). Needs GNU time at /usr/bin/time (Debian package "time").
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/hakube.js');
@@ -40,6 +41,39 @@ const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/** The named exports of the sources, bundled into a scratch folder with esbuild and imported. */
+async function importSources(exportLines) {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'hakube-bench-sources-'));
+  try {
+    const file = join(dir, 'sources.mjs');
+    await build({
+      stdin: { contents: exportLines.join('\n'), resolveDir: root, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: file,
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'warning',
+      // The sources find schemas/ and templates/ from their own location: keep each module's own import.meta.url.
+      plugins: [
+        {
+          name: 'source-locations',
+          setup(b) {
+            b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
+              contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+              loader: 'ts',
+            }));
+          },
+        },
+      ],
+    });
+    return await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'hakube-bench-'));
 let outCounter = 0;
@@ -108,11 +142,14 @@ console.log([header, ...rows].map((l) => l.map((c, i) => (i === 0 ? c.padEnd(wid
 const growth = results.at(-1).median / results.at(-2).median;
 console.log(`\ngrowth from 1 to 200 worker groups (generate, rerun): ${growth.toFixed(2)}x`);
 
-// The PKI alone, in-process: a fresh store (every key made) and a full store (everything reused).
-const { validateFile } = await import(join(root, 'dist/spec/validate.js'));
-const { emitPki } = await import(join(root, 'dist/pki/emit.js'));
-const { emptyPkiStore, readPkiStore } = await import(join(root, 'dist/pki/store.js'));
-const { writeOutput } = await import(join(root, 'dist/output/writer.js'));
+// The PKI alone, in-process: a fresh store (every key made) and a full store (everything reused). The sources
+// are bundled for this (the CLI's bundle exports only main()), each module keeping its own location.
+const { validateFile, emitPki, emptyPkiStore, readPkiStore, writeOutput } = await importSources([
+  "export { validateFile } from './src/spec/validate.ts';",
+  "export { emitPki } from './src/pki/emit.ts';",
+  "export { emptyPkiStore, readPkiStore } from './src/pki/store.ts';",
+  "export { writeOutput } from './src/output/writer.ts';",
+]);
 const pkiRows = [];
 for (const spec of [tutorial, rsa]) {
   const { model } = validateFile(join(root, spec));

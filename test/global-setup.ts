@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface RequiredTool {
   command: string;
@@ -31,6 +32,10 @@ export function setup(): () => void {
         `npm test installs them when run as root on Debian; or: sudo apt-get install -y --no-install-recommends ${packages}`,
     );
   }
+  // The CLI tests run bin/hakube.js, that is the bundle: build it from the sources under test, so a run never
+  // tests a stale dist/.
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { encoding: 'utf8', timeout: 300_000 });
+  if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status}):\n${build.stderr}`);
   const runTmp = mkdtempSync(join(tmpdir(), 'hakube-test-run-'));
   process.env.TMPDIR = runTmp;
   return () => rmSync(runTmp, { recursive: true, force: true });

@@ -1,19 +1,7 @@
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
-import { addUserCommand } from './commands/add-user.js';
-import { certsCommand } from './commands/certs.js';
-import { etcdCommand } from './commands/etcd.js';
-import { generateCommand } from './commands/generate.js';
-import { getCommand } from './commands/get-instancegroups.js';
-import { kubeconfigCommand } from './commands/kubeconfig.js';
-import { haReportCommand } from './commands/ha-report.js';
-import { initCommand } from './commands/init.js';
-import { validateCommand } from './commands/validate.js';
-import { planCheckCommand } from './commands/plan-check.js';
-import { rolloutCommand } from './commands/rollout.js';
+import { packageVersion } from './package-version.js';
 import { printIssues, processConsole, type Console } from './output.js';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 const EXIT_OK = 0;
 /** The spec or the cluster's files are invalid: the user can fix it. */
@@ -22,9 +10,31 @@ const EXIT_USAGE = 2;
 /** A bug in hakube (sysexits' EX_SOFTWARE). */
 const EXIT_INTERNAL = 70;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
-  return pkg.version;
+type AnyCommand = CommandModule<object, any>;
+
+/**
+ * Every command, in help order, by its names, loaded on use: a run imports only the command it runs (and its
+ * part of the bundle), while --help, a typo or an unusual argument order loads them all.
+ */
+const COMMANDS: Array<{ names: string[]; load: (con: Console) => Promise<AnyCommand> }> = [
+  { names: ['init'], load: async (con) => (await import('./commands/init.js')).initCommand(con) },
+  { names: ['validate'], load: async (con) => (await import('./commands/validate.js')).validateCommand(con) },
+  { names: ['generate', 'update'], load: async (con) => (await import('./commands/generate.js')).generateCommand(con) },
+  { names: ['get'], load: async (con) => (await import('./commands/get-instancegroups.js')).getCommand(con) },
+  { names: ['ha-report'], load: async (con) => (await import('./commands/ha-report.js')).haReportCommand(con) },
+  { names: ['add-user'], load: async (con) => (await import('./commands/add-user.js')).addUserCommand(con) },
+  { names: ['kubeconfig'], load: async (con) => (await import('./commands/kubeconfig.js')).kubeconfigCommand(con) },
+  { names: ['certs'], load: async (con) => (await import('./commands/certs.js')).certsCommand(con) },
+  { names: ['rollout'], load: async (con) => (await import('./commands/rollout.js')).rolloutCommand(con) },
+  { names: ['plan-check'], load: async (con) => (await import('./commands/plan-check.js')).planCheckCommand(con) },
+  { names: ['etcd'], load: async (con) => (await import('./commands/etcd.js')).etcdCommand(con) },
+];
+
+/** The command the first non-option argument names, or all of them when it names none. */
+async function commandsFor(argv: string[], con: Console): Promise<AnyCommand[]> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = COMMANDS.find((c) => first !== undefined && c.names.includes(first));
+  return Promise.all((named ? [named] : COMMANDS).map((c) => c.load(con)));
 }
 
 /**
@@ -36,17 +46,7 @@ export async function main(argv: string[], con: Console = processConsole): Promi
   const parser = yargs(argv)
     .scriptName('hakube')
     .usage('$0 <command> [options]\n\nGenerate Terraform JSON, cloud-init and PKI for a highly-available Kubernetes cluster on AWS.')
-    .command(initCommand(con))
-    .command(validateCommand(con))
-    .command(generateCommand(con))
-    .command(getCommand(con))
-    .command(haReportCommand(con))
-    .command(addUserCommand(con))
-    .command(kubeconfigCommand(con))
-    .command(certsCommand(con))
-    .command(rolloutCommand(con))
-    .command(planCheckCommand(con))
-    .command(etcdCommand(con))
+    .command(await commandsFor(argv, con))
     .demandCommand(1, 'Name a command; see hakube --help')
     // Every command taking --out means a folder by it; an empty name would mean the working folder.
     .check((argv) => {
@@ -55,7 +55,7 @@ export async function main(argv: string[], con: Console = processConsole): Promi
     })
     .strict()
     .recommendCommands()
-    .version(version())
+    .version(packageVersion())
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))

@@ -90,27 +90,36 @@ function shareInZone(minSize: number, zones: number): number {
 }
 
 /**
- * Whether the surviving zones a group spans can hold its share of every group refilled there:
- * each group's minSize is spread over its own surviving zones, next to the zone's control-plane
- * members, the load balancer's address and AWS's reserved addresses.
+ * Whether a surviving zone's subnet can hold its share of every group refilled there after `lostZone` is lost:
+ * each group's minSize is spread over its own surviving zones, next to the zone's control-plane members, the
+ * load balancer's address and AWS's reserved addresses. The same for every group that asks, so each zone is
+ * answered once per outage (every group asks, and the answer sums over every group).
  */
-function survivingSubnetsHaveRoom(model: ClusterModel, group: InstanceGroupModel, lostZone: string): boolean {
+function zoneRoomAfterOutage(model: ClusterModel, lostZone: string): (zoneName: string) => boolean {
   const lbPerZone = model.network.topology === 'public' || model.api.loadBalancer === 'internal' ? 1 : 0;
-  return group.zones
-    .filter((z) => z !== lostZone)
-    .every((zoneName) => {
-      const zone = model.zones.find((z) => z.name === zoneName);
-      const cidr = zone ? parseCidr(zone.subnetCIDR) : undefined;
-      if (!cidr) return false;
-      const members = model.controlPlane.members.filter((m) => m.zone === zoneName).length;
-      const workers = model.instanceGroups
-        .filter((g) => g.zones.includes(zoneName))
-        .reduce((sum, g) => sum + shareInZone(g.minSize, g.zones.filter((z) => z !== lostZone).length), 0);
-      return members + workers + lbPerZone + AWS_RESERVED_ADDRESSES <= size(cidr);
-    });
+  const answers = new Map<string, boolean>();
+  const hasRoom = (zoneName: string): boolean => {
+    const zone = model.zones.find((z) => z.name === zoneName);
+    const cidr = zone ? parseCidr(zone.subnetCIDR) : undefined;
+    if (!cidr) return false;
+    const members = model.controlPlane.members.filter((m) => m.zone === zoneName).length;
+    const workers = model.instanceGroups
+      .filter((g) => g.zones.includes(zoneName))
+      .reduce((sum, g) => sum + shareInZone(g.minSize, g.zones.filter((z) => z !== lostZone).length), 0);
+    return members + workers + lbPerZone + AWS_RESERVED_ADDRESSES <= size(cidr);
+  };
+  return (zoneName) => {
+    let answer = answers.get(zoneName);
+    if (answer === undefined) {
+      answer = hasRoom(zoneName);
+      answers.set(zoneName, answer);
+    }
+    return answer;
+  };
 }
 
-function groupAfterZoneOutage(model: ClusterModel, group: InstanceGroupModel, zone: string): GroupOutcome {
+/** `hasRoom`: zoneRoomAfterOutage() of the same zone. */
+function groupAfterZoneOutage(group: InstanceGroupModel, zone: string, hasRoom: (zoneName: string) => boolean): GroupOutcome {
   const lost = group.zones.includes(zone) ? shareInZone(group.minSize, group.zones.length) : 0;
   const survivingZones = group.zones.filter((z) => z !== zone);
   return {
@@ -119,7 +128,7 @@ function groupAfterZoneOutage(model: ClusterModel, group: InstanceGroupModel, zo
     lost,
     left: group.minSize - lost,
     survivingZones,
-    refills: survivingZones.length > 0 && survivingSubnetsHaveRoom(model, group, zone),
+    refills: survivingZones.length > 0 && survivingZones.every(hasRoom),
   };
 }
 
@@ -200,11 +209,12 @@ export function analyzeFailures(model: ClusterModel): HaReport {
   const n = members.length;
   const zoneOutages = model.zones.map((zone) => {
     const left = members.filter((m) => m.zone !== zone.name).length;
+    const hasRoom = zoneRoomAfterOutage(model, zone.name);
     return judge(
       { kind: 'zone-outage', lost: `zone ${zone.name}`, zone: zone.name },
       etcdWith(n, left),
       { targets: n, left },
-      model.instanceGroups.map((g) => groupAfterZoneOutage(model, g, zone.name)),
+      model.instanceGroups.map((g) => groupAfterZoneOutage(g, zone.name, hasRoom)),
     );
   });
   const memberLosses = members.map((member) =>

@@ -1,5 +1,6 @@
 import { hostAddress, parseCidr } from '../spec/cidr.js';
 import type { ResolvedInstanceGroup, ResolvedSpec } from '../spec/defaults.js';
+import { ARCHITECTURES, type Architecture } from '../spec/instance-architecture.js';
 import { planSubnets } from './subnets.js';
 
 /** First host address used for control-plane members in a subnet (AWS reserves .0 to .3). */
@@ -60,6 +61,8 @@ export interface ClusterModel {
   zones: ZoneModel[];
   api: ResolvedSpec['api'] & { port: 6443 };
   ssh: { publicKey?: string; allowedCIDRs: string[] };
+  /** Session Manager access: the machine roles may run the SSM agent's sessions. */
+  ssm: ResolvedSpec['ssm'];
   controlPlane: Omit<ResolvedSpec['controlPlane'], 'count'> & { members: ControlPlaneMember[] };
   instanceGroups: InstanceGroupModel[];
   addons: ResolvedSpec['addons'];
@@ -67,6 +70,12 @@ export interface ClusterModel {
   pki: ResolvedSpec['pki'];
   terraform: ResolvedSpec['terraform'];
   image: ResolvedSpec['image'];
+}
+
+/** The architectures of the cluster's machines (control plane and worker groups), in a fixed order. */
+export function machineArchitectures(model: ClusterModel): Architecture[] {
+  const used = new Set([model.controlPlane.architecture, ...model.instanceGroups.map((g) => g.architecture)]);
+  return ARCHITECTURES.filter((a) => used.has(a));
 }
 
 export function terraformId(name: string): string {
@@ -129,6 +138,7 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
     zones,
     api: { ...spec.api, port: 6443 },
     ssh: { ...(publicKey ? { publicKey } : {}), allowedCIDRs: spec.ssh.allowedCIDRs },
+    ssm: { ...spec.ssm },
     controlPlane: { ...controlPlane, members },
     instanceGroups: spec.instanceGroups.map((g) => ({
       ...g,

@@ -70,6 +70,7 @@ export interface ClusterSpecBody {
   network?: Network;
   api?: Api;
   ssh?: Ssh;
+  ssm?: Ssm;
   controlPlane?: ControlPlane;
   /**
    * Worker instance groups. Each becomes an auto-scaling group spread over its zones (kops: instance groups of role Node).
@@ -177,6 +178,15 @@ export interface Ssh {
   allowedCIDRs?: Cidr5[];
 }
 /**
+ * Shell access through AWS Systems Manager Session Manager (aws ssm start-session --target <instance id>), the default way into the machines: no open port, no key, no bastion, every session authorised and logged by IAM and CloudTrail. The SSM agent ships enabled in Canonical's Ubuntu images; hakube gives the machine roles the permissions it needs (docs/access.md).
+ */
+export interface Ssm {
+  /**
+   * Give the control-plane and worker roles the least-privilege Session Manager permissions (the agent's registration and session channels). false removes them and stops and disables the image's agent at boot (so the account's Default Host Management Configuration cannot register it either): no session can be started, and SSH (spec.ssh) is the only way in. Default true.
+   */
+  enabled?: boolean;
+}
+/**
  * Control-plane machines. Each runs etcd, the API server, the scheduler and the controller manager. Members are spread over the zones in order (member 1 in the first zone, member 2 in the second, ...).
  */
 export interface ControlPlane {
@@ -185,9 +195,13 @@ export interface ControlPlane {
    */
   count?: number;
   /**
-   * EC2 instance type. Default t3.medium.
+   * EC2 instance type. Default t3.medium. A Graviton type (t4g, m7g, c8g, ...) makes the machines arm64: they get the arm64 variant of the image and arm64 binaries.
    */
   instanceType?: string;
+  /**
+   * CPU architecture of the machines: amd64 (x86_64) or arm64 (AWS Graviton). Optional: hakube derives it from instanceType (Graviton families such as t4g, m7g, c8g, r8g are arm64; docs/terraform.md, Architectures). When given, it must agree with instanceType (HK290), so an instanceType edit that would switch the machines to the other architecture, and another image, is refused instead of passing unnoticed.
+   */
+  architecture?: 'amd64' | 'arm64';
   /**
    * Zones the members are spread over, a subset of spec.zones. Default: all of spec.zones.
    *
@@ -229,9 +243,13 @@ export interface InstanceGroup {
    */
   name: string;
   /**
-   * EC2 instance type. Default t3.medium, or the first of mixedInstancesPolicy.instances when the group has that policy.
+   * EC2 instance type. Default t3.medium, or the first of mixedInstancesPolicy.instances when the group has that policy. A Graviton type (t4g, m7g, c8g, ...) makes the machines arm64: they get the arm64 variant of the image and arm64 binaries; every type of a mixedInstancesPolicy must then be of the same architecture (HK292).
    */
   instanceType?: string;
+  /**
+   * CPU architecture of the machines: amd64 (x86_64) or arm64 (AWS Graviton). Optional: hakube derives it from instanceType (Graviton families such as t4g, m7g, c8g, r8g are arm64; docs/terraform.md, Architectures). When given, it must agree with instanceType (HK290), so an instanceType edit that would switch the machines to the other architecture, and another image, is refused instead of passing unnoticed.
+   */
+  architecture?: 'amd64' | 'arm64';
   /**
    * Fewest machines the auto-scaling group keeps.
    */
@@ -268,7 +286,7 @@ export interface InstanceGroup {
    */
   mixedInstancesPolicy?: {
     /**
-     * Instance types the group may launch, in priority order (the first is the launch template's own).
+     * Instance types the group may launch, in priority order (the first is the launch template's own). All of one architecture, the group's (HK292): the launch template has one image.
      *
      * @minItems 1
      * @maxItems 20
@@ -474,7 +492,7 @@ export interface S3Backend {
   region?: string;
 }
 /**
- * Machine image, always pinned: an apply never moves machines to another image unless this spec (or hakube's pinned-image table, through a generated diff) changes. Default: hakube's pinned Canonical Ubuntu 24.04 LTS image for amd64 (docs/terraform.md lists the table).
+ * Machine image, always pinned: an apply never moves machines to another image unless this spec (or hakube's pinned-image table, through a generated diff) changes. Default: hakube's pinned Canonical Ubuntu 24.04 LTS image (docs/terraform.md lists the table). Names are of the amd64 image; arm64 machines get Canonical's arm64 image of the same name and serial (-arm64- instead of -amd64-).
  */
 export interface Image {
   /**
@@ -482,11 +500,11 @@ export interface Image {
    */
   ubuntuRelease?: '22.04' | '24.04';
   /**
-   * Exact name of a Canonical Ubuntu image (owner 099720109477), e.g. ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022. Terraform looks the name up in the region, so one name serves every region. Bumping it is a one-line change that rolls workers (instance refresh) and control-plane members (one per step).
+   * Exact name of a Canonical Ubuntu amd64 image (owner 099720109477), e.g. ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022. Arm64 machines get the image of the same name with -arm64- instead of -amd64- (Canonical publishes both under one serial). Terraform looks the name up in the region, so one name serves every region. Bumping it is a one-line change that rolls workers (instance refresh) and control-plane members (one per step).
    */
   name?: string;
   /**
-   * An explicit AMI id (region-specific); use instead of name, for example for your own hardened image. Must be Ubuntu 22.04 or 24.04 for the bootstrap to work.
+   * An explicit AMI id (region-specific); use instead of name, for example for your own hardened image. Must be Ubuntu 22.04 or 24.04 for the bootstrap to work, and of the architecture of every machine: with both amd64 and arm64 instance types one AMI cannot serve, use name (HK291).
    */
   ami?: string;
 }

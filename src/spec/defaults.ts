@@ -1,4 +1,5 @@
 import type { ClusterSpec, InstanceGroup, LocalBackend, S3Backend, Taint } from './cluster-spec.generated.js';
+import { architectureOfInstanceType, type Architecture } from './instance-architecture.js';
 import { PINNED_UBUNTU_IMAGES, releaseOfImageName } from './pinned-images.js';
 
 /** Kubernetes minor versions hakube supports: it writes kubeadm v1beta4 config (needs >= 1.31). */
@@ -25,6 +26,8 @@ export interface ResolvedMixedInstancesPolicy {
 export interface ResolvedInstanceGroup {
   name: string;
   instanceType: string;
+  /** The spec's architecture, else the instance type's (a contradiction is HK290). */
+  architecture: Architecture;
   /** Absent: every machine is On-Demand of instanceType. */
   mixedInstancesPolicy?: ResolvedMixedInstancesPolicy;
   capacityRebalance: boolean;
@@ -59,9 +62,12 @@ export interface ResolvedSpec {
     dns?: { name: string; hostedZoneId: string; privateZone: boolean };
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
+  ssm: { enabled: boolean };
   controlPlane: {
     count: number;
     instanceType: string;
+    /** The spec's architecture, else the instance type's (a contradiction is HK290). */
+    architecture: Architecture;
     zones: string[];
     rootVolumeSize: number;
     etcdVolumeSize: number;
@@ -117,9 +123,11 @@ export function mayRunSpot(g: Pick<ResolvedInstanceGroup, 'mixedInstancesPolicy'
 function resolveGroup(g: InstanceGroup, zones: string[]): ResolvedInstanceGroup {
   const mixedInstancesPolicy = resolveMixedInstancesPolicy(g);
   const spot = mayRunSpot({ mixedInstancesPolicy, maxSize: g.maxSize });
+  const instanceType = g.instanceType ?? mixedInstancesPolicy?.instances[0] ?? DEFAULT_INSTANCE_TYPE;
   return {
     name: g.name,
-    instanceType: g.instanceType ?? mixedInstancesPolicy?.instances[0] ?? DEFAULT_INSTANCE_TYPE,
+    instanceType,
+    architecture: g.architecture ?? architectureOfInstanceType(instanceType),
     ...(mixedInstancesPolicy ? { mixedInstancesPolicy } : {}),
     capacityRebalance: g.capacityRebalance ?? spot,
     minSize: g.minSize,
@@ -136,6 +144,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
   const s = doc.spec;
   const zones = [...s.zones];
   const backend = s.terraform?.backend;
+  const controlPlaneType = s.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE;
   return {
     name: doc.metadata.name,
     kubernetesVersion: s.kubernetesVersion,
@@ -160,9 +169,11 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       ...(s.ssh?.publicKeyFile !== undefined ? { publicKeyFile: s.ssh.publicKeyFile } : {}),
       allowedCIDRs: [...(s.ssh?.allowedCIDRs ?? [])],
     },
+    ssm: { enabled: s.ssm?.enabled ?? true },
     controlPlane: {
       count: s.controlPlane?.count ?? 3,
-      instanceType: s.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE,
+      instanceType: controlPlaneType,
+      architecture: s.controlPlane?.architecture ?? architectureOfInstanceType(controlPlaneType),
       zones: s.controlPlane?.zones ?? [...zones],
       rootVolumeSize: s.controlPlane?.rootVolumeSize ?? 40,
       etcdVolumeSize: s.controlPlane?.etcdVolumeSize ?? 20,

@@ -3,6 +3,7 @@ import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificat
 import { checkBackendPath } from './backend-path-rule.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
+import { architectureOfInstanceType } from './instance-architecture.js';
 import { releaseOfImageName } from './pinned-images.js';
 import { showValue } from '../show-value.js';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
@@ -32,7 +33,53 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkAccess(spec, report);
   checkApiDns(spec, report);
   checkImage(spec, report);
+  checkArchitectures(spec, report);
   checkBackendPath(spec, report);
+}
+
+/** Every machine set with its pointer: the control plane and each worker group. */
+function machineSets(spec: ResolvedSpec): Array<{ at: string; what: string; instanceType: string; architecture: string }> {
+  return [
+    { at: '/spec/controlPlane', what: 'the control plane', ...spec.controlPlane },
+    ...spec.instanceGroups.map((g, i) => ({ at: `/spec/instanceGroups/${i}`, what: `group ${g.name}`, ...g })),
+  ];
+}
+
+function checkArchitectures(spec: ResolvedSpec, report: Report): void {
+  const sets = machineSets(spec);
+  for (const set of sets) {
+    const ofType = architectureOfInstanceType(set.instanceType);
+    // The resolved architecture differs from the type's only when the spec wrote one.
+    if (set.architecture !== ofType) {
+      report(
+        'HK290',
+        `${set.at}/architecture`,
+        `architecture ${set.architecture} contradicts instanceType ${set.instanceType} of ${set.what}, which is ${ofType}; drop architecture or choose a${set.architecture === 'arm64' ? ' Graviton (t4g, m7g, c7g, ...)' : 'n amd64 (t3, m6i, c7i, ...)'} type`,
+      );
+    }
+  }
+  spec.instanceGroups.forEach((g, i) => {
+    // One launch template, one image: every type the group may launch must run it.
+    g.mixedInstancesPolicy?.instances.forEach((type, j) => {
+      const ofType = architectureOfInstanceType(type);
+      if (ofType !== g.architecture) {
+        report(
+          'HK292',
+          `/spec/instanceGroups/${i}/mixedInstancesPolicy/instances/${j}`,
+          `${type} is ${ofType}, but group ${g.name} is ${g.architecture} (its launch template has one ${g.architecture} image); list types of one architecture, or make a group per architecture`,
+        );
+      }
+    });
+  });
+  const architectures = new Set(sets.map((s) => s.architecture));
+  if (spec.image.ami && architectures.size > 1) {
+    const arm = sets.filter((s) => s.architecture === 'arm64').map((s) => s.what);
+    report(
+      'HK291',
+      '/spec/image/ami',
+      `image.ami ${spec.image.ami} is one image of one architecture, but the cluster has amd64 and arm64 machines (arm64: ${arm.join(', ')}); use image.name (hakube looks up Canonical's image of each architecture) or instance types of one architecture`,
+    );
+  }
 }
 
 /** An existing VPC (network.networkID): every zone names its subnets by id, and ids appear only then. */

@@ -1,31 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ajv2020 from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Issue } from '../errors.js';
 import { showValue as show } from '../show-value.js';
 import type { LoadedSpec } from './load.js';
 import type { ClusterSpec } from './cluster-spec.generated.js';
+import { schemaValidator, type SchemaValidator } from './schema-validator.js';
 
-export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'cluster.schema.json');
+/** The schema and its validator, made once; `resolveRef` reads `$defs` from the same object. */
+let compiled: SchemaValidator | undefined;
 
-// ajv is CommonJS; its class is the module's default export.
-const Ajv2020 = ajv2020.default;
-
-interface RootSchema {
-  $defs: Record<string, unknown>;
-}
-
-/** The schema file, parsed once, and its validator; `resolveRef` reads `$defs` from the same object. */
-let compiled: { schema: RootSchema; validate: ValidateFunction } | undefined;
-
-function loadSchema(): { schema: RootSchema; validate: ValidateFunction } {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as RootSchema;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true });
-    compiled = { schema, validate: ajv.compile(schema) };
-  }
+function loadSchema(): SchemaValidator {
+  compiled ??= schemaValidator();
   return compiled;
 }
 

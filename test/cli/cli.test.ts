@@ -75,6 +75,7 @@ describe('hakube CLI', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('name: myfirstcluster.k8s.local');
     expect(text).toContain('# ');
+    expect(text).toContain('  ssm:\n    enabled: true\n');
     const validate = runCli(['validate', file]);
     expect(validate.code, validate.stderr).toBe(0);
     expect(validate.stdout).toContain('3 control-plane');

@@ -7,6 +7,7 @@ import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
 import { Secret, ServiceAccount } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
+import { addonPlan } from '../../src/emit/addons/addon-plan.js';
 import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -72,6 +73,10 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     expect([...byName.keys()]).toEqual(addonFileNames(model));
     const keys = bucketObjects(model, addonFileNames(model)).filter((o) => o.key.startsWith('control-plane/addons/'));
     expect(keys.map((o) => o.source).sort()).toEqual(files.map((f) => f.path).sort());
+  });
+
+  test('the plan is made once per model: each machine asks for it, and making it renders every file', () => {
+    expect(addonPlan(model)).toBe(addonPlan(model));
   });
 
   test("hakube's own manifests are valid Kubernetes objects", () => {

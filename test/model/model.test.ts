@@ -35,13 +35,15 @@ describe('defaults', () => {
     expect(spec.controlPlane).toEqual({
       count: 3,
       instanceType: 't3.medium',
+      architecture: 'amd64',
       zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
       rootVolumeSize: 40,
       etcdVolumeSize: 20,
       etcdBackups: { intervalMinutes: 30, retentionDays: 7 },
       terminationProtection: true,
     });
-    expect(spec.instanceGroups[0]).toMatchObject({ instanceType: 't3.medium', zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], labels: {}, taints: [], rootVolumeSize: 40 });
+    expect(spec.ssm).toEqual({ enabled: true });
+    expect(spec.instanceGroups[0]).toMatchObject({ instanceType: 't3.medium', architecture: 'amd64', zones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], labels: {}, taints: [], rootVolumeSize: 40 });
     expect(spec.addons).toEqual({
       dashboard: { enabled: false, replicas: 2 },
       adminUser: { enabled: false },

@@ -23,6 +23,8 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['worker group change (maxSize)', '      maxSize: 2', '      maxSize: 4'],
   ['worker instance type (workers roll at once, no control-plane step)', '      instanceType: t3.medium\n      minSize', '      instanceType: m6i.large\n      minSize'],
   ['two more control-plane members', '    count: 3\n', '    count: 5\n'],
+  ['control plane moves to Graviton (arm64 image)', '    instanceType: t3.medium\n  instanceGroups:', '    instanceType: m7g.large\n  instanceGroups:'],
+  ['worker group moves to Graviton (workers roll at once)', '      instanceType: t3.medium\n      minSize', '      instanceType: t4g.medium\n      minSize'],
 ];
 
 let base = '';

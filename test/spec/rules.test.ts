@@ -225,6 +225,36 @@ describe('semantic rules', () => {
     expect(issuesOf(wildcard).filter((i) => i.pointer === '/spec/image/name' && i.severity === 'error')).toHaveLength(1);
   });
 
+  it('HK290: an explicit architecture contradicting the instance type is an error naming the field; agreeing or derived is fine', () => {
+    const groupArm = withLine('      minSize: 2', '      instanceType: m7i.large\n      architecture: arm64\n      minSize: 2');
+    expectIssue(groupArm, 'HK290', '/spec/instanceGroups/0/architecture', 'architecture: arm64', /contradicts instanceType m7i\.large of group nodes, which is amd64/);
+    const controlPlaneAmd = withLine('    count: 3', '    count: 3\n    instanceType: c7g.large\n    architecture: amd64');
+    expectIssue(controlPlaneAmd, 'HK290', '/spec/controlPlane/architecture', 'architecture: amd64', /contradicts instanceType c7g\.large of the control plane, which is arm64/);
+    const agreeing = withLine('      minSize: 2', '      instanceType: t4g.large\n      architecture: arm64\n      minSize: 2');
+    expect(issuesOf(agreeing)).toEqual([]);
+    const mixedByType = withLine('      minSize: 2', '      instanceType: c8g.large\n      minSize: 2');
+    expect(validateText(mixedByType, 'spec.yaml').model.instanceGroups[0].architecture).toBe('arm64');
+    expect(validateText(mixedByType, 'spec.yaml').model.controlPlane.architecture).toBe('amd64');
+  });
+
+  it('HK291: image.ami with machines of both architectures is an error (one AMI cannot serve both); of one architecture it is fine', () => {
+    const ami = '  image:\n    ami: ami-0123456789abcdef0\n  instanceGroups:';
+    const mixed = withLine('      minSize: 2', '      instanceType: m7g.large\n      minSize: 2', BASE_SPEC.replace('  instanceGroups:', ami));
+    expectIssue(mixed, 'HK291', '/spec/image/ami', 'ami: ami-0123456789abcdef0', /amd64 and arm64 machines \(arm64: group nodes\)/);
+    const allArm = withLine('    count: 3', '    count: 3\n    instanceType: m7g.large', mixed);
+    expect(only(issuesOf(allArm), 'HK291')).toEqual([]);
+    const mixedByName = withLine('      minSize: 2', '      instanceType: m7g.large\n      minSize: 2');
+    expect(only(issuesOf(mixedByName), 'HK291')).toEqual([]);
+  });
+
+  it('HK292: every type of a mixed-instances group is of the group\'s architecture', () => {
+    const mixed = withLine('      minSize: 2', '      mixedInstancesPolicy:\n        instances: [m6i.large, m7g.large, m6a.large]\n      minSize: 2');
+    expectIssue(mixed, 'HK292', '/spec/instanceGroups/0/mixedInstancesPolicy/instances/1', 'instances: [m6i.large, m7g.large', /m7g\.large is arm64, but group nodes is amd64/);
+    const allArm = withLine('      minSize: 2', '      mixedInstancesPolicy:\n        instances: [m7g.large, c7g.xlarge, t4g.large]\n      minSize: 2');
+    expect(only(issuesOf(allArm), 'HK292')).toEqual([]);
+    expect(validateText(allArm, 'spec.yaml').model.instanceGroups[0].architecture).toBe('arm64');
+  });
+
   it('HK251: a user in system:masters gets a warning (it bypasses RBAC)', () => {
     const text = BASE_SPEC.replace('  instanceGroups:', '  users:\n    - name: root\n      groups: [system:masters]\n  instanceGroups:');
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');

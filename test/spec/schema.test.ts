@@ -13,7 +13,7 @@ describe('schema and loading', () => {
     expect(issue.pointer).toBe('/spec/controlPlane/cuont');
     expect(issue.position).toEqual({ file: 'spec.yaml', line: lineOf(text, 'cuont'), column: 5 });
     expect(issue.message).toContain('unknown field "cuont"');
-    expect(issue.message).toContain('count, instanceType, zones');
+    expect(issue.message).toContain('count, instanceType, architecture, zones');
   });
 
   it('reports a missing required field at its parent', () => {

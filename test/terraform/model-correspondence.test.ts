@@ -7,6 +7,8 @@ import { clusterFlows } from '../../src/model/ports.js';
 import { contains, formatCidr, parseCidr } from '../../src/spec/cidr.js';
 import { EXAMPLES, blocksOf, emitEdited, emitFile, resources, type Json } from './synthesized.js';
 import { imageDataSourceName } from '../../src/emit/terraform/image-and-ssh-key.js';
+import type { Architecture } from '../../src/spec/instance-architecture.js';
+import { imageNameFor } from '../../src/spec/pinned-images.js';
 
 const GROUP_REF: Record<string, string> = {
   'control-plane': '${aws_security_group.control_plane.id}',
@@ -200,26 +202,38 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
     for (const s of routeStatements) expect(s.condition).toEqual([{ test: 'StringEquals', variable: `aws:ResourceTag/kubernetes.io/cluster/${model.name}`, values: ['owned'] }]);
   });
 
-  it('declares the key pair from the spec and a pinned image: the spec\'s AMI, or one exact Canonical image name', () => {
+  it('declares the key pair from the spec and pinned images: the spec\'s AMI, or one exact Canonical image name per architecture', () => {
     expect(resources(emitted, 'aws_key_pair').get('cluster')?.public_key).toBe(model.ssh.publicKey);
     const images = blocksOf(emitted, 'data', 'aws_ami');
-    const ami = model.image.name ? images.get(imageDataSourceName(model.image.name)) : undefined;
+    // Each machine with the architecture of its instance type: members share the control plane's, a group's launch template its own.
+    const machines: Array<[Json, string, Architecture]> = [
+      ...[...resources(emitted, 'aws_instance').values()].map((m): [Json, string, Architecture] => [m, 'ami', model.controlPlane.architecture]),
+      ...model.instanceGroups.map((g): [Json, string, Architecture] => [resources(emitted, 'aws_launch_template').get(g.id)!, 'image_id', g.architecture]),
+    ];
     if (model.image.ami) {
       expect(images.size).toBe(0);
-      for (const instance of resources(emitted, 'aws_instance').values()) expect(instance.ami).toBe(model.image.ami);
-    } else {
+      for (const [machine, key] of machines) expect(machine[key]).toBe(model.image.ami);
+      return;
+    }
+    const architectures = new Set(machines.map(([, , a]) => a));
+    expect(images.size).toBe(architectures.size);
+    for (const architecture of architectures) {
+      const name = imageNameFor(model.image.name!, architecture);
+      expect(name).toContain(`-${architecture}-server-`);
+      const ami = images.get(imageDataSourceName(name));
       expect(ami?.owners).toEqual(['099720109477']);
       // No "newest image" lookup: a newly published image must not change the plan.
       expect(ami?.most_recent).toBeUndefined();
       const filters = ami?.filter as Array<{ name: string; values: string[] }>;
-      expect(filters.find((f) => f.name === 'name')?.values).toEqual([model.image.name]);
+      expect(filters.find((f) => f.name === 'name')?.values).toEqual([name]);
+      expect(filters.find((f) => f.name === 'architecture')?.values).toEqual([architecture === 'arm64' ? 'arm64' : 'x86_64']);
       expect(JSON.stringify(filters)).not.toContain('*');
-      for (const instance of resources(emitted, 'aws_instance').values()) {
-        expect(instance.ami).toBe(`\${data.aws_ami.${imageDataSourceName(model.image.name!)}.id}`);
-        // Nothing hides an image change from the plan (and from the one-member-per-apply rollout): only the key
-        // pair name is ignored, since a new SSH key must not replace every member.
-        expect(instance.lifecycle).toEqual({ ignore_changes: ['key_name'] });
-      }
+    }
+    for (const [machine, key, architecture] of machines) {
+      expect(machine[key]).toBe(`\${data.aws_ami.${imageDataSourceName(imageNameFor(model.image.name!, architecture))}.id}`);
+      // Nothing hides an image change from the plan (and from the one-member-per-apply rollout): members ignore
+      // only the key pair name, since a new SSH key must not replace every member.
+      if (key === 'ami') expect(machine.lifecycle).toEqual({ ignore_changes: ['key_name'] });
     }
   });
 });

@@ -66,9 +66,10 @@ describe('diff locality', () => {
     const after = emitEdited('examples/myfirstcluster.yaml', 'count: 3', 'count: 5');
     const diff = changes(before, after);
     expect(diff.removed).toEqual([]);
-    // Two members join existing zones: only the new members' resources and the bucket objects of their certificates appear.
+    // Two members join existing zones: only the new members' resources, the bucket objects of their certificates and
+    // their entries in the instance-id output appear.
     expect(diff.changed).toEqual([]);
-    expect(diff.added.every((p) => /control_plane_[45]|members_control_plane_[45]|members\/control-plane-[45]\//.test(p)), diff.added.join('\n')).toBe(true);
+    expect(diff.added.every((p) => /control_plane_[45]|members_control_plane_[45]|members\/control-plane-[45]\/|control_plane_instance_ids\/value\/control-plane-[45]$/.test(p)), diff.added.join('\n')).toBe(true);
   });
 });
 

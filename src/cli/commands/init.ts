@@ -83,7 +83,11 @@ spec:
     loadBalancer: public
     # Networks allowed to reach the Kubernetes API. Narrow this to your own networks.
     allowedCIDRs: ${yamlList(o.adminAccess)}
-${ssh}  controlPlane:
+${ssh}  # The way in: AWS Systems Manager Session Manager (aws ssm start-session --target <instance id>), no port
+  # and no key needed; false removes the machines' permissions and stops the agent (docs/access.md).
+  ssm:
+    enabled: true
+  controlPlane:
     # etcd members: 3 or 5, spread over the zones in order.
     count: ${o.masterCount}
     instanceType: ${scalar(o.masterSize)}

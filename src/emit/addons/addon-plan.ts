@@ -41,29 +41,39 @@ export interface AddonPlan {
   steps: AddonStep[];
 }
 
-interface Validatable {
-  validate(): void;
-  toJSON(): unknown;
-}
-
-function manifest(header: string, objects: Validatable[]): string {
-  for (const object of objects) object.validate();
-  return `# ${header}\n` + objects.map((o) => stringify(o.toJSON(), { lineWidth: 0 })).join('---\n');
+/**
+ * hakube's own manifests, typed by kubernetes-models' interfaces; test/cloudinit/addons.test.ts checks
+ * them against the Kubernetes API schema.
+ */
+function manifest(header: string, objects: object[]): string {
+  return `# ${header}\n` + objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
 }
 
 function values(header: string, content: Record<string, unknown>): string {
   return `# ${header}\n${stringify(content, { lineWidth: 0 })}`;
 }
 
-/** What the first control-plane node installs, and the files it reads: a pure function of the model. */
+/** Plans by model: the emitters ask for the plan of each machine, and making it renders every add-on file. */
+const plans = new WeakMap<ClusterModel, AddonPlan>();
+
+/** What the first control-plane node installs, and the files it reads: a pure function of the model, made once. */
 export function addonPlan(model: ClusterModel): AddonPlan {
+  let plan = plans.get(model);
+  if (!plan) {
+    plan = planAddons(model);
+    plans.set(model, plan);
+  }
+  return plan;
+}
+
+function planAddons(model: ClusterModel): AddonPlan {
   const files: AddonPlan['files'] = [];
   const steps: AddonStep[] = [];
   const helm = (description: string, chart: HelmChart, file: string, content: Record<string, unknown>, queueUrlValue?: { key: string; queueName: string }) => {
     files.push({ file, content: values(`Helm values for ${chart.chart} ${chart.version} (${chart.repository}), written by hakube.`, content) });
     steps.push({ kind: 'helm', description, chart, file, ...(queueUrlValue ? { queueUrlValue } : {}) });
   };
-  const own = (description: string, file: string, objects: Validatable[]) => {
+  const own = (description: string, file: string, objects: object[]) => {
     files.push({ file, content: manifest(`${description}. Written by hakube; applied by the first control-plane node.`, objects) });
     steps.push({ kind: 'manifest-file', description, file });
   };

@@ -1,5 +1,5 @@
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { ClusterModel } from '../../model/model.js';
 import { DASHBOARD_DEPLOYMENT, DASHBOARD_NAMESPACE, DASHBOARD_POD_LABELS } from './upstream-components.js';
 
@@ -9,7 +9,7 @@ import { DASHBOARD_DEPLOYMENT, DASHBOARD_NAMESPACE, DASHBOARD_POD_LABELS } from 
  * a whole Deployment so it validates against the API schema; selector, labels and the container name repeat
  * the upstream values, so merging them changes nothing.
  */
-export function dashboardDeploymentPatch(model: ClusterModel): Deployment {
+export function dashboardDeploymentPatch(model: ClusterModel): IDeployment {
   const spread = (topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({
     maxSkew: 1,
     topologyKey,
@@ -20,7 +20,9 @@ export function dashboardDeploymentPatch(model: ClusterModel): Deployment {
     nodeTaintsPolicy: 'Honor' as const,
     labelSelector: { matchLabels: { ...DASHBOARD_POD_LABELS } },
   });
-  return new Deployment({
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: DASHBOARD_DEPLOYMENT, namespace: DASHBOARD_NAMESPACE },
     spec: {
       replicas: model.addons.dashboard.replicas,
@@ -33,13 +35,15 @@ export function dashboardDeploymentPatch(model: ClusterModel): Deployment {
         },
       },
     },
-  });
+  };
 }
 
 /** At most one Dashboard pod down at a time through voluntary disruptions (drains, node upgrades). */
-export function dashboardDisruptionBudget(): PodDisruptionBudget {
-  return new PodDisruptionBudget({
+export function dashboardDisruptionBudget(): IPodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
     metadata: { name: DASHBOARD_DEPLOYMENT, namespace: DASHBOARD_NAMESPACE },
     spec: { maxUnavailable: 1, selector: { matchLabels: { ...DASHBOARD_POD_LABELS } } },
-  });
+  };
 }

@@ -91,6 +91,7 @@ function scriptContext(model: ClusterModel, machine: Machine) {
     kubernetesAptRepository: kubernetesAptRepository(model),
     kubenet: model.network.cni === 'kubenet',
     kubenetMasqueradeUnit: KUBENET_MASQUERADE_UNIT,
+    ssmEnabled: model.ssm.enabled,
     fetchListPath: NODE_PATHS.fetchList,
     caCertPath: installPathOf(model, machine, '/pki/ca.crt'),
     bootstrapTokenPath: installPathOf(model, machine, '/secrets/bootstrap-token'),

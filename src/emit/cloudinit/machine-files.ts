@@ -5,9 +5,21 @@ import { addonFileNames } from '../addons/addon-plan.js';
 /** A machine is either one control-plane member or a worker of any group (they all fetch the same objects). */
 export type Machine = { role: 'control-plane'; member: ControlPlaneMember } | { role: 'nodes' };
 
+/** Every bucket object by model, made once: each machine's files and paths are looked up in it. */
+const objectsOfModel = new WeakMap<ClusterModel, BucketObject[]>();
+
+function modelBucketObjects(model: ClusterModel): BucketObject[] {
+  let objects = objectsOfModel.get(model);
+  if (!objects) {
+    objects = bucketObjects(model, addonFileNames(model));
+    objectsOfModel.set(model, objects);
+  }
+  return objects;
+}
+
 /** The objects one machine fetches: those of its role, and of the per-member ones only its own. */
 export function objectsFetchedBy(model: ClusterModel, machine: Machine): BucketObject[] {
-  return bucketObjects(model, addonFileNames(model)).filter(
+  return modelBucketObjects(model).filter(
     (o) => o.role === machine.role && (o.member === undefined || (machine.role === 'control-plane' && o.member === machine.member.name)),
   );
 }

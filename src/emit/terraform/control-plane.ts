@@ -7,6 +7,7 @@ import type { ClusterModel } from '../../model/model.js';
 import { memberAddresses, resourceName } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { imageIdFor } from './image-and-ssh-key.js';
 import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
@@ -31,7 +32,7 @@ export function buildControlPlane(scope: Construct, model: ClusterModel, inputs:
       tags: nameTag(model, `etcd-${member.name}`),
     });
     const instance = declare(scope, Instance, resourceName(names.instance), {
-      ami: inputs.image.imageId,
+      ami: imageIdFor(inputs.image, cp.architecture),
       instanceType: cp.instanceType,
       subnetId: subnet.id,
       privateIp: member.privateIp,

@@ -48,7 +48,7 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
   attachControlPlane(scope('load-balancer'), model, lb, instances);
   const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
   buildNodeTermination(scope('node-termination'), model, { autoscalingGroups, controlPlaneRole: iam['control-plane'].role, partition });
-  buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups });
+  buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups, controlPlaneInstances: instances });
 
   return [...splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes), bucketObjectHashesFile(objects, hashOfSource)];
 }

@@ -249,3 +249,33 @@ export function nodeStatements(): DataAwsIamPolicyDocumentStatement[] {
     { sid: 'PullImagesFromEcr', effect: 'Allow', actions: ECR_READ_ACTIONS, resources: ['*'] },
   ];
 }
+
+/**
+ * What the SSM agent needs for Session Manager (AWS's "minimal Session Manager permissions": registering the
+ * instance and opening session channels) plus the ec2messages calls through which the agent takes Run Command
+ * messages, all as in AmazonSSMManagedInstanceCore. Left out of that managed policy: ssm:GetParameter(s) (every
+ * parameter of the account), documents, associations, inventory, compliance and patch snapshots. None of these
+ * actions can be scoped to resources AWS's own policies name, so they are granted on "*"; none reads or changes
+ * anything but the agent's own registration and channels.
+ */
+export const SESSION_MANAGER_ACTIONS = {
+  register: ['ssm:UpdateInstanceInformation'],
+  sessions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+  messages: [
+    'ec2messages:AcknowledgeMessage',
+    'ec2messages:DeleteMessage',
+    'ec2messages:FailMessage',
+    'ec2messages:GetEndpoint',
+    'ec2messages:GetMessages',
+    'ec2messages:SendReply',
+  ],
+} as const;
+
+/** Both machine roles, unless ssm.enabled is false: the SSM agent may register and carry Session Manager sessions. */
+export function sessionManagerStatements(): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    { sid: 'RegisterWithSystemsManager', effect: 'Allow', actions: [...SESSION_MANAGER_ACTIONS.register], resources: ['*'] },
+    { sid: 'OpenSessionChannels', effect: 'Allow', actions: [...SESSION_MANAGER_ACTIONS.sessions], resources: ['*'] },
+    { sid: 'ExchangeAgentMessages', effect: 'Allow', actions: [...SESSION_MANAGER_ACTIONS.messages], resources: ['*'] },
+  ];
+}

@@ -14,6 +14,7 @@ import {
   controlPlaneControllerStatements,
   ec2AssumeRoleStatements,
   nodeStatements,
+  sessionManagerStatements,
   type PolicyTargets,
 } from './iam-policies.js';
 
@@ -29,7 +30,8 @@ const NAME_PREFIX_MAX = 38;
 
 /**
  * One role and instance profile per machine role, each with inline policies (deleted with the role, so teardown
- * leaves nothing behind): the control plane gets what its controllers need, both get their own bucket prefix.
+ * leaves nothing behind): the control plane gets what its controllers need, both get their own bucket prefix and,
+ * unless ssm.enabled is false, what the SSM agent needs for Session Manager (docs/access.md).
  */
 export function buildIam(scope: Construct, model: ClusterModel, targets: PolicyTargets): IamResources {
   const assume = declare(scope, DataAwsIamPolicyDocument, 'ec2_assume_role', { statement: ec2AssumeRoleStatements() });
@@ -49,16 +51,19 @@ export function buildIam(scope: Construct, model: ClusterModel, targets: PolicyT
     const profile = declare(scope, IamInstanceProfile, id, { namePrefix, role: iamRole.name, tags: nameTag(model, role) });
     return { role: iamRole, profile };
   };
+  const sessionManager: Record<string, DataAwsIamPolicyDocumentStatement[]> = model.ssm.enabled ? { session_manager: sessionManagerStatements() } : {};
   return {
     'control-plane': identity('control-plane', {
       controllers: controlPlaneControllerStatements(model, targets),
       bootstrap: bucketReadStatements(model, 'control-plane', targets),
       etcd_backups: etcdBackupWriteStatements(model, targets),
       bootstrap_token: bootstrapTokenPublishStatements(model, targets),
+      ...sessionManager,
     }),
     nodes: identity('nodes', {
       node: nodeStatements(),
       bootstrap: bucketReadStatements(model, 'nodes', targets),
+      ...sessionManager,
     }),
   };
 }

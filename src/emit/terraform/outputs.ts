@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
+import type { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import type { ClusterModel } from '../../model/model.js';
 import { declareOutput } from './declare.js';
 import type { IamResources } from './iam.js';
@@ -14,6 +15,8 @@ export interface OutputInputs {
   iam: IamResources;
   secrets: SecretsResources;
   autoscalingGroups: Map<string, AutoscalingGroup>;
+  /** Control-plane instances by member name. */
+  controlPlaneInstances: Map<string, Instance>;
 }
 
 /**
@@ -40,10 +43,20 @@ export function buildOutputs(scope: Construct, model: ClusterModel, inputs: Outp
   });
   declareOutput(scope, 'control_plane_role_arn', { value: inputs.iam['control-plane'].role.arn, description: 'IAM role of the control-plane machines' });
   declareOutput(scope, 'nodes_role_arn', { value: inputs.iam.nodes.role.arn, description: 'IAM role of the worker machines' });
+  declareOutput(scope, 'control_plane_instance_ids', {
+    value: Object.fromEntries(model.controlPlane.members.map((m) => [m.name, controlPlaneInstance(inputs, m.name).id])),
+    description: 'EC2 instance id of each control-plane member, e.g. for aws ssm start-session --target <id>',
+  });
   for (const group of model.instanceGroups) {
     const asg = inputs.autoscalingGroups.get(group.name);
     if (!asg) throw new Error(`BUG: no auto-scaling group for instance group ${group.name}`);
     declareOutput(scope, `autoscaling_group_${group.id}`, { value: asg.name, description: `Auto-scaling group of instance group ${group.name}` });
   }
   declareOutput(scope, 'secrets_bucket', { value: inputs.secrets.bucket.bucket, description: 'Bucket holding certificates, keys and bootstrap files' });
+}
+
+function controlPlaneInstance(inputs: OutputInputs, member: string): Instance {
+  const instance = inputs.controlPlaneInstances.get(member);
+  if (!instance) throw new Error(`BUG: no instance for control-plane member ${member}`);
+  return instance;
 }

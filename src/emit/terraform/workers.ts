@@ -6,6 +6,7 @@ import { NODE_TEMPLATE_VARS, instanceGroupCloudInitPath } from '../../model/boot
 import type { ClusterModel, InstanceGroupModel } from '../../model/model.js';
 import { clusterTags, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { imageIdFor } from './image-and-ssh-key.js';
 import { INSTANCE_METADATA_OPTIONS } from './instance-metadata.js';
 import type { MachineInputs } from './machine-inputs.js';
 import { renderedUserData } from './module-path.js';
@@ -30,7 +31,7 @@ export function buildWorkers(scope: Construct, model: ClusterModel, inputs: Mach
     const launchedTags = { ...clusterTags(model), ...nameTag(model, group.name) };
     const template = declare(scope, LaunchTemplate, group.id, {
       name: group.asgName,
-      imageId: inputs.image.imageId,
+      imageId: imageIdFor(inputs.image, group.architecture),
       instanceType: group.instanceType,
       ...(inputs.image.keyName ? { keyName: inputs.image.keyName } : {}),
       iamInstanceProfile: { arn: profileArn },
