@@ -1,3 +1,5 @@
+import { escapeControl, showPointer } from './show-value.js';
+
 /**
  * One problem found in a spec or in the cluster's state on disk. Every check in
  * the pipeline reports these; only the CLI decides how they end the process.
@@ -38,12 +40,13 @@ export class UsageError extends Error {
   }
 }
 
+/** One line per problem, whatever a message, pointer or file name holds: line breaks and control characters are escaped. */
 export function formatIssue(issue: Issue): string {
   const where = issue.position
     ? `${issue.position.file}:${issue.position.line}:${issue.position.column}`
     : '-';
   const label = issue.severity === 'warning' ? 'warning' : 'error';
-  return `${where}  ${issue.pointer || '/'}  ${label} ${issue.code}: ${issue.message}`;
+  return escapeControl(`${where}  ${showPointer(issue.pointer) || '/'}  ${label} ${issue.code}: ${issue.message}`);
 }
 
 export function errorsOf(issues: Issue[]): Issue[] {

@@ -39,6 +39,29 @@ export const ADMIN_USER = 'kubernetes-admin';
 export const USER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.@]*[a-z0-9])?$/;
 export const GROUP_NAME_PATTERN = /^[A-Za-z0-9]([-A-Za-z0-9_.:@]*[A-Za-z0-9])?$/;
 
+/**
+ * User names hakube's own identities hold on the Kubernetes CA: a user by one of these names would be that identity
+ * (kubernetes-admin is the admin kubeconfig's). Names under system: are Kubernetes' own and fail USER_NAME_PATTERN.
+ */
+export const RESERVED_USER_NAMES: readonly string[] = [
+  ADMIN_USER,
+  'kube-apiserver-kubelet-client',
+  'kube-apiserver-etcd-client',
+  'front-proxy-client',
+  'kube-etcd-healthcheck-client',
+];
+
+/** Why `name` cannot be a hakube user, or undefined: the one rule for the spec's users and add-user. */
+export function reservedUserNameProblem(name: string): string | undefined {
+  if (!RESERVED_USER_NAMES.includes(name)) return undefined;
+  return `user name ${JSON.stringify(name)} is the identity of one of hakube's own certificates${name === ADMIN_USER ? ' (the admin kubeconfig)' : ''}; a user by that name would act as it: choose another name`;
+}
+
+/** The warning for a user put in system:masters, on the spec path and for add-user alike. */
+export function systemMastersWarning(name: string): string {
+  return `user ${JSON.stringify(name)} is in system:masters, which bypasses RBAC and cannot be revoked; use kubeadm:cluster-admins or a custom group`;
+}
+
 export function userCertificateBase(name: string): string {
   return `${USERS_DIR}/${name}/${name}`;
 }

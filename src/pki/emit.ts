@@ -17,7 +17,7 @@ import {
   USERS_DIR,
   type CertificatePlan,
 } from './certificate-plan.js';
-import { certificatePem, issueCa, issueLeaf, type SigningCa } from './issue.js';
+import { certificatePem, cutShortWarning, issueCa, issueLeaf, leafDaysCutByCa, type SigningCa } from './issue.js';
 import { generateKeyMaterial, importSigningKey, publicKeyPem, type KeyMaterial } from './keys.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { renderManifest, type ManifestFile } from './manifest.js';
@@ -77,7 +77,7 @@ async function keyOf(pair: StoredPair): Promise<KeyMaterial> {
 }
 
 export async function signingCaOf(pair: StoredPair): Promise<SigningCa> {
-  return { cert: pair.cert, key: await keyOf(pair) };
+  return { cert: pair.cert, key: await keyOf(pair), path: `${pair.base}.crt` };
 }
 
 /**
@@ -113,7 +113,7 @@ export async function emitPki(model: ClusterModel, store: PkiStore, now: Date): 
         }
         const key = await generateKeyMaterial(keyAlgorithm);
         const cert = await issueCa(plan, key, now, caValidityDays);
-        signers.set(plan.base, async () => ({ cert, key }));
+        signers.set(plan.base, async () => ({ cert, key, path: `${plan.base}.crt` }));
         final.set(plan.base, { base: plan.base, certPem: certificatePem(cert), keyPem: key.privateKeyPem, info: describeCertificate(cert) });
         changes.push({ path: `${plan.base}.crt`, action: 'created' });
       }),
@@ -133,9 +133,13 @@ export async function emitPki(model: ClusterModel, store: PkiStore, now: Date): 
         if (!signer) throw new Error(`BUG: ${plan.base} is issued by ${plan.issuer}, which is not a planned CA`);
         // A re-issued leaf keeps its key: only the certificate changes, and no existing key file is ever rewritten.
         const key = stored ? await keyOf(stored) : await generateKeyMaterial(keyAlgorithm);
-        const cert = await issueLeaf(plan, key, await signer(), now, certificateValidityDays);
+        const ca = await signer();
+        const cutTo = leafDaysCutByCa(ca, now, certificateValidityDays);
+        const cert = await issueLeaf(plan, key, ca, now, certificateValidityDays);
         final.set(plan.base, { base: plan.base, certPem: certificatePem(cert), keyPem: stored?.keyBytes ?? key.privateKeyPem, info: describeCertificate(cert) });
-        changes.push(stored ? { path: `${plan.base}.crt`, action: 'reissued', reason: mismatch } : { path: `${plan.base}.crt`, action: 'created' });
+        const warning = cutTo === undefined ? undefined : cutShortWarning(ca, cutTo, certificateValidityDays);
+        const reason = [mismatch, warning].filter((r) => r !== undefined).join('; ') || undefined;
+        changes.push({ path: `${plan.base}.crt`, action: stored ? 'reissued' : 'created', ...(reason ? { reason } : {}) });
       }),
   );
 

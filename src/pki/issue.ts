@@ -1,13 +1,37 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { UserError } from '../errors.js';
 import { DAY_MS } from './certificate-info.js';
 import type { CertificatePlan } from './certificate-plan.js';
 import { isRsa, signingAlgorithmOf, type KeyMaterial } from './keys.js';
 
-/** A CA able to sign: its certificate and its key. */
+/** A CA able to sign: its certificate, its key, and its certificate's path in the output folder (for messages). */
 export interface SigningCa {
   cert: x509.X509Certificate;
   key: KeyMaterial;
+  path: string;
+}
+
+const CA_ROTATION = "renew it with kubeadm's CA rotation procedure (docs/pki.md, \"Renewing a CA\")";
+
+/**
+ * How many days a leaf issued now would really get when its CA expires before `validityDays` have passed (a leaf
+ * never outlives its CA), or undefined when it gets them all. An expired CA is refused (HK444): whatever it signed
+ * would be rejected by every peer at once.
+ */
+export function leafDaysCutByCa(ca: SigningCa, now: Date, validityDays: number): number | undefined {
+  const caEnd = ca.cert.notAfter.getTime();
+  if (caEnd <= now.getTime()) {
+    const message = `the CA ${ca.path} expired on ${ca.cert.notAfter.toISOString()} (its notAfter); hakube issues no certificate from an expired CA: ${CA_ROTATION}`;
+    throw new UserError(`the CA ${ca.path} has expired`, [{ code: 'HK444', severity: 'error', pointer: '', message }]);
+  }
+  if (caEnd >= now.getTime() + validityDays * DAY_MS) return undefined;
+  return Math.floor((caEnd - now.getTime()) / DAY_MS);
+}
+
+/** The loud note for a leaf cut short by its CA, for the caller to print. */
+export function cutShortWarning(ca: SigningCa, days: number, validityDays: number): string {
+  return `WARNING: valid only ${days} day(s) instead of ${validityDays}: the CA ${ca.path} expires on ${ca.cert.notAfter.toISOString().slice(0, 10)}; ${CA_ROTATION}`;
 }
 
 /** Certificates start five minutes early so a node whose clock runs slightly behind accepts them (kubeadm does the same). */
@@ -80,6 +104,7 @@ export async function issueLeaf(
       ]),
     );
   }
+  leafDaysCutByCa(ca, now, validityDays);
   const notAfter = Math.min(now.getTime() + validityDays * DAY_MS, ca.cert.notAfter.getTime());
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),

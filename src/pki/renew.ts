@@ -2,7 +2,7 @@ import { DAY_MS } from './certificate-info.js';
 import { describeCertificate } from './certificate-info.js';
 import { issuerOf, plannedCertificates, USERS_DIR, userPlan, type CertificatePlan } from './certificate-plan.js';
 import { signingCaOf } from './emit.js';
-import { certificatePem, issueLeaf } from './issue.js';
+import { certificatePem, cutShortWarning, issueLeaf, leafDaysCutByCa } from './issue.js';
 import { importSigningKey } from './keys.js';
 import type { ClusterModel } from '../model/model.js';
 import type { GeneratedFile } from '../output/files.js';
@@ -16,6 +16,8 @@ export interface RenewedCertificate {
   newSerial: string;
   oldNotAfter: string;
   newNotAfter: string;
+  /** Set when the CA expires before certificateValidityDays have passed, so the new certificate is cut short. */
+  warning?: string;
 }
 
 export interface Renewal {
@@ -55,7 +57,10 @@ export async function renewCertificates(model: ClusterModel, store: PkiStore, no
     if (!plan) continue;
     const caPair = store.pairs.get(issuerOf(pair.base));
     if (!caPair) throw new Error(`BUG: the store accepted ${pair.base}.crt without its CA`);
-    const cert = await issueLeaf(plan, await importSigningKey(pair.keyBytes), await signingCaOf(caPair), now, model.pki.certificateValidityDays);
+    const ca = await signingCaOf(caPair);
+    const validityDays = model.pki.certificateValidityDays;
+    const cutTo = leafDaysCutByCa(ca, now, validityDays);
+    const cert = await issueLeaf(plan, await importSigningKey(pair.keyBytes), ca, now, validityDays);
     const info = describeCertificate(cert);
     files.push({ path: `${pair.base}.crt`, content: certificatePem(cert), mode: 0o644 });
     renewed.push({
@@ -65,6 +70,7 @@ export async function renewCertificates(model: ClusterModel, store: PkiStore, no
       newSerial: info.serial,
       oldNotAfter: pair.info.notAfter.toISOString(),
       newNotAfter: info.notAfter.toISOString(),
+      ...(cutTo === undefined ? {} : { warning: cutShortWarning(ca, cutTo, validityDays) }),
     });
   }
   return { files, renewed };

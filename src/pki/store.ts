@@ -1,8 +1,10 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
+import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded, SPEC_FILE_LIMIT } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
+import { showValue } from '../show-value.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import { describeCertificate, parseCertificate, type CertificateInfo } from './certificate-info.js';
 import {
@@ -10,11 +12,13 @@ import {
   CA_BASES,
   isCaBase,
   issuerOf,
+  MANIFEST_PATH,
   SERVICE_ACCOUNT_KEY,
   SERVICE_ACCOUNT_PUB,
   USERS_DIR,
 } from './certificate-plan.js';
 import { kubeconfigServer } from './kubeconfig.js';
+import { certificateFileProblem, keyFileProblem, pemLabels } from './pem-blocks.js';
 import { checkBootstrapToken, checkEncryptionConfig } from './secrets.js';
 
 /** A certificate and its key as found on disk, checked: parsable, matching, signed by its CA. */
@@ -97,17 +101,52 @@ function listFiles(outDir: string, dir: string, problem: Problem): string[] {
 }
 
 /**
+ * Refuses a folder whose pki/manifest.json names another cluster: its CA, service-account key, bootstrap token,
+ * encryption key and users belong to that cluster, and reusing them for this one would join two clusters' trust.
+ * A folder without a manifest (never generated) is anyone's.
+ */
+function checkFolderCluster(outDir: string, clusterName: string): void {
+  const path = join(outDir, MANIFEST_PATH);
+  if (!existsSync(path)) return;
+  const position = { file: path, line: 1, column: 1 };
+  let owner: unknown;
+  try {
+    owner = (JSON.parse(readBounded(path, SPEC_FILE_LIMIT).toString('utf8')) as { cluster?: unknown }).cluster;
+  } catch (err) {
+    const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(SPEC_FILE_LIMIT)}` : 'is not JSON hakube wrote';
+    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from git`, [
+      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from git`, position },
+    ]);
+  }
+  if (owner === clusterName) return;
+  const message =
+    `${outDir} holds the key material of cluster ${showValue(owner)} (per ${MANIFEST_PATH}), not of ${showValue(clusterName)}: generating here would reuse the other ` +
+    `cluster's CA, service-account key, bootstrap token, encryption key and users; use another --out folder (renaming a cluster means new key material)`;
+  throw new UserError(`${outDir} belongs to another cluster`, [{ code: 'HK443', severity: 'error', pointer: '/metadata/name', message, position }]);
+}
+
+/**
  * The load step for key material: reads whatever exists under `<outDir>/pki/`, `<outDir>/users/` and the admin
  * kubeconfig, and checks it. Any unparsable file, key that does not match its certificate, or leaf not signed by
  * its CA is reported (all at once) as a UserError naming the file: never a reason to regenerate silently.
  * A missing folder is an empty store.
  */
-export function readPkiStore(outDir: string): PkiStore {
+export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
+  if (clusterName !== undefined) checkFolderCluster(outDir, clusterName);
   const store = emptyPkiStore();
   const issues: Issue[] = [];
   const problem: Problem = (code, path, message) =>
     issues.push({ code, severity: 'error', pointer: '', message: `${path} ${message}`, position: { file: join(outDir, path), line: 1, column: 1 } });
-  const read = (path: string) => readFileSync(join(outDir, path));
+  // Bounded: a key or certificate is a few KiB; a huge file (or /dev/zero behind a symlink) is reported, not read.
+  const read = (path: string): Buffer | undefined => {
+    try {
+      return readBounded(join(outDir, path), KEY_FILE_LIMIT);
+    } catch (err) {
+      if (!(err instanceof FileTooLargeError)) throw err;
+      problem('HK442', path, `is larger than ${describeSize(KEY_FILE_LIMIT)}, more than any key, certificate or token hakube writes`);
+      return undefined;
+    }
+  };
 
   const files = [...listFiles(outDir, PKI_DIR, problem), ...listFiles(outDir, USERS_DIR, problem)];
   const present = new Set(files);
@@ -128,6 +167,12 @@ export function readPkiStore(outDir: string): PkiStore {
     }
     const certBytes = read(path);
     const keyBytes = read(keyPath);
+    if (!certBytes || !keyBytes) continue;
+    const certProblem = certificateFileProblem(certBytes.toString('utf8'));
+    const keyProblem = keyFileProblem(keyBytes.toString('utf8'));
+    if (certProblem) problem('HK440', path, certProblem);
+    if (keyProblem) problem('HK441', keyPath, keyProblem);
+    if (certProblem || keyProblem) continue;
     let cert: x509.X509Certificate;
     let nodeCert: NodeCertificate;
     try {
@@ -190,14 +235,16 @@ export function readPkiStore(outDir: string): PkiStore {
   }
 
   readServiceAccount(present, read, problem, store);
-  if (present.has(BOOTSTRAP_TOKEN)) {
-    const bytes = read(BOOTSTRAP_TOKEN);
+  const bootstrapToken = present.has(BOOTSTRAP_TOKEN) ? read(BOOTSTRAP_TOKEN) : undefined;
+  if (bootstrapToken) {
+    const bytes = bootstrapToken;
     const why = checkBootstrapToken(bytes.toString('utf8'));
     if (why) problem('HK405', BOOTSTRAP_TOKEN, why);
     else store.bootstrapToken = bytes;
   }
-  if (present.has(ENCRYPTION_CONFIG)) {
-    const bytes = read(ENCRYPTION_CONFIG);
+  const encryptionConfig = present.has(ENCRYPTION_CONFIG) ? read(ENCRYPTION_CONFIG) : undefined;
+  if (encryptionConfig) {
+    const bytes = encryptionConfig;
     const why = checkEncryptionConfig(bytes.toString('utf8'));
     if (why) problem('HK405', ENCRYPTION_CONFIG, why);
     else store.encryptionConfig = bytes;
@@ -207,6 +254,7 @@ export function readPkiStore(outDir: string): PkiStore {
   if (existsSync(join(outDir, ADMIN_KUBECONFIG)) && statSync(join(outDir, ADMIN_KUBECONFIG)).isFile()) kubeconfigs.push(ADMIN_KUBECONFIG);
   for (const path of kubeconfigs) {
     const bytes = read(path);
+    if (!bytes) continue;
     try {
       store.kubeconfigs.set(path, { path, bytes, server: kubeconfigServer(bytes.toString('utf8')) });
     } catch (err) {
@@ -222,7 +270,7 @@ export function readPkiStore(outDir: string): PkiStore {
 
 function readServiceAccount(
   present: Set<string>,
-  read: (path: string) => Buffer,
+  read: (path: string) => Buffer | undefined,
   problem: Problem,
   store: PkiStore,
 ): void {
@@ -236,6 +284,16 @@ function readServiceAccount(
   }
   const key = read(SERVICE_ACCOUNT_KEY);
   const pub = read(SERVICE_ACCOUNT_PUB);
+  if (!key || !pub) return;
+  const keyProblem = keyFileProblem(key.toString('utf8'));
+  if (keyProblem) {
+    problem('HK441', SERVICE_ACCOUNT_KEY, keyProblem);
+    return;
+  }
+  if (pemLabels(pub.toString('utf8')).join() !== 'PUBLIC KEY') {
+    problem('HK440', SERVICE_ACCOUNT_PUB, 'must hold exactly one "PUBLIC KEY" PEM block and nothing else');
+    return;
+  }
   let derived: Buffer;
   let stored: Buffer;
   try {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
 
 /** One entry of a plan's resource_changes, as `terraform show -json` prints it (format 1.x). */
@@ -43,10 +43,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function loadPlan(file: string): TerraformPlan {
   let text: string;
   try {
-    if (statSync(file).size > MAX_PLAN_BYTES) throw new UserError(`${file} is larger than ${MAX_PLAN_BYTES / 1024 / 1024} MiB; it is not a Terraform plan in JSON`);
-    text = readFileSync(file, 'utf8');
+    text = readBounded(file, MAX_PLAN_BYTES).toString('utf8');
   } catch (err) {
-    if (err instanceof UserError) throw err;
+    if (err instanceof FileTooLargeError) throw new UserError(`${file} is larger than ${describeSize(MAX_PLAN_BYTES)}; it is not a Terraform plan in JSON`);
     throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return parsePlan(text, file);

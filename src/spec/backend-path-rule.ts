@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { namesHakubeFile } from '../output/owned-files.js';
 import type { ResolvedSpec } from './defaults.js';
+import { showValue } from '../show-value.js';
 
 type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
 
@@ -17,12 +18,12 @@ export function checkBackendPath(spec: ResolvedSpec, report: Report): void {
   const path = backend.path;
   const normal = posix.normalize(path.replaceAll('\\', '/'));
   if (posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || /^[A-Za-z]:/.test(normal)) {
-    report('HK421', POINTER, `terraform.backend.path ${JSON.stringify(path)} leaves the generated folder; name a file inside it, e.g. terraform.tfstate`);
+    report('HK421', POINTER, `terraform.backend.path ${showValue(path)} leaves the generated folder; name a file inside it, e.g. terraform.tfstate`);
   } else if (normal === '.' || normal.endsWith('/') || namesHakubeFile(normal)) {
     report(
       'HK421',
       POINTER,
-      `terraform.backend.path ${JSON.stringify(path)} names ${normal === '.' || normal.endsWith('/') ? 'a folder' : 'a file hakube writes (its Terraform, cloud-init, add-ons, PKI or records)'}; ` +
+      `terraform.backend.path ${showValue(path)} names ${normal === '.' || normal.endsWith('/') ? 'a folder' : 'a file hakube writes (its Terraform, cloud-init, add-ons, PKI or records)'}; ` +
         'Terraform would overwrite it and hakube replace the state: use a name of its own, e.g. terraform.tfstate or state/terraform.tfstate',
     );
   }

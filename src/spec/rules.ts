@@ -1,9 +1,11 @@
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
+import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificate-plan.js';
 import { checkBackendPath } from './backend-path-rule.js';
 import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr } from './cidr.js';
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { architectureOfInstanceType } from './instance-architecture.js';
 import { releaseOfImageName } from './pinned-images.js';
+import { showValue } from '../show-value.js';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
@@ -159,7 +161,7 @@ function checkVersion(spec: ResolvedSpec, report: Report): void {
 function checkZones(spec: ResolvedSpec, report: Report): void {
   spec.zones.forEach((zone, i) => {
     if (!zone.startsWith(spec.region) || !/^[a-z]$/.test(zone.slice(spec.region.length))) {
-      report('HK210', `/spec/zones/${i}`, `zone "${zone}" is not in region ${spec.region}; zones there look like ${spec.region}a`);
+      report('HK210', `/spec/zones/${i}`, `zone ${showValue(zone)} is not in region ${spec.region}; zones there look like ${spec.region}a`);
     }
   });
 }
@@ -181,7 +183,7 @@ function checkControlPlane(spec: ResolvedSpec, report: Report): void {
   }
   zones.forEach((zone, i) => {
     if (!spec.zones.includes(zone)) {
-      report('HK203', `/spec/controlPlane/zones/${i}`, `control-plane zone "${zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+      report('HK203', `/spec/controlPlane/zones/${i}`, `control-plane zone ${showValue(zone)} is not one of spec.zones (${spec.zones.join(', ')})`);
     }
   });
   if (count < 3) return;
@@ -208,7 +210,7 @@ interface NamedCidr {
 function parseChecked(text: string, pointer: string, label: string, report: Report): NamedCidr | undefined {
   const problem = cidrProblem(text);
   if (problem) {
-    report('HK220', pointer, `${label} "${text}" ${problem}`);
+    report('HK220', pointer, `${label} ${showValue(text)} ${problem}`);
     return undefined;
   }
   return { pointer, label, cidr: parseCidr(text)! };
@@ -268,7 +270,7 @@ function checkSubnets(spec: ResolvedSpec, report: Report): void {
   n.subnets.forEach((s, i) => {
     const at = `/spec/network/subnets/${i}`;
     if (!spec.zones.includes(s.zone)) {
-      report('HK224', `${at}/zone`, `subnet zone "${s.zone}" is not one of spec.zones (${spec.zones.join(', ')})`);
+      report('HK224', `${at}/zone`, `subnet zone ${showValue(s.zone)} is not one of spec.zones (${spec.zones.join(', ')})`);
     }
     if (n.subnets.findIndex((o) => o.zone === s.zone) !== i) {
       report('HK224', `${at}/zone`, `zone ${s.zone} has more than one subnet entry; give each zone one`);
@@ -348,13 +350,17 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
   spec.instanceGroups.forEach((g, i) => {
     const at = `/spec/instanceGroups/${i}`;
     const first = seen.get(g.name);
-    if (first !== undefined) report('HK240', `${at}/name`, `instance group name "${g.name}" is already used by group ${first}; names must be unique`);
+    if (first !== undefined) report('HK240', `${at}/name`, `instance group name ${showValue(g.name)} is already used by group ${first}; names must be unique`);
     else seen.set(g.name, i);
     if (g.minSize > g.maxSize) {
       report('HK241', `${at}/minSize`, `minSize ${g.minSize} is larger than maxSize ${g.maxSize}; minSize must be at most maxSize`);
     }
+    for (const key of Object.keys(g.labels)) {
+      const why = kubeletLabelProblem(key);
+      if (why) report('HK232', `${at}/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, why);
+    }
     g.zones.forEach((zone, zi) => {
-      if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone "${zone}" of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
+      if (!spec.zones.includes(zone)) report('HK211', `${at}/zones/${zi}`, `zone ${showValue(zone)} of group ${g.name} is not one of spec.zones (${spec.zones.join(', ')})`);
     });
     checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
@@ -380,6 +386,40 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
   }
 }
 
+/** Label keys in the kubernetes.io and k8s.io namespaces a kubelet may set on its own Node (k8s.io/kubelet/pkg/apis). */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname',
+  'kubernetes.io/os',
+  'kubernetes.io/arch',
+  'kubernetes.io/instance-type',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/instance-type',
+  'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.kubernetes.io/zone',
+  'failure-domain.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+]);
+/** Namespaces (and their subdomains) a kubelet may always label itself under. */
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+/**
+ * Why the kubelet would refuse to start with this label in --node-labels, or undefined. It refuses keys in the
+ * kubernetes.io and k8s.io namespaces (and their subdomains, node-role.kubernetes.io among them) except its own.
+ */
+export function kubeletLabelProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0) return undefined;
+  const namespace = key.slice(0, slash);
+  const under = (domain: string) => namespace === domain || namespace.endsWith(`.${domain}`);
+  if (!under('kubernetes.io') && !under('k8s.io')) return undefined;
+  if (KUBELET_LABELS.has(key) || KUBELET_LABEL_NAMESPACES.some(under)) return undefined;
+  const hint = namespace === 'node-role.kubernetes.io' ? '; for a role, use a label of your own (e.g. example.com/role) or node.kubernetes.io/...' : '';
+  return `label ${showValue(key)} is in the ${namespace} namespace, which the kubelet may not set on its own node (it would refuse to start); only kubelet.kubernetes.io/, node.kubernetes.io/ and its well-known labels are allowed there${hint}`;
+}
+
 function checkMixedInstances(g: ResolvedSpec['instanceGroups'][number], at: string, report: Report): void {
   const m = g.mixedInstancesPolicy;
   if (!m) {
@@ -400,11 +440,11 @@ function checkMixedInstances(g: ResolvedSpec['instanceGroups'][number], at: stri
 function checkUsers(spec: ResolvedSpec, report: Report): void {
   const seen = new Set<string>();
   spec.users.forEach((u, i) => {
-    if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user "${u.name}" is listed twice; user names must be unique`);
+    if (seen.has(u.name)) report('HK250', `/spec/users/${i}/name`, `user ${showValue(u.name)} is listed twice; user names must be unique`);
     seen.add(u.name);
-    if (u.groups.includes('system:masters')) {
-      report('HK251', `/spec/users/${i}/groups`, `user "${u.name}" is in system:masters, which bypasses RBAC and cannot be revoked; use kubeadm:cluster-admins or a custom group`, 'warning');
-    }
+    const reserved = reservedUserNameProblem(u.name);
+    if (reserved) report('HK253', `/spec/users/${i}/name`, reserved);
+    if (u.groups.includes('system:masters')) report('HK251', `/spec/users/${i}/groups`, systemMastersWarning(u.name), 'warning');
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { Issue } from '../errors.js';
+import { showValue as show } from '../show-value.js';
 import type { LoadedSpec } from './load.js';
 import type { ClusterSpec } from './cluster-spec.generated.js';
 import { schemaValidator, type SchemaValidator } from './schema-validator.js';
@@ -34,9 +35,6 @@ function describe(schema: unknown): string {
   return d ? ` (${d})` : '';
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value);
-}
 
 function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
   const at = err.instancePath;
@@ -50,7 +48,7 @@ function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
         ...base,
         code: 'HK101',
         pointer,
-        message: `unknown field "${field}"; allowed here: ${allowed.join(', ') || 'none'}`,
+        message: `unknown field ${show(field)}; allowed here: ${allowed.join(', ') || 'none'}`,
         position: loaded.locate(pointer, { key: true }),
       };
     }

@@ -1,3 +1,5 @@
+import { showValue } from '../show-value.js';
+
 /**
  * Decodes an OpenSSH public key line ("type base64-blob [comment]") and says what is wrong with it, if anything.
  * AWS's key-pair import (and every sshd) rejects a key whose blob is not the wire form of RFC 4253 / 5656 / 8709,
@@ -58,7 +60,7 @@ function bodyProblem(type: string, reader: WireReader): string | undefined {
   } else {
     const curve = type.slice('ecdsa-sha2-'.length);
     const named = reader.field()?.toString('latin1');
-    if (named !== curve) return `the blob names curve ${named === undefined ? '(none)' : `"${named}"`}, the type says ${curve}`;
+    if (named !== curve) return `the blob names curve ${named === undefined ? '(none)' : showValue(named)}, the type says ${curve}`;
     const point = reader.field();
     if (point?.length !== ECDSA_POINT_BYTES[curve] || point[0] !== 4) {
       return `the ${curve} public point should be ${ECDSA_POINT_BYTES[curve]} bytes, uncompressed; this one is truncated or malformed`;
@@ -75,14 +77,14 @@ function bodyProblem(type: string, reader: WireReader): string | undefined {
 export function sshPublicKeyProblem(line: string): string | undefined {
   const [type, encoded] = line.trim().split(/\s+/);
   if (type === undefined || !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/.test(type)) {
-    return `key type "${type ?? ''}" is not one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521`;
+    return `key type ${showValue(type ?? '')} is not one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521`;
   }
   const blob = encoded === undefined ? undefined : strictBase64(encoded);
   if (!blob) return 'the key blob after the type is not valid base64 (a copy cut short or wrapped over lines?)';
   const reader = new WireReader(blob);
   const embedded = reader.field()?.toString('latin1');
   if (embedded !== type) {
-    return `the blob says it is ${embedded === undefined ? 'nothing readable' : `"${embedded}"`} but the line says ${type}: a truncated or mixed-up copy`;
+    return `the blob says it is ${embedded === undefined ? 'nothing readable' : showValue(embedded)} but the line says ${type}: a truncated or mixed-up copy`;
   }
   return bodyProblem(type, reader);
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded } from '../bounded-read.js';
 import { errorsOf, UserError, type Issue } from '../errors.js';
 import { haWarnings } from '../ha/ha-warnings.js';
 import { buildModel, type ClusterModel } from '../model/model.js';
@@ -7,8 +7,8 @@ import { applyDefaults, type ResolvedSpec } from './defaults.js';
 import { loadSpecFile, parseSpecText, type LoadedSpec } from './load.js';
 import { checkRules } from './rules.js';
 import { checkSchema } from './schema.js';
+import { showValue } from '../show-value.js';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
-import type { ClusterSpec } from './cluster-spec.generated.js';
 
 export interface ValidatedCluster {
   file: string;
@@ -20,52 +20,42 @@ export interface ValidatedCluster {
 
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
 
-/** All problems of a loaded document: schema, then semantic rules (even when the schema failed, to show everything at once). */
+/**
+ * All problems of a loaded document: schema, then semantic rules. Rules run only on schema-valid input: they assume
+ * its bounds (a count of 1e15 would have them loop for ever), and the schema's errors are the report otherwise.
+ */
 export function collectIssues(loaded: LoadedSpec): { issues: Issue[]; spec?: ResolvedSpec; sshPublicKey?: string } {
   const { spec: valid, issues } = checkSchema(loaded);
-  const schemaPointers = issues.map((i) => i.pointer);
-  const underSchemaIssue = (pointer: string) =>
-    schemaPointers.some((p) => pointer === p || pointer.startsWith(p + '/') || p.startsWith(pointer + '/'));
-  let resolved: ResolvedSpec | undefined;
-  try {
-    resolved = applyDefaults((valid ?? loaded.data) as ClusterSpec);
-  } catch {
-    // The document is too malformed to default; its schema issues say why.
-    return { issues };
-  }
+  if (!valid) return { issues };
+  const resolved = applyDefaults(valid);
   const ruleIssues: Issue[] = [];
   const report = (code: string, pointer: string, message: string, severity: 'error' | 'warning' = 'error') => {
     ruleIssues.push({ code, severity, pointer, message, position: loaded.locate(pointer) });
   };
-  let sshPublicKey: string | undefined;
-  try {
-    checkRules(resolved, report);
-    sshPublicKey = readSshKeyFile(loaded.file, resolved, report);
-  } catch (err) {
-    if (valid) throw err;
-    // Rules assume schema-valid input; with schema errors present, those errors are the report.
-  }
-  const all = [...issues, ...ruleIssues.filter((i) => !valid && i.severity === 'error' ? !underSchemaIssue(i.pointer) : true)];
-  return { issues: all, ...(valid ? { spec: resolved } : {}), ...(sshPublicKey ? { sshPublicKey } : {}) };
+  checkRules(resolved, report);
+  const sshPublicKey = readSshKeyFile(loaded.file, resolved, report);
+  return { issues: [...issues, ...ruleIssues], spec: resolved, ...(sshPublicKey ? { sshPublicKey } : {}) };
 }
 
 function readSshKeyFile(specFile: string, spec: ResolvedSpec, report: (c: string, p: string, m: string) => void): string | undefined {
   if (spec.ssh.publicKeyFile === undefined || spec.ssh.publicKey !== undefined) return undefined;
   const path = resolve(dirname(specFile), spec.ssh.publicKeyFile);
+  const shown = showValue(spec.ssh.publicKeyFile);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8').trim();
+    text = readBounded(path, KEY_FILE_LIMIT).toString('utf8').trim();
   } catch (err) {
-    report('HK252', '/spec/ssh/publicKeyFile', `cannot read SSH public key file ${spec.ssh.publicKeyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const why = err instanceof FileTooLargeError ? `larger than ${describeSize(KEY_FILE_LIMIT)}, so not a public key` : ((err as NodeJS.ErrnoException).code ?? String(err));
+    report('HK252', '/spec/ssh/publicKeyFile', `cannot read SSH public key file ${shown}: ${why}`);
     return undefined;
   }
   if (!SSH_KEY.test(text) || text.includes('\n')) {
-    report('HK252', '/spec/ssh/publicKeyFile', `${spec.ssh.publicKeyFile} is not one OpenSSH public key (expected "ssh-ed25519 AAAA..." on one line); never point this at a private key`);
+    report('HK252', '/spec/ssh/publicKeyFile', `${shown} is not one OpenSSH public key (expected "ssh-ed25519 AAAA..." on one line); never point this at a private key`);
     return undefined;
   }
   const keyProblem = sshPublicKeyProblem(text);
   if (keyProblem) {
-    report('HK264', '/spec/ssh/publicKeyFile', `${spec.ssh.publicKeyFile} is not a usable OpenSSH public key: ${keyProblem}; ssh-keygen -l -f ${spec.ssh.publicKeyFile} checks it`);
+    report('HK264', '/spec/ssh/publicKeyFile', `${shown} is not a usable OpenSSH public key: ${keyProblem}; ssh-keygen -l -f ${spec.ssh.publicKeyFile} checks it`);
     return undefined;
   }
   return text;

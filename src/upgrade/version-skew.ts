@@ -1,3 +1,5 @@
+import { showValue } from '../show-value.js';
+
 /**
  * Kubernetes' version skew rules as kubeadm applies them to an upgrade: one minor at a time, never backwards
  * (kubeadm has no downgrade path), patch releases freely within a minor. Pure: the previous version comes from
@@ -38,7 +40,7 @@ export function classifyVersionChange(previous: string | undefined, next: string
   if (previous === undefined) return { kind: 'new-cluster', to: formatVersion(to) };
   const from = parseKubernetesVersion(previous);
   const pair = { from: previous, to: formatVersion(to) };
-  if (!from) return { kind: 'refused', ...pair, reason: `the previous output names Kubernetes "${previous}", which is not a version hakube can compare with` };
+  if (!from) return { kind: 'refused', ...pair, reason: `the previous output names Kubernetes ${showValue(previous)}, which is not a version hakube can compare with` };
   if (from.major !== to.major) return { kind: 'refused', ...pair, reason: 'a change of major version is not an upgrade kubeadm supports' };
   if (to.minor < from.minor || (to.minor === from.minor && to.patch < from.patch)) {
     return { kind: 'refused', ...pair, reason: 'kubeadm cannot downgrade a cluster; restore from an etcd snapshot instead (docs/upgrades.md)' };

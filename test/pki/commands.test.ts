@@ -74,6 +74,22 @@ describe('hakube add-user', () => {
     expect(result.err).toContain("run 'hakube generate");
   });
 
+  it('HK251: --group system:masters warns as the spec path does, and still issues the certificate', async () => {
+    const result = await hakube('add-user', TUTORIAL, '--name', 'root-ish', '--group', 'system:masters', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/warning HK251: user "root-ish" is in system:masters, which bypasses RBAC/);
+    expect(subject(join(out, 'users/root-ish/root-ish.crt'))).toBe('O=system:masters, CN=root-ish');
+  });
+
+  it("HK253: --name of one of hakube's own identities (kubernetes-admin, ...) is refused with exit 1 and nothing written", async () => {
+    for (const name of ['kubernetes-admin', 'kube-apiserver-kubelet-client']) {
+      const result = await hakube('add-user', TUTORIAL, '--name', name, '--out', out);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`--name ${name} is reserved`);
+      expect(existsSync(join(out, 'users', name))).toBe(false);
+    }
+  });
+
   it('rejects a name that is not a safe user name with exit 2', async () => {
     const result = await hakube('add-user', TUTORIAL, '--name', '../../etc', '--out', out);
     expect(result.code).toBe(2);

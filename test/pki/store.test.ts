@@ -46,6 +46,38 @@ describe('readPkiStore', () => {
     expect(err.issues[0].position?.file).toBe(join(out, 'pki/apiserver-etcd-client.crt'));
   });
 
+  it('HK440: a certificate file with the CA private key appended is refused, naming the file', () => {
+    const caKey = readFileSync(join(out, 'pki/ca.key'), 'utf8');
+    writeFileSync(join(out, 'pki/ca.crt'), readFileSync(join(out, 'pki/ca.crt'), 'utf8') + caKey);
+    const err = storeError(out);
+    expect(err.issues.map((i) => [i.code, i.position?.file])).toContainEqual(['HK440', join(out, 'pki/ca.crt')]);
+    expect(err.issues.find((i) => i.code === 'HK440')?.message).toMatch(/^pki\/ca\.crt holds a "PRIVATE KEY" PEM block besides its certificate/);
+  });
+
+  it('HK440: a leaf certificate file holding any other PEM block is refused', () => {
+    const path = join(out, 'users/alice/alice.crt');
+    writeFileSync(path, readFileSync(path, 'utf8') + '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n');
+    expect(storeError(out).issues.map((i) => i.code)).toEqual(['HK440']);
+  });
+
+  it('HK441: a key file holding two keys is refused, naming the file', () => {
+    const path = join(out, 'pki/front-proxy-client.key');
+    writeFileSync(path, readFileSync(path, 'utf8') + readFileSync(join(out, 'pki/admin.key'), 'utf8'));
+    const err = storeError(out);
+    expect(err.issues.map((i) => [i.code, i.message])).toEqual([['HK441', 'pki/front-proxy-client.key holds 2 private keys; a key file must hold exactly one']]);
+  });
+
+  it('HK441: the service-account key file holding two keys is refused', () => {
+    const path = join(out, 'pki/sa.key');
+    writeFileSync(path, readFileSync(path, 'utf8') + readFileSync(join(out, 'pki/admin.key'), 'utf8'));
+    expect(storeError(out).issues.map((i) => i.code)).toEqual(['HK441']);
+  });
+
+  it('HK442: a huge file in place of a key is refused without being read whole', () => {
+    writeFileSync(join(out, 'pki/admin.key'), 'x'.repeat(64 * 1024));
+    expect(storeError(out).issues.map((i) => i.code)).toEqual(['HK442']);
+  });
+
   it('names a key that does not match its certificate', () => {
     copyFileSync(join(out, 'pki/front-proxy-client.key'), join(out, 'pki/apiserver-kubelet-client.key'));
     const err = storeError(out);

@@ -321,5 +321,9 @@ describe('hakube plan-check (the command)', () => {
     const missing = runCli(['plan-check', TUTORIAL, join(dir, 'none.json')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('cannot read');
+    // An endless file is read up to the limit only, then refused.
+    const endless = runCli(['plan-check', TUTORIAL, '/dev/zero']);
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toContain('/dev/zero is larger than 256 MiB');
   });
 });

@@ -260,13 +260,30 @@ describe('semantic rules', () => {
     expect(expectIssue(text, 'HK251', '/spec/users/0/groups', 'groups: [system:masters]', /bypasses RBAC/).severity).toBe('warning');
   });
 
+  it('HK232: node labels the kubelet refuses (node-role.kubernetes.io/, other kubernetes.io and k8s.io keys) are errors at the label', () => {
+    for (const key of ['node-role.kubernetes.io/worker', 'kubernetes.io/role', 'example.k8s.io/x', 'node-restriction.kubernetes.io/pool']) {
+      const text = withLine('      maxSize: 2\n', `      maxSize: 2\n      labels:\n        ${key}: "yes"\n`, BASE_SPEC);
+      const pointer = `/spec/instanceGroups/0/labels/${key.replace(/\//g, '~1')}`;
+      expectIssue(text, 'HK232', pointer, `${key}: "yes"`, /the kubelet may not set on its own node/);
+    }
+    for (const key of ['node.kubernetes.io/pool', 'team.kubelet.kubernetes.io/x', 'topology.kubernetes.io/zone', 'example.com/role', 'plain']) {
+      const text = withLine('      maxSize: 2\n', `      maxSize: 2\n      labels:\n        ${key}: "yes"\n`, BASE_SPEC);
+      expect(only(issuesOf(text), 'HK232'), key).toEqual([]);
+    }
+  });
+
+  it("HK253: a spec user named like one of hakube's own identities is an error at its name", () => {
+    const text = withLine('      maxSize: 2\n', '      maxSize: 2\n  users:\n    - name: kubernetes-admin\n', BASE_SPEC);
+    expectIssue(text, 'HK253', '/spec/users/0/name', 'name: kubernetes-admin', /the admin kubeconfig/);
+  });
+
   it('HK252: an unreadable or non-public SSH key file is an error at publicKeyFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-rules-'));
     writeFileSync(join(dir, 'id'), fakePrivateKeyFile());
     writeFileSync(join(dir, 'id.pub'), `${TEST_SSH_PUBLIC_KEY} me@host\n`);
     const spec = (file: string) => BASE_SPEC.replace('  controlPlane:', `  ssh:\n    publicKeyFile: ${file}\n  controlPlane:`);
     const missing = only(issuesOf(spec('nope.pub'), join(dir, 'spec.yaml')), 'HK252');
-    expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file nope.pub: ENOENT']]);
+    expect(missing.map((i) => [i.pointer, i.message])).toEqual([['/spec/ssh/publicKeyFile', 'cannot read SSH public key file "nope.pub": ENOENT']]);
     const privateKey = only(issuesOf(spec('id'), join(dir, 'spec.yaml')), 'HK252');
     expect(privateKey[0].message).toContain('is not one OpenSSH public key');
     expect(privateKey[0].message).not.toContain('abc');
@@ -275,7 +292,7 @@ describe('semantic rules', () => {
     writeFileSync(join(dir, 'short.pub'), `${TEST_SSH_PUBLIC_KEY.slice(0, 60)} me@host\n`);
     const short = only(issuesOf(spec('short.pub'), join(dir, 'spec.yaml')), 'HK264');
     expect(short.map((i) => i.pointer)).toEqual(['/spec/ssh/publicKeyFile']);
-    expect(short[0].message).toContain('short.pub is not a usable OpenSSH public key');
+    expect(short[0].message).toContain('"short.pub" is not a usable OpenSSH public key');
   });
 
   it('HK265: a private zone for a public API is a warning (outside clients cannot resolve the name)', () => {

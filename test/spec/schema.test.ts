@@ -140,6 +140,8 @@ spec:
       minSize: -1
       maxSize: 3
       zones: [us-west-2z]
+      instanceType: 7
+      rootVolumeSize: lots
       taints:
         - { key: a, effect: Sometimes }
   addons:
@@ -161,9 +163,8 @@ spec:
       expect(issue.position?.line).toBeGreaterThan(0);
       expect(issue.message.length).toBeGreaterThan(10);
     }
-    // Semantic rules still run where the schema had nothing to say.
-    expect(only(issues, 'HK210').map((i) => i.pointer)).toEqual(['/spec/zones/2']);
-    expect(only(issues, 'HK250').map((i) => i.pointer)).toEqual(['/spec/users/1/name']);
+    // Semantic rules assume schema-valid input (bounded counts, well-formed fields), so they wait until it is.
+    expect(issues.filter((i) => Number(i.code.slice(2)) >= 200)).toEqual([]);
   });
 
   it('generated TypeScript types match the schema (npm run gen:types keeps them in step)', async () => {

@@ -1,14 +1,23 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError, UserError } from '../../errors.js';
+import { formatIssue, UsageError, UserError } from '../../errors.js';
 import { addFilesTogether } from '../../output/new-files.js';
 import { lockOutputFolder } from '../../output/output-lock.js';
 import { defaultOutDir } from '../../output/paths.js';
-import { GROUP_NAME_PATTERN, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userCertificateBase } from '../../pki/certificate-plan.js';
+import {
+  GROUP_NAME_PATTERN,
+  KUBERNETES_CA,
+  reservedUserNameProblem,
+  specApiServer,
+  systemMastersWarning,
+  USER_NAME_PATTERN,
+  userCertificateBase,
+} from '../../pki/certificate-plan.js';
 import { checkServerUrl } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
+import { showValue } from '../../show-value.js';
 
 interface AddUserArgs {
   spec: string;
@@ -20,11 +29,11 @@ interface AddUserArgs {
 
 function checkNames(name: string, groups: string[]): void {
   if (name.length > 64 || !USER_NAME_PATTERN.test(name)) {
-    throw new UsageError(`--name ${JSON.stringify(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
+    throw new UsageError(`--name ${showValue(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
   }
   for (const group of groups) {
     if (group.length > 64 || !GROUP_NAME_PATTERN.test(group)) {
-      throw new UsageError(`--group ${JSON.stringify(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);
+      throw new UsageError(`--group ${showValue(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);
     }
   }
 }
@@ -43,6 +52,8 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
     handler: async (args) => {
       const groups = [...new Set(args.group.map(String))];
       checkNames(args.name, groups);
+      const reserved = reservedUserNameProblem(args.name);
+      if (reserved) throw new UserError(`--name ${args.name} is reserved`, [{ code: 'HK253', severity: 'error', pointer: '', message: reserved }]);
       if (args.server !== undefined) {
         const why = checkServerUrl(args.server);
         if (why) throw new UsageError(`--server: ${why}`);
@@ -64,7 +75,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       const server = args.server ?? specApiServer(model);
       const lock = existsSync(out) ? lockOutputFolder(resolve(out)) : undefined;
       try {
-        const store = readPkiStore(out);
+        const store = readPkiStore(out, model.name);
         const ca = store.pairs.get(KUBERNETES_CA);
         if (!ca) {
           throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
@@ -74,7 +85,11 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
           throw new UserError(`user ${args.name} already has a key at ${keyPath}; hakube never overwrites a key (delete users/${args.name}/ yourself to issue a new one)`);
         }
 
-        const files = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+        if (effectiveGroups.includes('system:masters')) {
+          con.err(formatIssue({ code: 'HK251', severity: 'warning', pointer: '', message: systemMastersWarning(args.name) }));
+        }
+        const { files, warning } = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
+        if (warning) con.err(`hakube: ${args.name}: ${warning}`);
         // All files or none: a key without its certificate would stop every later generate.
         addFilesTogether(out, files, (path) => con.out(`wrote ${path}`));
       } finally {

@@ -6,6 +6,7 @@ import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
 import type { Console } from '../output.js';
 import { join } from 'node:path';
+import { showValue } from '../../show-value.js';
 
 interface CertsCheckArgs {
   spec: string;
@@ -26,13 +27,13 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
         .option('warn-days', { type: 'number', default: 30, describe: 'Fail when a certificate expires within this many days' }) as unknown as Argv<CertsCheckArgs>,
     handler: async (args) => {
       const warnDays = args['warn-days'];
-      if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${String(warnDays)}`);
+      if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${showValue(warnDays)}`);
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { certificateExpiries } = await import('../../pki/expiry.js');
-      const store = readPkiStore(out);
+      const store = readPkiStore(out, model.name);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const report = certificateExpiries(store, new Date(), warnDays);
       if (args.output === 'json') {
@@ -77,20 +78,21 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
         .option('within', { type: 'number', default: 30, describe: 'Renew certificates that expire within this many days' }) as unknown as Argv<CertsRenewArgs>,
     handler: async (args) => {
       const within = args.within;
-      if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${String(within)}`);
+      if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${showValue(within)}`);
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
       const { readPkiStore } = await import('../../pki/store.js');
       const { renewCertificates } = await import('../../pki/renew.js');
       const { writeFileAtomic } = await import('../../output/atomic-file.js');
       const { generate } = await import('../../generate.js');
-      const store = readPkiStore(out);
+      const store = readPkiStore(out, model.name);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const { files, renewed } = await renewCertificates(model, store, new Date(), within);
       // The certificates first, then the rest of the folder (manifest, kubeconfigs, what Terraform uploads): if
       // the second step fails, running generate finishes it, and the renewed certificates are already in place.
       for (const file of files) writeFileAtomic(join(out, file.path), file.content, { mode: file.mode });
       if (renewed.length > 0) await generate(args.spec, { outDir: out });
+      for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
         return;

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../output/atomic-file.js';
 import { defaultOutDir } from '../../output/paths.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
+import { showValue } from '../../show-value.js';
 
 interface EtcdRestoreArgs {
   spec: string;
@@ -30,7 +31,7 @@ function etcdRestoreCommand(con: Console): CommandModule<object, EtcdRestoreArgs
         .option('force', { type: 'boolean', default: false, describe: 'Replace the procedure files in an existing folder' }) as unknown as Argv<EtcdRestoreArgs>,
     handler: (args) => {
       if (!isSnapshotKey(args.snapshot)) {
-        throw new UsageError(`--snapshot must be a key under ${ETCD_BACKUP_PREFIX} ending in .db (letters, digits, '.', '_', '-'), not ${JSON.stringify(args.snapshot)}`);
+        throw new UsageError(`--snapshot must be a key under ${ETCD_BACKUP_PREFIX} ending in .db (letters, digits, '.', '_', '-'), not ${showValue(args.snapshot)}`);
       }
       const { model } = validateFile(args.spec);
       const dir = args.dir ?? `etcd-restore-${model.name}`;

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { KEY_FILE_LIMIT } from '../../bounded-read.js';
 import { UsageError, UserError } from '../../errors.js';
 import { writeUserNamedFile } from '../../output/atomic-file.js';
 import { DEFAULT_INSTANCE_TYPE, DEFAULT_KUBERNETES_VERSION } from '../../spec/defaults.js';
@@ -171,7 +172,7 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
       }
       let sshPublicKey: string | undefined;
       if (args['ssh-public-key'] !== undefined) {
-        sshPublicKey = readUserFile(args['ssh-public-key'], 'SSH public key').trim();
+        sshPublicKey = readUserFile(args['ssh-public-key'], 'SSH public key', KEY_FILE_LIMIT).trim();
         if (sshPublicKey.includes('PRIVATE KEY')) {
           throw new UserError(`${args['ssh-public-key']} holds a private key; pass the .pub file`);
         }

@@ -7,6 +7,7 @@ import { ADMIN_KUBECONFIG, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, user
 import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
+import { showValue } from '../../show-value.js';
 
 interface KubeconfigArgs {
   spec: string;
@@ -30,7 +31,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace the -o file if it exists' }) as unknown as Argv<KubeconfigArgs>,
     handler: async (args) => {
-      if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${JSON.stringify(args.user)} is not a valid user name`);
+      if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${showValue(args.user)} is not a valid user name`);
       const { model } = validateFile(args.spec);
       const server = args.server ?? specApiServer(model);
       if (!server) {
@@ -44,7 +45,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { identityCertificateBase } = await import('../../pki/user-credentials.js');
-      const store = readPkiStore(out);
+      const store = readPkiStore(out, model.name);
       const ca = store.pairs.get(KUBERNETES_CA);
       const { base, kubeconfigUser } = identityCertificateBase(args.user);
       const identity = store.pairs.get(base);

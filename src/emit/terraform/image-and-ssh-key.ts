@@ -6,6 +6,7 @@ import type { Architecture } from '../../spec/instance-architecture.js';
 import { imageNameFor } from '../../spec/pinned-images.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
+import { terraformLiteral } from './terraform-escape.js';
 
 export interface MachineImage {
   /** The image of each architecture the cluster's machines have. */
@@ -47,7 +48,8 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
   if (model.ssh.publicKey) {
     const key = declare(scope, KeyPair, 'cluster', {
       keyNamePrefix: `${model.slug}-`,
-      publicKey: model.ssh.publicKey,
+      // The key's comment is free text.
+      publicKey: terraformLiteral(model.ssh.publicKey),
       tags: nameTag(model, 'ssh'),
     });
     image.keyName = key.keyName;
