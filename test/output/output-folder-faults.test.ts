@@ -11,7 +11,6 @@ import {
   rmSync,
   statSync,
   symlinkSync,
-  watch,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -182,6 +181,21 @@ describe('what generate removes', () => {
   });
 });
 
+/** Whether a key file exists under a staging folder (`.<name>.hakube-new-*`) in `dir`; folders may vanish meanwhile. */
+function stagedKeyExists(dir: string, inStaging = false): boolean {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  return entries.some((e) => {
+    const staging = inStaging || e.name.includes('.hakube-new-');
+    if (e.isDirectory()) return stagedKeyExists(join(dir, e.name), staging);
+    return staging && e.name.endsWith('.key');
+  });
+}
+
 describe('key material and git', () => {
   it('never leaves a key addable to git, whenever generate is killed (kill -9 while it writes, and at random moments)', async () => {
     const repo = tmp();
@@ -191,14 +205,13 @@ describe('key material and git', () => {
       const child = spawn(process.execPath, [BIN, 'generate', SPEC, '--out', `generated/c${i % 4}`], { cwd: repo, stdio: 'ignore' });
       const exited = new Promise((done) => child.on('close', done));
       const kill = () => child.kill('SIGKILL');
-      // Half the runs are killed the moment a key file appears in their staging folder.
-      const watcher = watch(join(repo, 'generated'), { recursive: true }, (_event, name) => {
-        if (i % 2 === 0 && name?.includes('.hakube-new-') && name.endsWith('.key')) kill();
-      });
+      // Half the runs are killed the moment a key file appears in their staging folder. Polled, not fs.watch:
+      // Node 20's recursive watcher throws an uncaught ENOENT when a watched folder vanishes, as staging does.
+      const poll = i % 2 === 0 ? setInterval(() => stagedKeyExists(join(repo, 'generated')) && kill(), 2) : undefined;
       const timer = i % 2 === 1 ? setTimeout(kill, 400 + Math.floor(Math.random() * 2500)) : undefined;
       await exited;
       clearTimeout(timer);
-      watcher.close();
+      clearInterval(poll);
       const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' }).stdout;
       shown.push(...status.split('\n').filter((l) => /\.key$|pki\/|users\/|kubeconfig/.test(l)));
     }
