@@ -144,6 +144,15 @@ describe('hakube rollout status and next', () => {
     expect(t.stderr).toContain('control-plane-2: tainted');
   });
 
+  it('reads at most 256 MiB of a state: an endless one (/dev/zero) is a clean error', () => {
+    const { spec, out } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const r = runCli(['rollout', 'next', spec, '--out', out, '--state', '/dev/zero']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/dev/zero is larger than 256 MiB');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
   it('refuses to advance while a member still runs the user data of the previous step (a version bump changes only that)', () => {
     const { spec, out, dir } = scenario('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3');
     const applied = join(dir, 'applied');

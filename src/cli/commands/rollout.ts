@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
@@ -11,6 +11,7 @@ import { parseRolloutRecord, ROLLOUT_RECORD_FILE } from '../../rollout/rollout-r
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 import { printGenerateResult, rolloutNextCommand, shownOutDir } from './generate.js';
+import { describeSize, FileTooLargeError, readBounded } from '../../bounded-read.js';
 
 interface RolloutArgs {
   spec: string;
@@ -20,6 +21,9 @@ interface RolloutArgs {
 interface StatusArgs extends RolloutArgs {
   output: 'table' | 'json';
 }
+
+/** A state of a large cluster is a few megabytes, as its plan is (plan-check reads at most 256 MiB). */
+const MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 interface NextArgs extends RolloutArgs {
   state?: string;
@@ -89,8 +93,9 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
       if (statePath) {
         let text: string;
         try {
-          text = readFileSync(statePath, 'utf8');
+          text = readBounded(statePath, MAX_STATE_BYTES).toString('utf8');
         } catch (err) {
+          if (err instanceof FileTooLargeError) throw new UserError(`${statePath} is larger than ${describeSize(MAX_STATE_BYTES)}; it is not this cluster's Terraform state`);
           throw new UserError(`cannot read the state ${statePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
         const folder = mergeTerraformDocuments([...previous].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
