@@ -110,6 +110,11 @@ describe('the output folder under concurrent runs', () => {
     const addUser = run(['add-user', SPEC, '--out', 'o', '--name', 'zed'], cwd);
     expect(addUser.code).toBe(1);
     expect(existsSync(join(cwd, 'o/users/zed'))).toBe(false);
+    // The tutorial has no API name, so only `hakube kubeconfig` writes the admin kubeconfig: not while locked.
+    const kubeconfig = run(['kubeconfig', SPEC, '--out', 'o', '--server', 'https://api.example.com:6443'], cwd);
+    expect(kubeconfig.code).toBe(1);
+    expect(kubeconfig.stderr).toContain('being written by another hakube run');
+    expect(existsSync(join(cwd, 'o/pki/admin.kubeconfig'))).toBe(false);
 
     writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: hostname(), started: '2026-01-01T00:00:00.000Z' }));
     expect(run(['generate', SPEC, '--out', 'o'], cwd).code).toBe(0);

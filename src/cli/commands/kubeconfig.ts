@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
 import { writeUserNamedFile } from '../../output/atomic-file.js';
@@ -8,6 +8,7 @@ import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 import { showValue } from '../../show-value.js';
+import { lockOutputFolder } from '../../output/output-lock.js';
 
 interface KubeconfigArgs {
   spec: string;
@@ -28,7 +29,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .option('server', { type: 'string', describe: 'API server URL, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' })
         .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
         .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/kubeconfig or <out>/users/NAME/kubeconfig)' })
+        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/pki/admin.kubeconfig, or <out>/users/NAME/kubeconfig with --user)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace the -o file if it exists' }) as unknown as Argv<KubeconfigArgs>,
     handler: async (args) => {
       if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${showValue(args.user)} is not a valid user name`);
@@ -60,8 +61,14 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       const target = args.output ?? join(out, args.user === undefined ? ADMIN_KUBECONFIG : userKubeconfigPath(args.user));
       const content = renderKubeconfig({ clusterName: model.name, server, caPem: ca.certBytes, user: kubeconfigUser, certPem: identity.certBytes, keyPem: identity.keyBytes });
       if (args.output === undefined) {
-        // hakube's own file in the output folder: replaced whenever the endpoint changes.
-        writeUserNamedFile(target, content, { mode: 0o600, force: true, flag: '--out' });
+        // hakube's own file in the output folder: replaced whenever the endpoint changes, under the folder's lock so a
+        // generate running at the same time never swaps it away half-written.
+        const lock = lockOutputFolder(resolve(out));
+        try {
+          writeUserNamedFile(target, content, { mode: 0o600, force: true, flag: '--out' });
+        } finally {
+          lock.release();
+        }
       } else {
         writeUserNamedFile(target, content, { mode: 0o600, force: args.force, flag: '-o' });
       }
