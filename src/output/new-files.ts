@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { GeneratedFile } from './files.js';
@@ -30,4 +31,62 @@ export function addFilesTogether(outDir: string, files: GeneratedFile[], written
     throw err;
   }
   for (const path of done) written(path);
+}
+
+/** Where addFolderTogether stages a new folder: a dot-name beside it, which the PKI store never reads. */
+function stagingPrefix(folder: string): string {
+  return `.${basename(folder)}.hakube-new-`;
+}
+
+/**
+ * Adds a new folder of files that belong together (a user's key, certificate and kubeconfig) at once: the files are
+ * written into a staging folder beside it, then renamed into place, so even a kill -9 leaves the folder complete or
+ * absent, never a key without its certificate. Staging folders of earlier, killed runs for the same folder are
+ * removed first (the caller holds the output folder's lock). Every file must lie under `folder`; when the folder
+ * already exists, the files are added one by one as addFilesTogether does.
+ */
+export function addFolderTogether(outDir: string, folder: string, files: GeneratedFile[], written: (path: string) => void): void {
+  if (files.some((f) => !f.path.startsWith(`${folder}/`))) throw new Error(`BUG: a file outside ${folder} in addFolderTogether`);
+  const target = join(outDir, folder);
+  if (existsSync(target) || isLink(target)) {
+    addFilesTogether(outDir, files, written);
+    return;
+  }
+  const parent = dirname(folder);
+  makeTreeFolders(outDir, parent);
+  const prefix = stagingPrefix(folder);
+  for (const leftover of readdirSync(join(outDir, parent)).filter((n) => n.startsWith(prefix))) {
+    rmSync(join(outDir, parent, leftover), { recursive: true, force: true });
+  }
+  const stagingName = `${prefix}${randomBytes(6).toString('hex')}`;
+  const staging = join(parent, stagingName);
+  try {
+    makeTreeFolders(outDir, staging);
+    for (const file of files) {
+      const rel = `${staging}/${file.path.slice(folder.length + 1)}`;
+      makeTreeFolders(outDir, dirname(rel));
+      try {
+        writeFileAtomic(join(outDir, rel), file.content, { mode: file.mode ?? FILE_MODE, exclusive: true });
+      } catch (err) {
+        asUserFsError(err, 'write', join(outDir, rel));
+      }
+    }
+    try {
+      renameSync(join(outDir, staging), target);
+    } catch (err) {
+      asUserFsError(err, 'write', target);
+    }
+  } catch (err) {
+    rmSync(join(outDir, staging), { recursive: true, force: true });
+    throw err;
+  }
+  for (const file of files) written(join(outDir, file.path));
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

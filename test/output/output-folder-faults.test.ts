@@ -227,6 +227,38 @@ describe('key material and git', () => {
   });
 });
 
+describe('add-user killed', () => {
+  it('leaves a user folder complete or absent, whenever add-user is killed (kill -9 as its files appear, and at random moments)', async () => {
+    const cwd = tmp();
+    const out = generated(cwd);
+    const users = join(out, 'users');
+    const complete: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const name = `u${i}`;
+      const child = spawn(process.execPath, [BIN, 'add-user', SPEC, '--out', 'o', '--name', name], { cwd, stdio: 'ignore' });
+      const exited = new Promise((done) => child.on('close', done));
+      const kill = () => child.kill('SIGKILL');
+      // Half the runs are killed once a file of the new user exists anywhere under users/ (staging included).
+      const appeared = () => readdirSync(users).some((n) => n.includes(name) && readdirSync(join(users, n)).length > 0);
+      const poll = i % 2 === 0 ? setInterval(() => { try { if (appeared()) kill(); } catch { /* a folder vanished meanwhile */ } }, 2) : undefined;
+      const timer = i % 2 === 1 ? setTimeout(kill, 100 + Math.floor(Math.random() * 900)) : undefined;
+      await exited;
+      clearTimeout(timer);
+      clearInterval(poll);
+      const folder = join(users, name);
+      if (existsSync(folder)) {
+        expect(readdirSync(folder).sort(), name).toEqual([`${name}.crt`, `${name}.key`]);
+        complete.push(name);
+      }
+    }
+    // Whatever was killed when, the folder stays usable: generate reads every user's key and certificate.
+    expect(run(['generate', SPEC, '--out', 'o'], cwd).code).toBe(0);
+    // A user whose add-user was killed can be added again.
+    const again = ['u0', 'u1', 'u2'].find((u) => !complete.includes(u));
+    if (again) expect(run(['add-user', SPEC, '--out', 'o', '--name', again], cwd).code).toBe(0);
+  });
+});
+
 describe('modes whatever the umask', () => {
   it('writes folders holding keys 0700, keys 0600, other files 0644 and other folders 0755 under umask 000', () => {
     const cwd = tmp();

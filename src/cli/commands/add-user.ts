@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatIssue, UsageError, UserError } from '../../errors.js';
-import { addFilesTogether } from '../../output/new-files.js';
+import { addFolderTogether } from '../../output/new-files.js';
 import { lockOutputFolder } from '../../output/output-lock.js';
 import { defaultOutDir } from '../../output/paths.js';
 import {
@@ -90,8 +90,8 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
         }
         const { files, warning } = await issueUserCredentials({ model, ca, name: args.name, groups: effectiveGroups, server, now: new Date() });
         if (warning) con.err(`hakube: ${args.name}: ${warning}`);
-        // All files or none: a key without its certificate would stop every later generate.
-        addFilesTogether(out, files, (path) => con.out(`wrote ${path}`));
+        // All files or none, even when killed: a key without its certificate would stop every later generate.
+        addFolderTogether(out, dirname(userCertificateBase(args.name)), files, (path) => con.out(`wrote ${path}`));
       } finally {
         lock?.release();
       }
