@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { CONTROL_PLANE_TEMPLATE_VARS } from '../../model/bootstrap-contract.js';
 import { BOOTSTRAP_TOKEN_TTL_HOURS } from '../../model/bootstrap-token.js';
+import { IN_CLUSTER_ISSUER } from '../../model/service-account-issuer.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import { AUDIT_LOG_PATH, AUDIT_POLICY_PATH } from './audit-policy.js';
 import { etcdEndpoints } from './etcd-config.js';
@@ -57,6 +58,22 @@ function bootstrapDiscovery(): Record<string, unknown> {
   };
 }
 
+/**
+ * With a published issuer, the API server signs tokens as that issuer (the first --service-account-issuer) and
+ * still accepts the in-cluster one (the second), so tokens of pods already running stay valid. --api-audiences is
+ * set to both: its default would become the new issuer alone and reject every existing in-cluster token.
+ */
+function serviceAccountIssuerArgs(model: ClusterModel): Array<[string, string]> {
+  const issuer = model.serviceAccountIssuer;
+  if (!issuer) return [];
+  return [
+    ['service-account-issuer', issuer.url],
+    ['service-account-issuer', IN_CLUSTER_ISSUER],
+    ['service-account-jwks-uri', issuer.jwksUri],
+    ['api-audiences', `${IN_CLUSTER_ISSUER},${issuer.url}`],
+  ];
+}
+
 function clusterConfiguration(model: ClusterModel, member: ControlPlaneMember): Record<string, unknown> {
   const machine: Machine = { role: 'control-plane', member };
   const encryptionConfig = installPathOf(model, machine, '/secrets/encryption-config.yaml');
@@ -92,6 +109,7 @@ function clusterConfiguration(model: ClusterModel, member: ControlPlaneMember): 
         ['audit-log-maxsize', '100'],
         ['encryption-provider-config', encryptionConfig],
         ['tls-cipher-suites', TLS_CIPHER_SUITES.join(',')],
+        ...serviceAccountIssuerArgs(model),
       ]),
       extraVolumes: [
         hostDir('audit-policy', dirname(AUDIT_POLICY_PATH), true),
