@@ -1,6 +1,6 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
-import { DISCOVERY_FILES, discoveryDocuments } from './emit/oidc/discovery-documents.js';
+import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from './emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE, contentHash, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
 import { UserError } from './errors.js';
@@ -109,7 +109,8 @@ function publishedDiscovery(model: ValidatedCluster['model'], pkiFiles: Generate
   const publicKey = pkiFiles.find((f) => f.path === SERVICE_ACCOUNT_PUB)?.content;
   if (publicKey !== undefined) return discoveryDocuments(issuer, typeof publicKey === 'string' ? publicKey : Buffer.from(publicKey).toString('utf8'));
   const recorded = DISCOVERY_FILES.map((path) => ({ path, content: previous.get(path) }));
-  const missing = recorded.filter((f) => f.content === undefined || !f.content.includes(JSON.stringify(issuer.url))).map((f) => f.path);
+  const namesIssuer = (f: { path: string; content?: string }) => f.path !== OPENID_CONFIGURATION_FILE || f.content?.includes(JSON.stringify(issuer.url));
+  const missing = recorded.filter((f) => f.content === undefined || !namesIssuer(f)).map((f) => f.path);
   if (missing.length > 0) {
     throw new UserError(`${outDir} is stale: the spec publishes the service-account issuer, but ${missing.join(', ')} is missing or names another issuer; run hakube generate where pki/ is kept and commit the result`);
   }
