@@ -52,9 +52,16 @@ export function serviceAccountRoles(spec: ResolvedSpec, slug: string): ServiceAc
   return spec.iam.serviceAccountExternalPermissions.map((p) => ({
     ...p,
     roleName: serviceAccountRoleName(slug, p.namespace, p.name),
-    // Neither a namespace nor a name holds "_", and a namespace no ".": the id of one pair is never another's.
-    id: `sa_${p.namespace}__${p.name.replace(/\./g, '_')}`,
+    id: serviceAccountRoleId(p.namespace, p.name),
   }));
+}
+
+/**
+ * The role's Terraform name. "-" and "." both become "_", so two accounts can share one (apps/a-b and apps/a.b);
+ * the rules refuse that (HK299), as they refuse two accounts that share a role name.
+ */
+export function serviceAccountRoleId(namespace: string, name: string): string {
+  return `sa_${namespace}__${name}`.replace(/[^a-z0-9_]/g, '_');
 }
 
 /** "system:serviceaccount:<namespace>:<name>": the subject of the account's tokens. */

@@ -1,3 +1,4 @@
+import { serviceAccountRoleId, serviceAccountRoleName } from '../model/service-account-issuer.js';
 import type { ResolvedSpec } from './defaults.js';
 import { showValue } from '../show-value.js';
 
@@ -13,7 +14,7 @@ const RESERVED_BUCKET_AFFIXES = [/^xn--/, /^sthree-/, /^amzn-s3-demo-/, /-s3alia
 /** A managed policy of AWS or of an account, in any partition. */
 const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy\/[\w+=,.@/-]{1,512}$/;
 
-/** HK293-HK298: the discovery bucket and the service accounts that get IAM roles. */
+/** HK293-HK299: the discovery bucket and the service accounts that get IAM roles. */
 export function checkServiceAccountIssuer(spec: ResolvedSpec, report: Report): void {
   const discovery = spec.serviceAccountIssuerDiscovery;
   if (discovery) {
@@ -37,12 +38,21 @@ export function checkServiceAccountIssuer(spec: ResolvedSpec, report: Report): v
     );
   }
   const seen = new Map<string, number>();
+  const named = new Map<string, string>();
+  const slug = spec.name.replace(/\./g, '-');
   permissions.forEach((p, i) => {
     const at = `/spec/iam/serviceAccountExternalPermissions/${i}`;
     const pair = `${p.namespace}/${p.name}`;
     const first = seen.get(pair);
     if (first !== undefined) report('HK295', at, `service account ${pair} is already listed at index ${first}; give each service account one entry`);
-    else seen.set(pair, i);
+    else {
+      seen.set(pair, i);
+      for (const name of [serviceAccountRoleName(slug, p.namespace, p.name), serviceAccountRoleId(p.namespace, p.name)]) {
+        const other = named.get(name);
+        if (other) report('HK299', at, `service accounts ${other} and ${pair} would get the same IAM role ${name} (hyphens and dots in names map alike); rename one of them`);
+        else named.set(name, pair);
+      }
+    }
     p.policyARNs.forEach((arn, j) => {
       if (!POLICY_ARN.test(arn)) {
         report('HK296', `${at}/aws/policyARNs/${j}`, `${showValue(arn)} is not an IAM managed policy ARN; they look like arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess or arn:aws:iam::123456789012:policy/my-policy`);

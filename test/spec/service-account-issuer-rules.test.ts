@@ -69,3 +69,17 @@ describe('service-account issuer rules', () => {
     expect(unknown.map((i) => i.pointer)).toContain('/spec/serviceAccountIssuerDiscovery/publicRead');
   });
 });
+
+describe('service-account role collisions', () => {
+  it('HK299: two accounts whose role names coincide (a-b/c and a/b-c) are refused at the second', () => {
+    const first = '      - name: c\n        namespace: a-b\n        aws:\n          policyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n';
+    const second = '      - name: b-c\n        namespace: a\n        aws:\n          policyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n';
+    const text = spec(first + second);
+    expectOne(text, 'HK299', '/spec/iam/serviceAccountExternalPermissions/1', 'name: b-c', /a-b\/c and a\/b-c would get the same IAM role test-k8s-local-sa-a-b-c/);
+  });
+
+  it('HK299: apps/a-b and apps/a.b share a Terraform name and are refused', () => {
+    const entry = (name: string) => `      - name: ${name}\n        namespace: apps\n        aws:\n          policyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n`;
+    expectOne(spec(entry('a-b') + entry('a.b')), 'HK299', '/spec/iam/serviceAccountExternalPermissions/1', 'name: a.b', /same IAM role sa_apps__a_b/);
+  });
+});

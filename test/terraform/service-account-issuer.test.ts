@@ -89,7 +89,7 @@ describe('IAM roles for service accounts: provider and roles', () => {
   });
 
   it('gives each service account a role only its own tokens for STS can assume', () => {
-    const trust = policyDocument('sa_analytics__reports-exporter_trust').statement;
+    const trust = policyDocument('sa_analytics__reports_exporter_trust').statement;
     expect(trust).toEqual([
       {
         effect: 'Allow',
@@ -101,17 +101,17 @@ describe('IAM roles for service accounts: provider and roles', () => {
         ],
       },
     ]);
-    expect(one('aws_iam_role', 'sa_analytics__reports-exporter')).toMatchObject({
+    expect(one('aws_iam_role', 'sa_analytics__reports_exporter')).toMatchObject({
       name: 'prod-eu-example-com-sa-analytics-reports-exporter',
-      assume_role_policy: '${data.aws_iam_policy_document.sa_analytics__reports-exporter_trust.json}',
+      assume_role_policy: '${data.aws_iam_policy_document.sa_analytics__reports_exporter_trust.json}',
     });
   });
 
   it('attaches the managed policies and puts the inline policy as written', () => {
     const attachments = [...resources(emitted, 'aws_iam_role_policy_attachment').values()];
-    expect(attachments).toEqual([{ role: '${aws_iam_role.sa_analytics__reports-exporter.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' }]);
-    const inline = one('aws_iam_role_policy', 'sa_orders__queue-worker_inline') as { role: string; policy: string };
-    expect(inline.role).toBe('${aws_iam_role.sa_orders__queue-worker.id}');
+    expect(attachments).toEqual([{ role: '${aws_iam_role.sa_analytics__reports_exporter.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' }]);
+    const inline = one('aws_iam_role_policy', 'sa_orders__queue_worker_inline') as { role: string; policy: string };
+    expect(inline.role).toBe('${aws_iam_role.sa_orders__queue_worker.id}');
     expect(JSON.parse(inline.policy).Statement[0].Action).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
   });
 
@@ -120,8 +120,8 @@ describe('IAM roles for service accounts: provider and roles', () => {
     expect(outputs.service_account_issuer?.value).toBe(`https://${ISSUER_HOST}`);
     expect(outputs.oidc_provider_arn?.value).toBe('${aws_iam_openid_connect_provider.service_account_issuer.arn}');
     expect(outputs.service_account_role_arns?.value).toEqual({
-      'analytics/reports-exporter': '${aws_iam_role.sa_analytics__reports-exporter.arn}',
-      'orders/queue-worker': '${aws_iam_role.sa_orders__queue-worker.arn}',
+      'analytics/reports-exporter': '${aws_iam_role.sa_analytics__reports_exporter.arn}',
+      'orders/queue-worker': '${aws_iam_role.sa_orders__queue_worker.arn}',
     });
   });
 
