@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedServiceAccountPermission, ResolvedSpec } from '../spec/defaults.js';
 
-/** The API server's issuer before discovery: still accepted after it, so tokens of running pods stay valid. */
+/** kubeadm's default issuer (and audience), the one a cluster without discovery signs tokens as. */
 export const IN_CLUSTER_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /** The audience the pod identity tokens carry, and the only client of the IAM OIDC provider. */
 export const STS_AUDIENCE = 'sts.amazonaws.com';

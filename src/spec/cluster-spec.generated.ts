@@ -189,7 +189,7 @@ export interface Ssm {
   enabled?: boolean;
 }
 /**
- * Publishes the API server's service-account issuer as OpenID Connect discovery, so that AWS STS trusts tokens the cluster signs and pods can assume IAM roles (IAM roles for service accounts; docs/iam-roles-for-service-accounts.md). Same field names as kops. hakube creates the S3 bucket discoveryStore, whose only two objects, the issuer document and the JWKS (public keys), are world-readable; the issuer is https://<discoveryStore>.s3.<region>.amazonaws.com. Turning it on for a running cluster changes every control-plane member's API server flags: the one-member-per-apply rollout replaces them in turn.
+ * Publishes the API server's service-account issuer as OpenID Connect discovery, so that AWS STS trusts tokens the cluster signs and pods can assume IAM roles (IAM roles for service accounts; docs/iam-roles-for-service-accounts.md). Same field names as kops. hakube creates the S3 bucket discoveryStore, whose only two objects, the issuer document and the JWKS (public keys), are world-readable; the issuer is https://<discoveryStore>.s3.<region>.amazonaws.com. Set it when creating the cluster: on a running cluster the API server flags live in the cluster's kubeadm configuration, which hakube does not change; that migration is a manual two-pass procedure (docs/iam-roles-for-service-accounts.md, Turning it on). The pod identity webhook is not deployed: pods mount the projected token and set AWS_ROLE_ARN themselves.
  */
 export interface ServiceAccountIssuerDiscovery {
   /**

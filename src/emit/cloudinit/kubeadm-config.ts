@@ -59,16 +59,18 @@ function bootstrapDiscovery(): Record<string, unknown> {
 }
 
 /**
- * With a published issuer, the API server signs tokens as that issuer (the first --service-account-issuer) and
- * still accepts the in-cluster one (the second), so tokens of pods already running stay valid. --api-audiences is
- * set to both: its default would become the new issuer alone and reject every existing in-cluster token.
+ * With a published issuer, the API server signs tokens as that issuer. It is the only --service-account-issuer:
+ * kubeadm releases before the fix of kubernetes/kubeadm#3261 sort repeated extraArgs by value, which would put
+ * the in-cluster issuer first (it signs) whenever the bucket name sorts after "kubernetes". A cluster created
+ * this way never had a token of the in-cluster issuer to keep valid; enabling it on a running cluster is the
+ * manual procedure of docs/iam-roles-for-service-accounts.md. --api-audiences keeps the in-cluster audience as
+ * well: its default would be the issuer alone, and clients that ask for the in-cluster audience would be refused.
  */
 function serviceAccountIssuerArgs(model: ClusterModel): Array<[string, string]> {
   const issuer = model.serviceAccountIssuer;
   if (!issuer) return [];
   return [
     ['service-account-issuer', issuer.url],
-    ['service-account-issuer', IN_CLUSTER_ISSUER],
     ['service-account-jwks-uri', issuer.jwksUri],
     ['api-audiences', `${IN_CLUSTER_ISSUER},${issuer.url}`],
   ];
