@@ -66,7 +66,11 @@ describe('IAM roles for service accounts: the discovery bucket', () => {
       ['.well-known/openid-configuration', '${path.module}/oidc/openid-configuration.json', 'application/json'],
       ['openid/v1/jwks', '${path.module}/oidc/jwks.json', 'application/json'],
     ]);
-    for (const [, o] of objects) expect(o).not.toHaveProperty('kms_key_id');
+    for (const [, o] of objects) {
+      expect(o).not.toHaveProperty('kms_key_id');
+      // Tracked by the committed file's own hash, read at plan: no hash literal that changes with every fresh key.
+      expect(o.source_hash).toBe(`\${filesha256(join("/", [path.module, "${String(o.source).replace('${path.module}/', '')}"]))}`);
+    }
   });
 
   it('leaves the secrets bucket exactly as it is without discovery', () => {

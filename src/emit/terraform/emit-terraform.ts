@@ -27,8 +27,7 @@ class InMemoryRoot extends Construct {
 
 /**
  * The whole cluster as Terraform JSON, one file per concern. Pure: a function of the model, the list of files
- * handed to machines through the secrets bucket and the content hashes (by source path) of those and of the
- * published discovery documents; nothing is read from
+ * handed to machines through the secrets bucket and their content hashes (by source path); nothing is read from
  * or written to disk.
  */
 export function emitTerraform(model: ClusterModel, objects: BucketObject[], hashOfSource: ReadonlyMap<string, string>): GeneratedFile[] {
@@ -50,7 +49,7 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
   attachControlPlane(scope('load-balancer'), model, lb, instances);
   const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
   buildNodeTermination(scope('node-termination'), model, { autoscalingGroups, controlPlaneRole: iam['control-plane'].role, partition });
-  const serviceAccountIssuer = buildServiceAccountIssuer(scope('service-account-issuer'), model, hashOfSource);
+  const serviceAccountIssuer = buildServiceAccountIssuer(scope('service-account-issuer'), model);
   buildOutputs(scope('outputs'), model, {
     apiEndpoint: lb.apiEndpoint,
     network,

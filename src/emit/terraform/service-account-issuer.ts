@@ -16,7 +16,7 @@ import { JWKS_FILE, OPENID_CONFIGURATION_FILE } from '../oidc/discovery-document
 import { terraformId } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
-import { modulePath } from './module-path.js';
+import { moduleFileSha256, modulePath } from './module-path.js';
 
 export interface ServiceAccountIssuerResources {
   issuerUrl: string;
@@ -37,11 +37,7 @@ const PUBLISHED: Array<{ id: string; key: string; source: string }> = [
  * trusts the issuer, and one role per iam.serviceAccountExternalPermissions entry. Nothing when the spec has no
  * serviceAccountIssuerDiscovery.
  */
-export function buildServiceAccountIssuer(
-  scope: Construct,
-  model: ClusterModel,
-  hashOfSource: ReadonlyMap<string, string>,
-): ServiceAccountIssuerResources | undefined {
+export function buildServiceAccountIssuer(scope: Construct, model: ClusterModel): ServiceAccountIssuerResources | undefined {
   const issuer = model.serviceAccountIssuer;
   if (!issuer) return undefined;
   // The exact name from the spec (not a prefix): the issuer URL is in every API server's flags before apply.
@@ -86,19 +82,17 @@ export function buildServiceAccountIssuer(
   });
   // After the public access block: S3 refuses a public policy while the block is still being relaxed.
   declare(scope, S3BucketPolicy, 'service_account_issuer', { bucket: bucket.id, policy: policy.json, dependsOn: [publicAccess] });
-  const objects = PUBLISHED.map((p) => {
-    const hash = hashOfSource.get(p.source);
-    if (!hash) throw new Error(`BUG: no content hash for ${p.source}`);
-    return declare(scope, S3Object, `service_account_issuer_${p.id}`, {
+  const objects = PUBLISHED.map((p) =>
+    declare(scope, S3Object, `service_account_issuer_${p.id}`, {
       bucket: bucket.id,
       key: p.key,
       source: modulePath(p.source),
-      // A public document: its hash may stand in the Terraform as a literal.
-      sourceHash: hash,
+      // Committed and public, unlike the files under pki/: plan may read it.
+      sourceHash: moduleFileSha256(p.source),
       contentType: 'application/json',
       dependsOn: [encryption],
-    });
-  });
+    }),
+  );
 
   const roles = new Map<string, IamRole>();
   if (!issuer.enableAWSOIDCProvider) return { issuerUrl: issuer.url, bucket, roles };
