@@ -135,6 +135,19 @@ describe('OIDC discovery documents without pki/', () => {
     expect(r.code).toBe(0);
   });
 
+  it('generate --check is stale when the committed issuer document names another issuer', () => {
+    const path = join(rsaOut, 'oidc/openid-configuration.json');
+    const original = readFileSync(path, 'utf8');
+    writeFileSync(path, original.replaceAll(ISSUER_RSA, 'https://another-bucket.s3.eu-central-1.amazonaws.com'));
+    try {
+      const r = withoutKeyMaterial(rsaOut, () => runCli(['generate', join(REPO_ROOT, 'examples/private-multigroup.yaml'), '--out', rsaOut, '--check']));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('oidc/openid-configuration.json is missing or names another issuer');
+    } finally {
+      writeFileSync(path, original);
+    }
+  });
+
   it('generate --check is stale when the documents are missing', () => {
     const jwks = readFileSync(join(rsaOut, 'oidc/jwks.json'));
     rmSync(join(rsaOut, 'oidc/jwks.json'));
