@@ -1,5 +1,6 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
+import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from './emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE, contentHash, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
 import { UserError } from './errors.js';
@@ -7,7 +8,7 @@ import { analyzeFailures } from './ha/failure-analysis.js';
 import { renderHaSummaryMarkdown } from './ha/render-ha-report.js';
 import type { RolloutPlan } from './ha/rollout-plan.js';
 import { bucketObjects, PKI_DIR } from './model/bucket-layout.js';
-import { ADMIN_KUBECONFIG, USERS_DIR } from './pki/certificate-plan.js';
+import { ADMIN_KUBECONFIG, SERVICE_ACCOUNT_PUB, USERS_DIR } from './pki/certificate-plan.js';
 import type { GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
 import { checkOutputFolder, openOutputFolder, readPreviousOutput } from './output/output-folder.js';
@@ -98,6 +99,24 @@ export async function generate(specFile: string, opts: GenerateOptions = {}): Pr
   }
 }
 
+/**
+ * The OIDC discovery documents, from pki/sa.pub. They hold only the public key and are committed, so a check
+ * without pki/ takes them as they are in the folder.
+ */
+function publishedDiscovery(model: ValidatedCluster['model'], pkiFiles: GeneratedFile[], previous: Map<string, string>, outDir: string): GeneratedFile[] {
+  const issuer = model.serviceAccountIssuer;
+  if (!issuer) return [];
+  const publicKey = pkiFiles.find((f) => f.path === SERVICE_ACCOUNT_PUB)?.content;
+  if (publicKey !== undefined) return discoveryDocuments(issuer, typeof publicKey === 'string' ? publicKey : Buffer.from(publicKey).toString('utf8'));
+  const recorded = DISCOVERY_FILES.map((path) => ({ path, content: previous.get(path) }));
+  const namesIssuer = (f: { path: string; content?: string }) => f.path !== OPENID_CONFIGURATION_FILE || f.content?.includes(JSON.stringify(issuer.url));
+  const missing = recorded.filter((f) => f.content === undefined || !namesIssuer(f)).map((f) => f.path);
+  if (missing.length > 0) {
+    throw new UserError(`${outDir} is stale: the spec publishes the service-account issuer, but ${missing.join(', ')} is missing or names another issuer; run hakube generate where pki/ is kept and commit the result`);
+  }
+  return recorded.map((f) => ({ path: f.path, content: f.content as string }));
+}
+
 async function generateInto(cluster: ValidatedCluster, outDir: string, opts: GenerateOptions): Promise<GenerateResult> {
   const { model } = cluster;
   const previous = readPreviousOutput(outDir);
@@ -114,7 +133,8 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
   const cloudInit = emitCloudInit(model);
   const addons = emitAddons(model);
   const objects = bucketObjects(model, addonFileNames(model));
-  const produced = [...cloudInit, ...addons, ...pki.files];
+  const discovery = publishedDiscovery(model, pki.files, previous, outDir);
+  const produced = [...cloudInit, ...addons, ...pki.files, ...discovery];
   const hashOfSource = new Map(produced.map((f) => [f.path, contentHash(f.content)]));
   if (keyMaterialAbsent) {
     // The committed hashes stand in for the key files this machine does not have.

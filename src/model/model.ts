@@ -1,6 +1,7 @@
 import { hostAddress, parseCidr } from '../spec/cidr.js';
 import type { ResolvedInstanceGroup, ResolvedSpec } from '../spec/defaults.js';
 import { ARCHITECTURES, type Architecture } from '../spec/instance-architecture.js';
+import { serviceAccountIssuerModel, serviceAccountRoles, type ServiceAccountIssuerModel, type ServiceAccountRoleModel } from './service-account-issuer.js';
 import { planSubnets } from './subnets.js';
 
 /** First host address used for control-plane members in a subnet (AWS reserves .0 to .3). */
@@ -63,6 +64,10 @@ export interface ClusterModel {
   ssh: { publicKey?: string; allowedCIDRs: string[] };
   /** Session Manager access: the machine roles may run the SSM agent's sessions. */
   ssm: ResolvedSpec['ssm'];
+  /** The issuer published as OIDC discovery (IAM roles for service accounts); absent when not enabled. */
+  serviceAccountIssuer?: ServiceAccountIssuerModel;
+  /** Service accounts with IAM roles of their own (iam.serviceAccountExternalPermissions). */
+  serviceAccountRoles: ServiceAccountRoleModel[];
   controlPlane: Omit<ResolvedSpec['controlPlane'], 'count'> & { members: ControlPlaneMember[] };
   instanceGroups: InstanceGroupModel[];
   addons: ResolvedSpec['addons'];
@@ -119,9 +124,11 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
   const service = parseCidrOrThrow(spec.network.serviceCIDR);
   const { count: _count, ...controlPlane } = spec.controlPlane;
   const publicKey = spec.ssh.publicKey ?? sshPublicKey?.trim();
+  const slug = spec.name.replace(/\./g, '-');
+  const serviceAccountIssuer = serviceAccountIssuerModel(spec);
   return {
     name: spec.name,
-    slug: spec.name.replace(/\./g, '-'),
+    slug,
     kubernetesVersion: spec.kubernetesVersion,
     kubernetesMinor: spec.kubernetesVersion.split('.').slice(0, 2).join('.'),
     region: spec.region,
@@ -139,6 +146,8 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
     api: { ...spec.api, port: 6443 },
     ssh: { ...(publicKey ? { publicKey } : {}), allowedCIDRs: spec.ssh.allowedCIDRs },
     ssm: { ...spec.ssm },
+    ...(serviceAccountIssuer ? { serviceAccountIssuer } : {}),
+    serviceAccountRoles: serviceAccountRoles(spec, slug),
     controlPlane: { ...controlPlane, members },
     instanceGroups: spec.instanceGroups.map((g) => ({
       ...g,

@@ -7,7 +7,7 @@ import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
 export const MANIFEST_FILE = '.hakube-files';
 
 /** Folders whose whole content hakube writes. */
-const OWNED_FOLDERS = ['cloud-init', 'addons', PKI_DIR, USERS_DIR];
+const OWNED_FOLDERS = ['cloud-init', 'addons', 'oidc', PKI_DIR, USERS_DIR];
 /** Where earlier versions wrote the admin kubeconfig (now ADMIN_KUBECONFIG): still its own, so a later run removes it. */
 const FORMER_ADMIN_KUBECONFIG = 'kubeconfig';
 /** Single files hakube writes at the top of the output folder. */

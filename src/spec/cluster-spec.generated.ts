@@ -71,6 +71,8 @@ export interface ClusterSpecBody {
   api?: Api;
   ssh?: Ssh;
   ssm?: Ssm;
+  serviceAccountIssuerDiscovery?: ServiceAccountIssuerDiscovery;
+  iam?: Iam;
   controlPlane?: ControlPlane;
   /**
    * Worker instance groups. Each becomes an auto-scaling group spread over its zones (kops: instance groups of role Node).
@@ -185,6 +187,54 @@ export interface Ssm {
    * Give the control-plane and worker roles the least-privilege Session Manager permissions (the agent's registration and session channels). false removes them and stops and disables the image's agent at boot (so the account's Default Host Management Configuration cannot register it either): no session can be started, and SSH (spec.ssh) is the only way in. Default true.
    */
   enabled?: boolean;
+}
+/**
+ * Publishes the API server's service-account issuer as OpenID Connect discovery, so that AWS STS trusts tokens the cluster signs and pods can assume IAM roles (IAM roles for service accounts; docs/iam-roles-for-service-accounts.md). Same field names as kops. hakube creates the S3 bucket discoveryStore, whose only two objects, the issuer document and the JWKS (public keys), are world-readable; the issuer is https://<discoveryStore>.s3.<region>.amazonaws.com. Set it when creating the cluster: on a running cluster the API server flags live in the cluster's kubeadm configuration, which hakube does not change; that migration is a manual two-pass procedure (docs/iam-roles-for-service-accounts.md, Turning it on). The pod identity webhook is not deployed: pods mount the projected token and set AWS_ROLE_ARN themselves.
+ */
+export interface ServiceAccountIssuerDiscovery {
+  /**
+   * Name of the S3 bucket hakube creates to publish the discovery documents, for example myfirstcluster-oidc-4f2a. S3 bucket names are global across all AWS accounts: choose one no one else has (an apply fails if it is taken). 3 to 63 characters: lower-case letters, digits, hyphens (no dots: the issuer URL must match the bucket's TLS certificate), starting and ending with a letter or digit (HK293). kops also accepts an s3:// URL here; hakube takes the bare name, since it creates the bucket.
+   */
+  discoveryStore: string;
+  /**
+   * Create the IAM OpenID Connect provider for the issuer (client sts.amazonaws.com), which the roles of iam.serviceAccountExternalPermissions trust. Default true; false publishes the issuer only (for example when the provider is managed elsewhere), and then serviceAccountExternalPermissions must be empty (HK294).
+   */
+  enableAWSOIDCProvider?: boolean;
+}
+/**
+ * IAM settings beyond the machines' own roles.
+ */
+export interface Iam {
+  /**
+   * Kubernetes service accounts that get an IAM role of their own (kops' field). Each entry makes a role that only a token for that namespace/name, issued by this cluster, can assume (sts:AssumeRoleWithWebIdentity); its ARN is in the Terraform output service_account_role_arns. Needs serviceAccountIssuerDiscovery with enableAWSOIDCProvider (HK294). Each namespace/name pair once (HK295).
+   */
+  serviceAccountExternalPermissions?: ServiceAccountExternalPermission[];
+}
+/**
+ * One service account and the AWS permissions its role gets.
+ */
+export interface ServiceAccountExternalPermission {
+  /**
+   * Name of the ServiceAccount.
+   */
+  name: string;
+  /**
+   * Namespace of the ServiceAccount.
+   */
+  namespace: string;
+  /**
+   * The role's permissions: managed policies, an inline policy, or both; at least one (HK298).
+   */
+  aws: {
+    /**
+     * ARNs of IAM managed policies to attach, for example arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess (HK296).
+     */
+    policyARNs?: string[];
+    /**
+     * An IAM policy document as a JSON string (with Version and Statement), put on the role as its inline policy (HK297).
+     */
+    inlinePolicy?: string;
+  };
 }
 /**
  * Control-plane machines. Each runs etcd, the API server, the scheduler and the controller manager. Members are spread over the zones in order (member 1 in the first zone, member 2 in the second, ...).

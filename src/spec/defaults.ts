@@ -39,6 +39,14 @@ export interface ResolvedInstanceGroup {
   rootVolumeSize: number;
 }
 
+/** A service account that gets an IAM role, and the role's policies. */
+export interface ResolvedServiceAccountPermission {
+  name: string;
+  namespace: string;
+  policyARNs: string[];
+  inlinePolicy?: string;
+}
+
 /** A spec with every default filled in: what the semantic rules and the model read. */
 export interface ResolvedSpec {
   name: string;
@@ -63,6 +71,9 @@ export interface ResolvedSpec {
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
   ssm: { enabled: boolean };
+  /** Absent: the API server keeps its in-cluster issuer only, and nothing is published. */
+  serviceAccountIssuerDiscovery?: { discoveryStore: string; enableAWSOIDCProvider: boolean };
+  iam: { serviceAccountExternalPermissions: ResolvedServiceAccountPermission[] };
   controlPlane: {
     count: number;
     instanceType: string;
@@ -170,6 +181,22 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
       allowedCIDRs: [...(s.ssh?.allowedCIDRs ?? [])],
     },
     ssm: { enabled: s.ssm?.enabled ?? true },
+    ...(s.serviceAccountIssuerDiscovery
+      ? {
+          serviceAccountIssuerDiscovery: {
+            discoveryStore: s.serviceAccountIssuerDiscovery.discoveryStore,
+            enableAWSOIDCProvider: s.serviceAccountIssuerDiscovery.enableAWSOIDCProvider ?? true,
+          },
+        }
+      : {}),
+    iam: {
+      serviceAccountExternalPermissions: (s.iam?.serviceAccountExternalPermissions ?? []).map((p) => ({
+        name: p.name,
+        namespace: p.namespace,
+        policyARNs: [...(p.aws.policyARNs ?? [])],
+        ...(p.aws.inlinePolicy !== undefined ? { inlinePolicy: p.aws.inlinePolicy } : {}),
+      })),
+    },
     controlPlane: {
       count: s.controlPlane?.count ?? 3,
       instanceType: controlPlaneType,

@@ -6,6 +6,7 @@ import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { architectureOfInstanceType } from './instance-architecture.js';
 import { releaseOfImageName } from './pinned-images.js';
 import { showValue } from '../show-value.js';
+import { checkServiceAccountIssuer } from './service-account-issuer-rules.js';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /** Addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast. */
@@ -35,6 +36,7 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkImage(spec, report);
   checkArchitectures(spec, report);
   checkBackendPath(spec, report);
+  checkServiceAccountIssuer(spec, report);
 }
 
 /** Every machine set with its pointer: the control plane and each worker group. */

@@ -116,6 +116,23 @@ describe.each(EXAMPLES)('%s', (example) => {
     expect(cluster!.controlPlaneEndpoint).toBe(`${ENDPOINT}:6443`);
   });
 
+  test('the API server signs as the published issuer, its only one (kubeadm may sort repeated args), and keeps both audiences', () => {
+    const first = model.controlPlane.members.find((m) => m.initializes)!;
+    const [, cluster] = kubeadmDocs(memberConfig(first.name), '/etc/kubernetes/hakube/kubeadm-init.yaml.in');
+    const named = (name: string) => cluster!.apiServer.extraArgs.filter((a: { name: string }) => a.name === name).map((a: { value: string }) => a.value);
+    const issuer = model.serviceAccountIssuer;
+    if (!issuer) {
+      // kubeadm's own default (the in-cluster issuer) stays: nothing about discovery is written.
+      for (const name of ['service-account-issuer', 'service-account-jwks-uri', 'api-audiences']) expect(named(name)).toEqual([]);
+      return;
+    }
+    expect(named('service-account-issuer')).toEqual([issuer.url]);
+    expect(named('service-account-jwks-uri')).toEqual([`${issuer.url}/openid/v1/jwks`]);
+    expect(named('api-audiences')).toEqual([`https://kubernetes.default.svc.cluster.local,${issuer.url}`]);
+    // The issuer URL is the discovery bucket's, in the cluster's region.
+    expect(issuer.url).toBe(`https://${issuer.bucket}.s3.${model.region}.amazonaws.com`);
+  });
+
   test('kubeadm uses external etcd on every member, with certificate files the machine fetched', () => {
     const first = model.controlPlane.members.find((m) => m.initializes)!;
     const docs = kubeadmDocs(memberConfig(first.name), '/etc/kubernetes/hakube/kubeadm-init.yaml.in');

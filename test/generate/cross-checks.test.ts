@@ -51,7 +51,7 @@ describe.each(EXAMPLES)('%s: Terraform and cloud-init agree', (example) => {
   });
 
   it('the objects machines fetch are exactly the objects Terraform uploads, each from its own role prefix', () => {
-    const uploaded = new Set(Object.values(resources('aws_s3_object')).map((o) => o.key as string));
+    const uploaded = new Set(Object.values(resources('aws_s3_object')).filter((o) => o.bucket === '${aws_s3_bucket.secrets.id}').map((o) => o.key as string));
     const fetchedByAnyone = new Set<string>();
     for (const { userData } of instances) {
       for (const key of fetched(render(userData, Object.values(CONTROL_PLANE_TEMPLATE_VARS)))) {

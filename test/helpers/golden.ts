@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JWKS_FILE } from '../../src/emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE } from '../../src/emit/terraform/bucket-object-hashes.js';
 import { listFiles, UNCOMMITTED } from './files.js';
 
@@ -14,6 +15,8 @@ export function committedFiles(dir: string): string[] {
  * test/generate/cross-checks.test.ts checks every recorded hash against the file it names.
  */
 export function comparable(file: string, bytes: Buffer): Buffer {
+  // The published JWKS is the service-account public key: fresh with every run, like the hashes of key files.
+  if (file === JWKS_FILE) return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:kid|n|e|x|y)": )"[A-Za-z0-9_-]+"/gm, '$1"<public key>"'));
   if (file !== BUCKET_OBJECT_HASHES_FILE) return bytes;
   return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:control-plane|nodes)\/(?!addons\/)[^"]+": )"[0-9a-f]{64}"/gm, '$1"<sha256 of key material>"'));
 }

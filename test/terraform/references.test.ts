@@ -14,7 +14,7 @@ import {
 } from './synthesized.js';
 
 /** Terraform functions the emitter may call; anything else is a typo Terraform would reject. */
-const FUNCTIONS = new Set(['base64gzip', 'templatefile', 'join', 'contains']);
+const FUNCTIONS = new Set(['base64gzip', 'templatefile', 'join', 'contains', 'filesha256']);
 
 /** aws_x.name, data.aws_x.name or local.name at the start of a reference. */
 const REFERENCE = /\b(data\.[a-z0-9_]+\.[A-Za-z0-9_]+|aws_[a-z0-9_]+\.[A-Za-z0-9_]+|local\.[a-z0-9_]+)/g;

@@ -26,6 +26,7 @@ describe.each(EXAMPLES)('Terraform files of %s', (example) => {
       'control-plane.tf.json',
       'workers.tf.json',
       'node-termination.tf.json',
+      ...(emitted.model.serviceAccountIssuer ? ['service-account-issuer.tf.json'] : []),
       'outputs.tf.json',
       'bucket-object-hashes.tf.json',
     ]);

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { CONTROL_PLANE_TEMPLATE_VARS } from '../../model/bootstrap-contract.js';
 import { BOOTSTRAP_TOKEN_TTL_HOURS } from '../../model/bootstrap-token.js';
+import { IN_CLUSTER_ISSUER } from '../../model/service-account-issuer.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import { AUDIT_LOG_PATH, AUDIT_POLICY_PATH } from './audit-policy.js';
 import { etcdEndpoints } from './etcd-config.js';
@@ -57,6 +58,24 @@ function bootstrapDiscovery(): Record<string, unknown> {
   };
 }
 
+/**
+ * With a published issuer, the API server signs tokens as that issuer. It is the only --service-account-issuer:
+ * kubeadm releases before the fix of kubernetes/kubeadm#3261 sort repeated extraArgs by value, which would put
+ * the in-cluster issuer first (it signs) whenever the bucket name sorts after "kubernetes". A cluster created
+ * this way never had a token of the in-cluster issuer to keep valid; enabling it on a running cluster is the
+ * manual procedure of docs/iam-roles-for-service-accounts.md. --api-audiences keeps the in-cluster audience as
+ * well: its default would be the issuer alone, and clients that ask for the in-cluster audience would be refused.
+ */
+function serviceAccountIssuerArgs(model: ClusterModel): Array<[string, string]> {
+  const issuer = model.serviceAccountIssuer;
+  if (!issuer) return [];
+  return [
+    ['service-account-issuer', issuer.url],
+    ['service-account-jwks-uri', issuer.jwksUri],
+    ['api-audiences', `${IN_CLUSTER_ISSUER},${issuer.url}`],
+  ];
+}
+
 function clusterConfiguration(model: ClusterModel, member: ControlPlaneMember): Record<string, unknown> {
   const machine: Machine = { role: 'control-plane', member };
   const encryptionConfig = installPathOf(model, machine, '/secrets/encryption-config.yaml');
@@ -92,6 +111,7 @@ function clusterConfiguration(model: ClusterModel, member: ControlPlaneMember): 
         ['audit-log-maxsize', '100'],
         ['encryption-provider-config', encryptionConfig],
         ['tls-cipher-suites', TLS_CIPHER_SUITES.join(',')],
+        ...serviceAccountIssuerArgs(model),
       ]),
       extraVolumes: [
         hostDir('audit-policy', dirname(AUDIT_POLICY_PATH), true),

@@ -13,6 +13,7 @@ import { buildNodeTermination } from './node-termination.js';
 import { buildOutputs } from './outputs.js';
 import { buildSecretsBucket, buildSecretsKeyPolicy, buildSecretsLifecycle } from './secrets-bucket.js';
 import { buildSecurityGroups } from './security-groups.js';
+import { buildServiceAccountIssuer } from './service-account-issuer.js';
 import { CONCERNS, splitByConcern, type Concern } from './terraform-files.js';
 import { buildTerraformSettings } from './terraform-settings.js';
 import { buildWorkers } from './workers.js';
@@ -48,7 +49,17 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
   attachControlPlane(scope('load-balancer'), model, lb, instances);
   const autoscalingGroups = buildWorkers(scope('workers'), model, { ...machineInputs, identity: iam.nodes });
   buildNodeTermination(scope('node-termination'), model, { autoscalingGroups, controlPlaneRole: iam['control-plane'].role, partition });
-  buildOutputs(scope('outputs'), model, { apiEndpoint: lb.apiEndpoint, network, groups, iam, secrets, autoscalingGroups, controlPlaneInstances: instances });
+  const serviceAccountIssuer = buildServiceAccountIssuer(scope('service-account-issuer'), model);
+  buildOutputs(scope('outputs'), model, {
+    apiEndpoint: lb.apiEndpoint,
+    network,
+    groups,
+    iam,
+    secrets,
+    autoscalingGroups,
+    controlPlaneInstances: instances,
+    ...(serviceAccountIssuer ? { serviceAccountIssuer } : {}),
+  });
 
   return [...splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes), bucketObjectHashesFile(objects, hashOfSource)];
 }

@@ -7,6 +7,7 @@ import type { IamResources } from './iam.js';
 import type { NetworkResources } from './network.js';
 import type { SecurityGroups } from './security-groups.js';
 import type { SecretsResources } from './secrets-bucket.js';
+import type { ServiceAccountIssuerResources } from './service-account-issuer.js';
 
 export interface OutputInputs {
   apiEndpoint: string;
@@ -17,6 +18,7 @@ export interface OutputInputs {
   autoscalingGroups: Map<string, AutoscalingGroup>;
   /** Control-plane instances by member name. */
   controlPlaneInstances: Map<string, Instance>;
+  serviceAccountIssuer?: ServiceAccountIssuerResources;
 }
 
 /**
@@ -53,6 +55,17 @@ export function buildOutputs(scope: Construct, model: ClusterModel, inputs: Outp
     declareOutput(scope, `autoscaling_group_${group.id}`, { value: asg.name, description: `Auto-scaling group of instance group ${group.name}` });
   }
   declareOutput(scope, 'secrets_bucket', { value: inputs.secrets.bucket.bucket, description: 'Bucket holding certificates, keys and bootstrap files' });
+  const issuer = inputs.serviceAccountIssuer;
+  if (issuer) {
+    declareOutput(scope, 'service_account_issuer', { value: issuer.issuerUrl, description: 'Issuer of service-account tokens, published as OIDC discovery' });
+    if (issuer.provider) {
+      declareOutput(scope, 'oidc_provider_arn', { value: issuer.provider.arn, description: 'IAM OIDC provider trusting the service-account issuer' });
+      declareOutput(scope, 'service_account_role_arns', {
+        value: Object.fromEntries([...issuer.roles].map(([account, role]) => [account, role.arn])),
+        description: 'IAM role of each service account ("namespace/name"): the value of its eks.amazonaws.com/role-arn annotation',
+      });
+    }
+  }
 }
 
 function controlPlaneInstance(inputs: OutputInputs, member: string): Instance {

@@ -19,6 +19,7 @@ export const CONCERNS = [
   'control-plane',
   'workers',
   'node-termination',
+  'service-account-issuer',
   'outputs',
 ] as const;
 
