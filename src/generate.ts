@@ -60,6 +60,25 @@ export interface GenerateResult {
   adminKubeconfig: boolean;
   /** check mode without pki/: key material was not compared. */
   keyMaterialAbsent: boolean;
+  /**
+   * The service-account issuer of a cluster that already runs changes (turned on, off, or moved): its API servers
+   * take the issuer from the kubeadm-config ConfigMap, so only a manual step moves them
+   * (docs/iam-roles-for-service-accounts.md). The issuer before and after; absent when nothing runs yet or nothing
+   * changes.
+   */
+  issuerChange?: { from?: string; to?: string };
+}
+
+/** The issuer a previous output published, from its committed discovery document. */
+function publishedIssuer(previous: Map<string, string>): string | undefined {
+  const text = previous.get(OPENID_CONFIGURATION_FILE);
+  if (text === undefined) return undefined;
+  try {
+    const issuer = (JSON.parse(text) as { issuer?: unknown }).issuer;
+    return typeof issuer === 'string' ? issuer : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps credentials out of git by default; the rest of the folder is meant to be committed. */
@@ -163,6 +182,11 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     { path: '.gitignore', content: OUTPUT_GITIGNORE },
   ];
 
+  // A cluster runs once a previous output has its members' cloud-init.
+  const runs = [...previous.keys()].some((path) => path.startsWith('cloud-init/control-plane-'));
+  const [issuerBefore, issuerAfter] = [publishedIssuer(previous), model.serviceAccountIssuer?.url];
+  const issuerChange = runs && issuerBefore !== issuerAfter ? { ...(issuerBefore ? { from: issuerBefore } : {}), ...(issuerAfter ? { to: issuerAfter } : {}) } : undefined;
+
   const wasPending = record?.pending ?? [];
   const mode: StagingMode =
     opts.rollout === 'all-members' ? 'all' : opts.rollout === 'next' ? 'advance' : wasPending.length > 0 ? 'hold' : 'advance';
@@ -186,5 +210,6 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     wasPending,
     adminKubeconfig: files.some((f) => f.path === ADMIN_KUBECONFIG),
     keyMaterialAbsent,
+    ...(issuerChange ? { issuerChange } : {}),
   };
 }

@@ -58,6 +58,14 @@ export function printGenerateResult(con: Console, result: GenerateResult, spec: 
     lines.push(...report.changed.filter(unexplained).map((p) => `  ${'updated'.padEnd(10)} ${p}`));
   }
   con.out(lines.join('\n'));
+  if (result.issuerChange) {
+    const { from, to } = result.issuerChange;
+    const what = to && from ? `moves the service-account issuer from ${from} to ${to}` : to ? `publishes the service-account issuer ${to}` : `stops publishing the service-account issuer ${from}`;
+    con.err(
+      `warning: this change ${what} on a running cluster. Its API servers take the issuer from the kubeadm-config ConfigMap, ` +
+        'not from this folder: until the manual steps of docs/iam-roles-for-service-accounts.md ("Turning it on") are done, no role for a service account works.',
+    );
+  }
   const rollout = renderRolloutPlan(result.rollout);
   if (rollout) con.out(rollout);
   if (result.pending.length > 0) {
