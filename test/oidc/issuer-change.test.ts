@@ -15,25 +15,19 @@ describe('the service-account issuer of a running cluster', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hakube-issuer-'));
     const spec = join(dir, 'cluster.yaml');
     const out = join(dir, 'out');
-    writeFileSync(spec, WITHOUT);
-    const first = runCli(['generate', spec, '--out', out, '--all-members-at-once']);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).not.toContain('service-account issuer');
-
-    writeFileSync(spec, EXAMPLE);
-    const on = runCli(['generate', spec, '--out', out, '--all-members-at-once']);
-    expect(on.code, on.stderr).toBe(0);
-    expect(on.stderr).toContain('warning: this change publishes the service-account issuer https://prod-eu-example-com-oidc-7f3k.s3.eu-central-1.amazonaws.com on a running cluster');
-    expect(on.stderr).toContain('docs/iam-roles-for-service-accounts.md');
-
-    const again = runCli(['generate', spec, '--out', out]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).not.toContain('service-account issuer');
-
-    writeFileSync(spec, WITHOUT);
-    const off = runCli(['generate', spec, '--out', out, '--all-members-at-once']);
-    expect(off.code, off.stderr).toBe(0);
-    expect(off.stderr).toContain('stops publishing the service-account issuer');
+    /** generate of `text` into the same folder, every member at once; its stderr. */
+    const generateWith = (text: string, ...flags: string[]): string => {
+      writeFileSync(spec, text);
+      const r = runCli(['generate', spec, '--out', out, ...flags]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stderr;
+    };
+    expect(generateWith(WITHOUT, '--all-members-at-once')).not.toContain('service-account issuer');
+    const on = generateWith(EXAMPLE, '--all-members-at-once');
+    expect(on).toContain('warning: this change publishes the service-account issuer https://prod-eu-example-com-oidc-7f3k.s3.eu-central-1.amazonaws.com on a running cluster');
+    expect(on).toContain('docs/iam-roles-for-service-accounts.md');
+    expect(generateWith(EXAMPLE)).not.toContain('service-account issuer');
+    expect(generateWith(WITHOUT, '--all-members-at-once')).toContain('stops publishing the service-account issuer');
 
     // A new cluster created with it has nothing running to move.
     const fresh = runCli(['generate', join(REPO_ROOT, 'examples/private-multigroup.yaml'), '--out', join(dir, 'fresh')]);
