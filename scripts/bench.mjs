@@ -3,8 +3,7 @@
 // before it in the same run; it prints min/median/max CPU seconds (user + sys, from GNU time), the median of the
 // paired ratios to bare Node, and the peak RSS. Cases: validate, generate (first run, rerun, rerun without the
 // compile cache, first run with RSA keys), ha-report, get instancegroups, and generate of a 200-group spec against
-// its 1-group twin. It runs
-// bin/hakube.js, that is the bundle in dist/ (npm run bench builds it first).
+// its 1-group twin. It runs bin/hakube.js, that is the bundle in dist/ (npm run bench builds it first).
 // Options: --runs N (default 8). Needs GNU time at /usr/bin/time (Debian package "time").
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
