@@ -157,6 +157,8 @@ const result = await build({
   legalComments: 'linked',
   banner: { js: requireShim },
   plugins: [embedAssets, ...vendorPlugins, cdktfEdits],
+  // The templates are precompiled above: at run time only Handlebars' runtime is needed, not its compiler.
+  alias: { handlebars: 'handlebars/runtime' },
   metafile: true,
 });
 const written = sourceFilesOf(dist);
