@@ -120,12 +120,16 @@ async function buildVendorGroup({ group, packages }, specifiers) {
 }
 
 /** Replaces each vendored specifier by a module taking its exports from the vendor bundle. */
-function vendorModules(group, hash, names) {
+function vendorModules(group, packages, hash, names) {
   const loader = join(root, 'scripts/vendor-cache.mjs');
   return {
     name: `vendor-${group}`,
     setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => (names.has(args.path) && args.kind !== 'entry-point' ? { path: args.path, namespace: `vendor-${group}` } : undefined));
+      b.onResolve({ filter: packages }, (args) => {
+        // Bundled a second time, a package would hold a second copy of its state (cdktf's tokens above all).
+        if (!names.has(args.path)) throw new Error(`${args.importer} imports ${args.path}, which is not in vendor bundle ${group}: use a plain import statement`);
+        return { path: args.path, namespace: `vendor-${group}` };
+      });
       b.onLoad({ filter: /.*/, namespace: `vendor-${group}` }, (args) => ({
         contents: [
           `import { vendorGroup } from ${JSON.stringify(loader)};`,
@@ -144,7 +148,7 @@ const specifiers = importedSpecifiers();
 const vendorPlugins = [];
 for (const g of vendorGroups) {
   const { hash, names } = await buildVendorGroup(g, specifiers.filter((s) => g.packages.test(s)));
-  vendorPlugins.push(vendorModules(g.group, hash, names));
+  vendorPlugins.push(vendorModules(g.group, g.packages, hash, names));
 }
 const result = await build({
   ...common,
