@@ -1,9 +1,9 @@
 // npm run bench: CPU time and peak memory of hakube's commands, measured so a noisy two-core machine can be
 // trusted: each case gets a warm-up, then repeated runs, each paired with a bare `node -e 0` measured right
 // before it in the same run; it prints min/median/max CPU seconds (user + sys, from GNU time), the median of the
-// paired ratios to bare Node, and the peak RSS. Cases: validate, generate (first run, rerun, first run with RSA
-// keys), ha-report, get instancegroups, and generate of a 200-group spec against its 1-group twin. It runs
-// bin/hakube.js, that is the bundle in dist/ (npm run bench builds it first).
+// paired ratios to bare Node, and the peak RSS. Cases: validate, generate (first run, rerun, rerun without the
+// compile cache, first run with RSA keys), ha-report, get instancegroups, and generate of a 200-group spec against
+// its 1-group twin. It runs bin/hakube.js, that is the bundle in dist/ (npm run bench builds it first).
 // Options: --runs N (default 8). Needs GNU time at /usr/bin/time (Debian package "time").
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,17 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
+// The bundle's compile cache (scripts/vendor-cache.mjs) goes to a scratch folder, filled by each case's warm-up;
+// pointing it at a file instead measures a run that has none (the first run after installing or upgrading).
+const cacheScratch = mkdtempSync(join(tmpdir(), 'hakube-bench-cache-'));
+const withCache = join(cacheScratch, 'cache');
+const withoutCache = join(cacheScratch, 'not-a-folder');
+writeFileSync(withoutCache, '');
+
 /** CPU seconds (user + sys) and peak RSS (MiB) of one process. */
-function measure(args, cwd = root) {
-  const r = spawnSync(timeBin, ['-f', '%U %S %M', process.execPath, ...args], { cwd, encoding: 'utf8' });
+function measure(args, cwd = root, cacheHome = withCache) {
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+  const r = spawnSync(timeBin, ['-f', '%U %S %M', process.execPath, ...args], { cwd, encoding: 'utf8', env });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const m = /^([\d.]+) ([\d.]+) (\d+)$/.exec(last);
   if (r.status !== 0 || !m) {
@@ -80,12 +88,12 @@ let outCounter = 0;
 const freshOut = () => join(scratch, `out-${outCounter++}`);
 
 /** Runs `argsOf()` once to warm up, then `runs` times, each after a bare node measured in the same moment. */
-function bench(name, argsOf) {
-  measure(argsOf());
+function bench(name, argsOf, cacheHome = withCache) {
+  measure(argsOf(), root, cacheHome);
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const bare = measure(['-e', '0']);
-    const run = measure(argsOf());
+    const run = measure(argsOf(), root, cacheHome);
     samples.push({ cpu: run.cpu, mib: run.mib, ratio: run.cpu / Math.max(bare.cpu, 0.001), bare: bare.cpu });
   }
   const cpus = samples.map((s) => s.cpu);
@@ -126,6 +134,7 @@ const results = [
   bench('validate (tutorial)', () => [bin, 'validate', tutorial]),
   bench('generate, first run (tutorial, ECDSA)', () => [bin, 'generate', tutorial, '--out', freshOut()]),
   bench('generate, rerun (tutorial, unchanged)', () => [bin, 'generate', tutorial, '--out', rerunOut]),
+  bench('generate, rerun, no compile cache', () => [bin, 'generate', tutorial, '--out', rerunOut], withoutCache),
   bench('generate, first run (RSA example)', () => [bin, 'generate', rsa, '--out', freshOut()]),
   bench('ha-report (tutorial)', () => [bin, 'ha-report', tutorial]),
   bench('get instancegroups (tutorial)', () => [bin, 'get', 'instancegroups', tutorial]),
@@ -133,6 +142,7 @@ const results = [
   bench('generate, rerun (200 groups)', () => [bin, 'generate', many, '--out', manyOut]),
 ];
 rmSync(scratch, { recursive: true, force: true });
+rmSync(cacheScratch, { recursive: true, force: true });
 
 const header = ['command', 'CPU min', 'median', 'max', 'x bare node', 'peak RSS'];
 const rows = results.map((r) => [r.name, `${r.min.toFixed(2)} s`, `${r.median.toFixed(2)} s`, `${r.max.toFixed(2)} s`, `${r.ratio.toFixed(1)}x`, `${r.mib.toFixed(0)} MiB`]);

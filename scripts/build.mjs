@@ -2,13 +2,18 @@
 // splitting: src/cli/main.ts imports each command on use, so a run loads only its command's chunks (cdktf and
 // the provider bindings only for the commands that write Terraform). Everything the CLI reads from the package
 // is put into the bundle here: the schema with its validator compiled ahead of time (ajv standalone), the
-// templates precompiled by Handlebars, and the version. No runtime dependencies remain.
+// templates precompiled by Handlebars, and the version. No runtime dependencies remain. cdktf with the provider
+// bindings, and @peculiar/x509, are bundled apart as CommonJS (dist/chunks/vendor-*.cjs) and loaded through a V8
+// code cache kept in the user's cache folder (scripts/vendor-cache.mjs): Node 20 caches no ES module's code.
 // Options: --no-minify (readable output; minified starts faster: see npm run bench).
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fasterCdktfResolve } from './cdktf-resolve-fast-path.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -53,16 +58,98 @@ const embedAssets = {
       const filter = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
       b.onLoad({ filter }, () => ({ contents: contents(), loader: 'js', resolveDir: dirname(path) }));
     }
+  },
+};
+
+/** Edits of cdktf's own files, made where it is bundled. */
+const cdktfEdits = {
+  name: 'cdktf-edits',
+  setup(b) {
     // cdktf records a full stack trace (Error.stackTraceLimit = infinity) for every token it makes, used only
     // in its error messages; at 200 worker groups that was 0.3 s of a generate. The bundle records none.
     b.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
       contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };\n',
       loader: 'js',
     }));
+    // cdktf zips TerraformAsset folders with archiver (and its streams, glob and lodash); hakube makes no asset, yet
+    // loading archiver was 14 ms of every generate. The bundle's archiver refuses to run instead.
+    b.onResolve({ filter: /^archiver$/ }, (args) => (/[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/.test(args.importer) ? { path: 'archiver', namespace: 'hakube-no-archiver' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'hakube-no-archiver' }, () => ({
+      contents: "module.exports = function archiver() { throw new Error('hakube bundles no archiver: cdktf assets are not supported'); };\n",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/ }, (args) => ({
+      contents: fasterCdktfResolve(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
   },
 };
 
+/**
+ * Third-party packages bundled as CommonJS into dist/chunks/vendor-<group>.cjs, to be compiled through a V8 code
+ * cache (scripts/vendor-cache.mjs): the packages matching `packages`, by each specifier the sources import.
+ */
+const vendorGroups = [
+  { group: 'terraform', packages: /^(cdktf|constructs|@cdktf\/provider-aws)(\/|$)/ },
+  { group: 'pki', packages: /^@peculiar\/x509$/ },
+];
+
+function sourceFilesOf(dir, suffix = '') {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFilesOf(join(dir, e.name), suffix) : e.name.endsWith(suffix) ? [join(dir, e.name)] : []));
+}
+
+/** Each value import specifier of the sources (type-only imports leave nothing in the bundle). */
+function importedSpecifiers() {
+  const found = new Set();
+  for (const file of sourceFilesOf(join(root, 'src'), '.ts')) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)) found.add(m[1]);
+  }
+  return [...found].sort();
+}
+
+/** Builds one vendor bundle; returns its content hash and, per specifier, the names the module exports. */
+async function buildVendorGroup({ group, packages }, specifiers) {
+  const file = join(dist, 'chunks', `vendor-${group}.cjs`);
+  const entry = `module.exports = {\n${specifiers.map((s) => `  ${JSON.stringify(s)}: require(${JSON.stringify(s)}),`).join('\n')}\n};\n`;
+  await build({ ...common, format: 'cjs', stdin: { contents: entry, resolveDir: root, loader: 'js' }, outfile: file, minify, legalComments: 'linked', plugins: [cdktfEdits] });
+  const text = readFileSync(file);
+  const exportsBySpecifier = createRequire(import.meta.url)(file);
+  const names = new Map(specifiers.map((s) => [s, Object.keys(exportsBySpecifier[s]).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default' && n !== '__esModule')]));
+  if (!packages.test(specifiers[0] ?? '')) throw new Error(`vendor group ${group}: no specifier`);
+  return { hash: createHash('sha256').update(text).digest('hex').slice(0, 16), names };
+}
+
+/** Replaces each vendored specifier by a module taking its exports from the vendor bundle. */
+function vendorModules(group, packages, hash, names) {
+  const loader = join(root, 'scripts/vendor-cache.mjs');
+  return {
+    name: `vendor-${group}`,
+    setup(b) {
+      b.onResolve({ filter: packages }, (args) => {
+        // Bundled a second time, a package would hold a second copy of its state (cdktf's tokens above all).
+        if (!names.has(args.path)) throw new Error(`${args.importer} imports ${args.path}, which is not in vendor bundle ${group}: use a plain import statement`);
+        return { path: args.path, namespace: `vendor-${group}` };
+      });
+      b.onLoad({ filter: /.*/, namespace: `vendor-${group}` }, (args) => ({
+        contents: [
+          `import { vendorGroup } from ${JSON.stringify(loader)};`,
+          `const m = vendorGroup(${JSON.stringify(group)}, ${JSON.stringify(hash)}, ${JSON.stringify(version)})[${JSON.stringify(args.path)}];`,
+          ...names.get(args.path).map((n) => `export const ${n} = m.${n};`),
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
+}
+
 rmSync(dist, { recursive: true, force: true });
+const specifiers = importedSpecifiers();
+const vendorPlugins = [];
+for (const g of vendorGroups) {
+  const { hash, names } = await buildVendorGroup(g, specifiers.filter((s) => g.packages.test(s)));
+  vendorPlugins.push(vendorModules(g.group, g.packages, hash, names));
+}
 const result = await build({
   ...common,
   entryPoints: { main: join(root, 'src/cli/main.ts') },
@@ -73,8 +160,11 @@ const result = await build({
   // Licence comments of the bundled packages go to one file per output file rather than inline.
   legalComments: 'linked',
   banner: { js: requireShim },
-  plugins: [embedAssets],
+  plugins: [embedAssets, ...vendorPlugins, cdktfEdits],
+  // The templates are precompiled above: at run time only Handlebars' runtime is needed, not its compiler.
+  alias: { handlebars: 'handlebars/runtime' },
   metafile: true,
 });
-const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`dist/: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1e6).toFixed(1)} MB${minify ? ' (minified)' : ''}`);
+const written = sourceFilesOf(dist);
+const bytes = written.reduce((sum, f) => sum + statSync(f).size, 0);
+console.log(`dist/: ${written.length} files, ${(bytes / 1e6).toFixed(1)} MB${minify ? ' (minified)' : ''}`);

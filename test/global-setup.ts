@@ -38,5 +38,7 @@ export function setup(): () => void {
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status}):\n${build.stderr}`);
   const runTmp = mkdtempSync(join(tmpdir(), 'hakube-test-run-'));
   process.env.TMPDIR = runTmp;
+  // The bundle keeps its compile cache under $XDG_CACHE_HOME: the run's, not the user's.
+  process.env.XDG_CACHE_HOME = join(runTmp, 'cache');
   return () => rmSync(runTmp, { recursive: true, force: true });
 }

@@ -139,6 +139,16 @@ function referencePattern(type: string, name: string): RegExp {
   return new RegExp(`(^|[^\\w-])${type}\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`);
 }
 
+/** Each resource's configuration as JSON text, made once per document although every member searches it. */
+const configurationText = new WeakMap<object, string>();
+
+function textOf(attributes: unknown): string {
+  if (!isObject(attributes)) return JSON.stringify(attributes);
+  let text = configurationText.get(attributes);
+  if (text === undefined) configurationText.set(attributes, (text = JSON.stringify(attributes)));
+  return text;
+}
+
 /** Every resource (other than the instance) whose configuration refers to `aws_instance.<name>`. */
 function dependentsOf(tf: TerraformJson | undefined, instance: string): string[] {
   const pattern = referencePattern('aws_instance', instance);
@@ -148,7 +158,7 @@ function dependentsOf(tf: TerraformJson | undefined, instance: string): string[]
     if (!isObject(resources)) continue;
     for (const [name, attributes] of Object.entries(resources)) {
       if (type === 'aws_instance' && name === instance) continue;
-      if (pattern.test(JSON.stringify(attributes))) found.push(`${type}.${name}`);
+      if (pattern.test(textOf(attributes))) found.push(`${type}.${name}`);
     }
   }
   return found.sort();

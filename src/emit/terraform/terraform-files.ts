@@ -96,10 +96,15 @@ function requireConcern(concernOf: Map<string, Concern>, address: string): Conce
   return concern;
 }
 
-/** The value with cdktf metadata removed and object keys sorted (arrays keep their order: it can matter). */
-/** The document without cdktf's "//" metadata (construct paths), which says nothing to a reviewer. */
+/**
+ * The document without cdktf's "//" metadata (construct paths), which says nothing to a reviewer. Plain loops and
+ * prototype-less objects: this copies every value of every file (a "__proto__" key stays an ordinary key).
+ */
 function withoutMetadata(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutMetadata);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([key]) => key !== '//').map(([key, v]) => [key, withoutMetadata(v)]));
+  const record = value as Record<string, unknown>;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (key !== '//') copy[key] = withoutMetadata(record[key]);
+  return copy;
 }

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DefaultTokenResolver, Lazy, StringConcat, TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/run-cli.js';
+import { EXAMPLES, emitFile } from '../terraform/synthesized.js';
+
+type Resolve = (obj: unknown, options: Record<string, unknown>) => unknown;
+
+const require = createRequire(import.meta.url);
+const resolvePath = require.resolve('cdktf/lib/tokens/private/resolve.js');
+/** cdktf's own module: its callers look `resolve` up on this object at each call. */
+const cdktfResolve = require(resolvePath) as { resolve: Resolve };
+const originalResolve = cdktfResolve.resolve;
+
+/** The bundle's resolve.js: the build's edit of cdktf's file, loaded beside it so it shares cdktf's token map. */
+async function bundledResolve(): Promise<Resolve> {
+  const { fasterCdktfResolve } = (await import(join(REPO_ROOT, 'scripts/cdktf-resolve-fast-path.mjs'))) as { fasterCdktfResolve: (source: string) => string };
+  const loaded = new Module(resolvePath) as Module & { _compile(source: string, file: string): void; paths: string[] };
+  loaded.filename = resolvePath;
+  loaded.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(resolvePath));
+  loaded._compile(fasterCdktfResolve(readFileSync(resolvePath, 'utf8')), resolvePath);
+  return (loaded.exports as { resolve: Resolve }).resolve;
+}
+
+class Root extends Construct {
+  constructor() {
+    super(undefined as unknown as Construct, '');
+  }
+}
+
+/** The value, or the message of what it throws, so a refusal compares like a result. */
+function outcome(resolve: Resolve, value: unknown): unknown {
+  const stack = new TerraformStack(new Root(), 's');
+  try {
+    return resolve(value, { scope: stack, prefix: [], preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  } catch (err) {
+    return `threw: ${(err as Error).message}`;
+  }
+}
+
+afterEach(() => {
+  cdktfResolve.resolve = originalResolve;
+});
+
+describe("the bundle's faster cdktf resolve", () => {
+  it('gives what cdktf gives for plain values, tokens, number-like strings, escapes and refusals', async () => {
+    const faster = await bundledResolve();
+    const lazy = Lazy.stringValue({ produce: () => 'made-late' });
+    const deep: unknown[] = ['x'];
+    let nested: unknown[] = deep;
+    for (let i = 0; i < 205; i++) nested = [nested, 'plain', true, undefined];
+    const values: unknown[] = [
+      'plain',
+      '',
+      true,
+      false,
+      undefined,
+      null,
+      42,
+      1e21,
+      ['a', undefined, 'b', true, 3],
+      { a: 'x', b: undefined, c: { d: ['y', false] }, 'key-1e5': 'v' },
+      '1e5',
+      'x-e-y',
+      'node-1e-3',
+      '${var.literal} and }',
+      `prefix-${lazy}-suffix`,
+      { [`k-${lazy}`]: lazy, plain: `${Token.asNumber(Lazy.numberValue({ produce: () => 7 }))}` },
+      Token.asNumber(Lazy.numberValue({ produce: () => 9 })),
+      Token.asList(Lazy.listValue({ produce: () => ['l1', 'l2'] })),
+      [`${Token.asNumber(Lazy.numberValue({ produce: () => 5 }))}e1`],
+      Token.STRING_MAP_TOKEN_VALUE,
+      Token.ANY_MAP_TOKEN_VALUE,
+      { nested: Token.ANY_MAP_TOKEN_VALUE },
+      nested,
+      () => 'a function',
+    ];
+    for (const value of values) expect(outcome(faster, value)).toEqual(outcome(originalResolve, value));
+  });
+
+  it('synthesizes every example to the same Terraform JSON as cdktf', async () => {
+    const faster = await bundledResolve();
+    for (const example of EXAMPLES) {
+      const expected = emitFile(join(REPO_ROOT, example)).files;
+      cdktfResolve.resolve = faster;
+      const actual = emitFile(join(REPO_ROOT, example)).files;
+      cdktfResolve.resolve = originalResolve;
+      expect(actual).toEqual(expected);
+    }
+  });
+});
