@@ -10,6 +10,8 @@ import { objectsFetchedBy } from '../../src/emit/cloudinit/machine-files.js';
 import { POD_IDENTITY_WEBHOOK_FILES } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { POD_IDENTITY_WEBHOOK_CA, POD_IDENTITY_WEBHOOK_DNS_NAME, POD_IDENTITY_WEBHOOK_SERVING } from '../../src/pki/certificate-plan.js';
+import { renewCertificates } from '../../src/pki/renew.js';
+import { readPkiStore } from '../../src/pki/store.js';
 import { generateInto, modelOf, PRIVATE, run, tempDir, TUTORIAL } from '../pki/helpers.js';
 import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
@@ -123,6 +125,18 @@ describe('the pod identity webhook', () => {
     const patch = JSON.parse(readFileSync(record, 'utf8'));
     expect(patch.webhooks[0].name).toBe(POD_IDENTITY_WEBHOOK.webhookName);
     expect(Buffer.from(patch.webhooks[0].clientConfig.caBundle, 'base64').equals(readFileSync(caPath))).toBe(true);
+  });
+
+  test('certs renew re-issues the serving certificate from the webhook CA, for the same key', async () => {
+    const out = tempDir();
+    dirs.push(out);
+    await generateInto(out, model);
+    const { files, renewed } = await renewCertificates(model, readPkiStore(out), new Date(), 400);
+    expect(renewed.map((r) => r.path)).toContain(`${POD_IDENTITY_WEBHOOK_SERVING}.crt`);
+    expect(renewed.map((r) => r.path)).not.toContain(`${POD_IDENTITY_WEBHOOK_CA}.crt`);
+    const renewedPath = join(out, 'renewed.crt');
+    writeFileSync(renewedPath, files.find((f) => f.path === `${POD_IDENTITY_WEBHOOK_SERVING}.crt`)!.content);
+    expect(run('openssl', ['verify', '-CAfile', join(out, `${POD_IDENTITY_WEBHOOK_CA}.crt`), renewedPath]).trim()).toBe(`${renewedPath}: OK`);
   });
 
   test('no key material in the add-on files or the add-on script', () => {
