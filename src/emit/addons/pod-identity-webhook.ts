@@ -6,10 +6,7 @@ import type { IService, IServiceAccount } from 'kubernetes-models/v1';
 import type { ClusterModel } from '../../model/model.js';
 import { STS_AUDIENCE } from '../../model/service-account-issuer.js';
 
-/**
- * amazon-eks-pod-identity-webhook, pinned; the tag is the one Cluster API's AWS provider and local-irsa default to
- * (confirmed in their sources, see docs/iam-roles-for-service-accounts.md).
- */
+/** amazon-eks-pod-identity-webhook, pinned; where the tag was confirmed: docs/iam-roles-for-service-accounts.md. */
 export const POD_IDENTITY_WEBHOOK_IMAGE = 'public.ecr.aws/eks/amazon-eks-pod-identity-webhook:v0.6.15';
 
 export const POD_IDENTITY_WEBHOOK = {
