@@ -64,6 +64,17 @@ export const SECRET_FILES = {
 export const ADDONS_DIR = 'addons';
 
 /**
+ * The pod identity webhook's CA certificate (its caBundle) and serving pair, for the add-on step that makes its TLS
+ * Secret; only when the issuer is published. The CA's key stays home: it signs nothing on a machine.
+ */
+export const POD_IDENTITY_WEBHOOK_DIR = '/etc/kubernetes/hakube/pod-identity-webhook/';
+export const POD_IDENTITY_WEBHOOK_FILES = {
+  caCert: { file: 'pod-identity-webhook/ca.crt', installPath: `${POD_IDENTITY_WEBHOOK_DIR}ca.crt`, secret: false },
+  cert: { file: 'pod-identity-webhook/serving.crt', installPath: `${POD_IDENTITY_WEBHOOK_DIR}tls.crt`, secret: false },
+  key: { file: 'pod-identity-webhook/serving.key', installPath: `${POD_IDENTITY_WEBHOOK_DIR}tls.key`, secret: true },
+} as const;
+
+/**
  * Every object in the secrets bucket, in a stable order. A pure function of the model: the
  * Terraform (which uploads), cloud-init (which fetches) and the PKI store (which must hold every
  * `source`) all derive from this one list, and tests cross-check them. `addonFiles` are the add-on
@@ -109,6 +120,11 @@ export function bucketObjects(model: ClusterModel, addonFiles: string[]): Bucket
       secret: true,
     },
   );
+  if (model.serviceAccountIssuer) {
+    for (const { file, installPath, secret } of Object.values(POD_IDENTITY_WEBHOOK_FILES)) {
+      objects.push({ role: 'control-plane', key: `control-plane/pki/${file}`, source: `${PKI_DIR}/${file}`, installPath, secret });
+    }
+  }
   for (const file of [...addonFiles].sort()) {
     objects.push({
       role: 'control-plane',

@@ -28,7 +28,12 @@ export const ADMIN_KUBECONFIG = `${PKI_DIR}/admin.kubeconfig`;
 export const KUBERNETES_CA = `${PKI_DIR}/ca`;
 export const FRONT_PROXY_CA = `${PKI_DIR}/front-proxy-ca`;
 export const ETCD_CA = `${PKI_DIR}/etcd/ca`;
-export const CA_BASES = [KUBERNETES_CA, FRONT_PROXY_CA, ETCD_CA] as const;
+/** Signs only the pod identity webhook's serving certificate: the API server trusts it for that webhook alone. */
+export const POD_IDENTITY_WEBHOOK_CA = `${PKI_DIR}/pod-identity-webhook/ca`;
+export const POD_IDENTITY_WEBHOOK_SERVING = `${PKI_DIR}/pod-identity-webhook/serving`;
+/** The name the API server dials the webhook by (its Service in kube-system), so the one SAN its certificate needs. */
+export const POD_IDENTITY_WEBHOOK_DNS_NAME = 'pod-identity-webhook.kube-system.svc';
+export const CA_BASES = [KUBERNETES_CA, FRONT_PROXY_CA, ETCD_CA, POD_IDENTITY_WEBHOOK_CA] as const;
 export const ADMIN_CERT = `${PKI_DIR}/admin`;
 
 /** kubeadm (1.29 and later) binds this group to cluster-admin; unlike system:masters the binding can be revoked. */
@@ -81,6 +86,7 @@ export function memberEtcdBase(member: string, file: 'server' | 'peer'): string 
 export function issuerOf(base: string): string {
   if (base.startsWith(`${PKI_DIR}/etcd/`) || base === `${PKI_DIR}/apiserver-etcd-client`) return ETCD_CA;
   if (base === `${PKI_DIR}/front-proxy-client`) return FRONT_PROXY_CA;
+  if (base === POD_IDENTITY_WEBHOOK_SERVING) return POD_IDENTITY_WEBHOOK_CA;
   return KUBERNETES_CA;
 }
 
@@ -145,6 +151,17 @@ export function plannedCertificates(model: ClusterModel): CertificatePlan[] {
     }
   }
   plans.push(client(ADMIN_CERT, ADMIN_USER, [CLUSTER_ADMINS_GROUP]));
+  if (model.serviceAccountIssuer) {
+    plans.push(ca(POD_IDENTITY_WEBHOOK_CA, 'pod-identity-webhook-ca'), {
+      base: POD_IDENTITY_WEBHOOK_SERVING,
+      issuer: POD_IDENTITY_WEBHOOK_CA,
+      commonName: POD_IDENTITY_WEBHOOK_DNS_NAME,
+      organizations: [],
+      dnsNames: [POD_IDENTITY_WEBHOOK_DNS_NAME],
+      ipAddresses: [],
+      usages: ['server'],
+    });
+  }
   for (const user of model.users) plans.push(userPlan(user.name, user.groups));
   return plans;
 }

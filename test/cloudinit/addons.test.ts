@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
-import { Secret, ServiceAccount } from 'kubernetes-models/v1';
+import { Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { addonPlan } from '../../src/emit/addons/addon-plan.js';
@@ -21,7 +22,10 @@ import { realisticValues, renderTemplatefile } from './templatefile.js';
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   ServiceAccount,
   Secret,
+  ClusterRole,
   ClusterRoleBinding,
+  MutatingWebhookConfiguration,
+  Service,
   StorageClass,
   PodDisruptionBudget,
   Deployment,

@@ -73,10 +73,23 @@ describe('IAM roles for service accounts: the discovery bucket', () => {
     }
   });
 
-  it('leaves the secrets bucket exactly as it is without discovery', () => {
+  it('leaves the secrets bucket as it is without discovery but for the pod identity webhook, uploaded to control-plane/ only', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
     const without = emitModel(validateText(text.slice(0, text.indexOf(DISCOVERY_BLOCK)) + text.slice(text.indexOf('  controlPlane:\n')), EXAMPLE).model);
-    expect(without.parsed.get('secrets.tf.json')).toEqual(file('secrets.tf.json'));
+    const withDiscovery = structuredClone(file('secrets.tf.json')) as { resource: { aws_s3_object: Record<string, { key: string }> } };
+    const objects = withDiscovery.resource.aws_s3_object;
+    const webhookKeys = Object.values(objects)
+      .map((o) => o.key)
+      .filter((key) => key.includes('pod-identity-webhook'))
+      .sort();
+    expect(webhookKeys).toEqual([
+      'control-plane/addons/pod-identity-webhook.yaml',
+      'control-plane/pki/pod-identity-webhook/ca.crt',
+      'control-plane/pki/pod-identity-webhook/serving.crt',
+      'control-plane/pki/pod-identity-webhook/serving.key',
+    ]);
+    for (const [name, o] of Object.entries(objects)) if (o.key.includes('pod-identity-webhook')) delete objects[name];
+    expect(without.parsed.get('secrets.tf.json')).toEqual(withDiscovery);
     expect(without.parsed.has('service-account-issuer.tf.json')).toBe(false);
     expect(without.parsed.get('iam.tf.json')).toEqual(file('iam.tf.json'));
   });

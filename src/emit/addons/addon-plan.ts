@@ -7,6 +7,8 @@ import { dashboardDeploymentPatch, dashboardDisruptionBudget } from './dashboard
 import { ciliumValues, cloudControllerManagerValues, clusterAutoscalerValues, ebsCsiDriverValues, metricsServerValues, nodeTerminationHandlerValues } from './helm-values.js';
 import { nodeTerminationQueueName } from '../../model/node-termination.js';
 import { defaultStorageClass } from './storage-class.js';
+import { POD_IDENTITY_WEBHOOK, podIdentityWebhookObjects } from './pod-identity-webhook.js';
+import { POD_IDENTITY_WEBHOOK_FILES } from '../../model/bucket-layout.js';
 import {
   awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
@@ -29,7 +31,11 @@ export type AddonStep =
   | { kind: 'manifest-file'; description: string; file: string }
   | { kind: 'helm'; description: string; chart: HelmChart; file: string; queueUrlValue?: { key: string; queueName: string } }
   | { kind: 'patch'; description: string; namespace: string; resource: string; file: string }
-  | { kind: 'host-network'; description: string; namespace: string; deployment: string };
+  | { kind: 'host-network'; description: string; namespace: string; deployment: string }
+  /** A kubernetes.io/tls Secret from a certificate and key fetched from the bucket (paths on the machine). */
+  | { kind: 'tls-secret'; description: string; namespace: string; name: string; certPath: string; keyPath: string }
+  /** Sets a MutatingWebhookConfiguration webhook's caBundle to a CA certificate fetched from the bucket. */
+  | { kind: 'ca-bundle'; description: string; configuration: string; webhook: string; caPath: string };
 
 /** A strategic-merge patch: pods on the host network reach instance metadata; they still resolve cluster names through CoreDNS. */
 export const HOST_NETWORK_PATCH = { spec: { template: { spec: { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } } } } as const;
@@ -127,6 +133,26 @@ function planAddons(model: ClusterModel): AddonPlan {
       file: 'dashboard-deployment-patch.yaml',
     });
     own('Dashboard PodDisruptionBudget', 'dashboard-disruption-budget.yaml', [dashboardDisruptionBudget()]);
+  }
+  if (model.serviceAccountIssuer) {
+    // The Secret first, so the webhook's pods find their certificate when they start.
+    const { namespace, name, tlsSecret, webhookName } = POD_IDENTITY_WEBHOOK;
+    steps.push({
+      kind: 'tls-secret',
+      description: 'pod identity webhook TLS Secret',
+      namespace,
+      name: tlsSecret,
+      certPath: POD_IDENTITY_WEBHOOK_FILES.cert.installPath,
+      keyPath: POD_IDENTITY_WEBHOOK_FILES.key.installPath,
+    });
+    own('amazon-eks-pod-identity-webhook: IAM roles for annotated ServiceAccounts', 'pod-identity-webhook.yaml', podIdentityWebhookObjects(model));
+    steps.push({
+      kind: 'ca-bundle',
+      description: 'pod identity webhook caBundle',
+      configuration: name,
+      webhook: webhookName,
+      caPath: POD_IDENTITY_WEBHOOK_FILES.caCert.installPath,
+    });
   }
   if (model.addons.adminUser.enabled) {
     own('admin-user ServiceAccount bound to cluster-admin, with a long-lived token Secret (all-powerful)', 'admin-user.yaml', adminUserObjects());

@@ -130,6 +130,10 @@ function addonCommand(step: AddonStep): string {
       return `kubectl --namespace ${step.namespace} patch ${step.resource} --type strategic --patch-file ${local(step.file)}`;
     case 'host-network':
       return `kubectl --namespace ${step.namespace} patch deployment/${step.deployment} --type strategic --patch ${shellQuote(JSON.stringify(HOST_NETWORK_PATCH))}`;
+    case 'tls-secret':
+      return `apply_tls_secret ${step.namespace} ${step.name} ${shellQuote(step.certPath)} ${shellQuote(step.keyPath)}`;
+    case 'ca-bundle':
+      return `patch_ca_bundle ${shellQuote(step.configuration)} ${shellQuote(step.webhook)} ${shellQuote(step.caPath)}`;
   }
 }
 
@@ -143,6 +147,8 @@ function addonsScript(model: ClusterModel): string {
     addonsDir: dirname(addonObject.installPath),
     usesHelm: steps.some((s) => s.kind === 'helm'),
     usesQueueUrl: steps.some((s) => s.kind === 'helm' && s.queueUrlValue !== undefined),
+    usesTlsSecret: steps.some((s) => s.kind === 'tls-secret'),
+    usesCaBundle: steps.some((s) => s.kind === 'ca-bundle'),
     region: model.region,
     helmVersion: HELM_VERSION,
     addonsStatusPath: ADDONS_STATUS_PATH,

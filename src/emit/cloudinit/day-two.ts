@@ -1,3 +1,4 @@
+import { POD_IDENTITY_WEBHOOK_DIR } from '../../model/bucket-layout.js';
 import { BOOTSTRAP_TOKEN_ROTATION_HOURS, BOOTSTRAP_TOKEN_TTL_HOURS, ROTATED_BOOTSTRAP_TOKEN_KEYS } from '../../model/bootstrap-token.js';
 import { ETCD_BACKUP_PREFIX, certificateRefreshHour } from '../../model/etcd-backups.js';
 import type { ClusterModel, ControlPlaneMember } from '../../model/model.js';
@@ -57,8 +58,11 @@ export function renewablePairs(model: ClusterModel, member: ControlPlaneMember):
   const machine: Machine = { role: 'control-plane', member };
   const objects = objectsFetchedBy(model, machine);
   const pairs: RenewablePair[] = [];
-  for (const cert of objects.filter((o) => o.key.endsWith('.crt') && !CA_FILES.some((ca) => o.installPath.endsWith(`/pki${ca}`) || o.installPath.endsWith(`/pki/etcd${ca}`)))) {
-    const key = objects.find((o) => o.key === cert.key.replace(/\.crt$/, '.key'));
+  // The pod identity webhook's pair lives in a cluster Secret, not in a process on this machine: the add-on step
+  // installs it (docs/iam-roles-for-service-accounts.md, "Renewing the webhook's certificate").
+  const nodePki = objects.filter((o) => !o.installPath.startsWith(POD_IDENTITY_WEBHOOK_DIR));
+  for (const cert of nodePki.filter((o) => o.key.endsWith('.crt') && !CA_FILES.some((ca) => o.installPath.endsWith(`/pki${ca}`) || o.installPath.endsWith(`/pki/etcd${ca}`)))) {
+    const key = nodePki.find((o) => o.key === cert.key.replace(/\.crt$/, '.key'));
     if (!key) throw new Error(`BUG: ${cert.key} has no key in the bucket layout`);
     const etcdSigned = cert.installPath.includes('/pki/etcd/') || cert.installPath.endsWith('/apiserver-etcd-client.crt');
     const caSuffix = etcdSigned ? '/pki/etcd/ca.crt' : cert.installPath.endsWith('/front-proxy-client.crt') ? '/pki/front-proxy-ca.crt' : '/pki/ca.crt';

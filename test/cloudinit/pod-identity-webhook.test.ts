@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { addonPlan, emitAddons } from '../../src/emit/addons/addon-plan.js';
+import { POD_IDENTITY_WEBHOOK, POD_IDENTITY_WEBHOOK_IMAGE } from '../../src/emit/addons/pod-identity-webhook.js';
+import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { objectsFetchedBy } from '../../src/emit/cloudinit/machine-files.js';
+import { POD_IDENTITY_WEBHOOK_FILES } from '../../src/model/bucket-layout.js';
+import type { ClusterModel } from '../../src/model/model.js';
+import { POD_IDENTITY_WEBHOOK_CA, POD_IDENTITY_WEBHOOK_DNS_NAME, POD_IDENTITY_WEBHOOK_SERVING } from '../../src/pki/certificate-plan.js';
+import { renewCertificates } from '../../src/pki/renew.js';
+import { readPkiStore } from '../../src/pki/store.js';
+import { generateInto, modelOf, PRIVATE, run, tempDir, TUTORIAL } from '../pki/helpers.js';
+import { parseCloudConfig, writtenFile } from './cloud-config.js';
+import { realisticValues, renderTemplatefile } from './templatefile.js';
+
+const model = modelOf(PRIVATE);
+
+function webhookObjects(m: ClusterModel): Array<Record<string, any>> {
+  const file = emitAddons(m).find((f) => f.path === 'addons/pod-identity-webhook.yaml');
+  return file ? parseAllDocuments(String(file.content)).map((d) => d.toJS() as Record<string, any>) : [];
+}
+
+function addonsScript(m: ClusterModel): string {
+  const first = m.controlPlane.members.find((x) => x.initializes)!;
+  const file = emitCloudInit(m).find((f) => f.path === `cloud-init/${first.name}.yaml`)!;
+  const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
+  return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
+}
+
+const byKind = (kind: string) => webhookObjects(model).find((o) => o.kind === kind)!;
+
+describe('the pod identity webhook', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  test('is deployed only when the service-account issuer is published', () => {
+    expect(webhookObjects(modelOf(TUTORIAL))).toEqual([]);
+    expect(addonsScript(modelOf(TUTORIAL))).not.toContain('pod-identity-webhook');
+    expect(webhookObjects(model).map((o) => o.kind)).toEqual([
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'PodDisruptionBudget',
+      'Service',
+      'MutatingWebhookConfiguration',
+    ]);
+  });
+
+  test('runs two pinned replicas spread over nodes with the IRSA arguments, behind a PDB and a Service on 443', () => {
+    const deployment = byKind('Deployment');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.image).toBe(POD_IDENTITY_WEBHOOK_IMAGE);
+    expect(POD_IDENTITY_WEBHOOK_IMAGE).toMatch(/:v\d+\.\d+\.\d+$/);
+    expect(container.command).toEqual(
+      expect.arrayContaining([
+        '--in-cluster=false',
+        '--namespace=kube-system',
+        '--annotation-prefix=eks.amazonaws.com',
+        '--token-audience=sts.amazonaws.com',
+        `--aws-default-region=${model.region}`,
+        '--tls-cert=/etc/webhook/certs/tls.crt',
+        '--tls-key=/etc/webhook/certs/tls.key',
+      ]),
+    );
+    expect(deployment.spec.template.spec.volumes[0].secret.secretName).toBe(POD_IDENTITY_WEBHOOK.tlsSecret);
+    expect(byKind('PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
+    expect(byKind('Service').spec.ports[0].port).toBe(443);
+    expect(byKind('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'watch', 'list'] }]);
+  });
+
+  test('an outage never blocks pod creation, and its own pods skip it', () => {
+    const [webhook] = byKind('MutatingWebhookConfiguration').webhooks;
+    expect(webhook.failurePolicy).toBe('Ignore');
+    const podLabels = byKind('Deployment').spec.template.metadata.labels;
+    expect(webhook.objectSelector.matchExpressions).toContainEqual({ key: 'app', operator: 'NotIn', values: [podLabels.app] });
+    expect(webhook.clientConfig.service).toMatchObject({ name: byKind('Service').metadata.name, namespace: 'kube-system' });
+    expect(`${webhook.clientConfig.service.name}.${webhook.clientConfig.service.namespace}.svc`).toBe(POD_IDENTITY_WEBHOOK_DNS_NAME);
+  });
+
+  test('the TLS Secret and the caBundle come from files control-plane-1 fetches, in that order around the manifest', () => {
+    const first = { role: 'control-plane' as const, member: model.controlPlane.members.find((m) => m.initializes)! };
+    const fetched = objectsFetchedBy(model, first);
+    for (const { file, installPath, secret } of Object.values(POD_IDENTITY_WEBHOOK_FILES)) {
+      expect(fetched).toContainEqual(expect.objectContaining({ key: `control-plane/pki/${file}`, source: `pki/${file}`, installPath, secret }));
+    }
+    // Workers never get them, and the webhook CA's key leaves no machine's hands because it is never uploaded.
+    const nodeKeys = objectsFetchedBy(model, { role: 'nodes' }).map((o) => o.key);
+    expect(nodeKeys.filter((k) => k.includes('pod-identity-webhook'))).toEqual([]);
+    expect(fetched.map((o) => o.source)).not.toContain(`${POD_IDENTITY_WEBHOOK_CA}.key`);
+
+    const kinds = addonPlan(model).steps.map((s) => (s.kind === 'manifest-file' ? s.file : s.kind));
+    const at = (k: string) => kinds.indexOf(k);
+    expect(at('tls-secret')).toBeGreaterThan(-1);
+    expect(at('tls-secret')).toBeLessThan(at('pod-identity-webhook.yaml'));
+    expect(at('pod-identity-webhook.yaml')).toBeLessThan(at('ca-bundle'));
+    const script = addonsScript(model);
+    expect(script).toContain(`apply_tls_secret kube-system ${POD_IDENTITY_WEBHOOK.tlsSecret} '${POD_IDENTITY_WEBHOOK_FILES.cert.installPath}' '${POD_IDENTITY_WEBHOOK_FILES.key.installPath}'`);
+    expect(script).toContain(`patch_ca_bundle 'pod-identity-webhook' '${POD_IDENTITY_WEBHOOK.webhookName}' '${POD_IDENTITY_WEBHOOK_FILES.caCert.installPath}'`);
+  });
+
+  test('the serving certificate verifies against the webhook CA (openssl), for the Service DNS name; the patched caBundle is that CA', async () => {
+    const out = tempDir();
+    dirs.push(out);
+    await generateInto(out, model);
+    const caPath = join(out, `${POD_IDENTITY_WEBHOOK_CA}.crt`);
+    const servingPath = join(out, `${POD_IDENTITY_WEBHOOK_SERVING}.crt`);
+    expect(run('openssl', ['verify', '-CAfile', caPath, '-purpose', 'sslserver', servingPath]).trim()).toBe(`${servingPath}: OK`);
+    // Not trusted by the Kubernetes CA: only this webhook's caBundle trusts it.
+    expect(() => run('openssl', ['verify', '-CAfile', join(out, 'pki/ca.crt'), servingPath])).toThrow();
+    expect(run('openssl', ['x509', '-in', servingPath, '-noout', '-ext', 'subjectAltName'])).toContain(`DNS:${POD_IDENTITY_WEBHOOK_DNS_NAME}`);
+
+    // Run the script's patch_ca_bundle with kubectl standing in as a recorder of its patch.
+    const script = addonsScript(model);
+    const fn = /^patch_ca_bundle\(\) \{\n[\s\S]*?\n\}\n/m.exec(script)![0];
+    const record = join(out, 'patch.json');
+    const harness = `kubectl() { printf '%s' "\${@: -1}" >${JSON.stringify(record)}; }\n${fn}patch_ca_bundle pod-identity-webhook ${POD_IDENTITY_WEBHOOK.webhookName} "$1"\n`;
+    writeFileSync(join(out, 'harness.sh'), harness);
+    execFileSync('bash', [join(out, 'harness.sh'), caPath]);
+    const patch = JSON.parse(readFileSync(record, 'utf8'));
+    expect(patch.webhooks[0].name).toBe(POD_IDENTITY_WEBHOOK.webhookName);
+    expect(Buffer.from(patch.webhooks[0].clientConfig.caBundle, 'base64').equals(readFileSync(caPath))).toBe(true);
+  });
+
+  test('certs renew re-issues the serving certificate from the webhook CA, for the same key', async () => {
+    const out = tempDir();
+    dirs.push(out);
+    await generateInto(out, model);
+    const { files, renewed } = await renewCertificates(model, readPkiStore(out), new Date(), 400);
+    expect(renewed.map((r) => r.path)).toContain(`${POD_IDENTITY_WEBHOOK_SERVING}.crt`);
+    expect(renewed.map((r) => r.path)).not.toContain(`${POD_IDENTITY_WEBHOOK_CA}.crt`);
+    const renewedPath = join(out, 'renewed.crt');
+    writeFileSync(renewedPath, files.find((f) => f.path === `${POD_IDENTITY_WEBHOOK_SERVING}.crt`)!.content);
+    expect(run('openssl', ['verify', '-CAfile', join(out, `${POD_IDENTITY_WEBHOOK_CA}.crt`), renewedPath]).trim()).toBe(`${renewedPath}: OK`);
+  });
+
+  test('no key material in the add-on files or the add-on script', () => {
+    const committed = [...emitAddons(model).map((f) => String(f.content)), addonsScript(model)].join('\n');
+    expect(committed).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    expect(byKind('MutatingWebhookConfiguration').webhooks[0].clientConfig.caBundle).toBeUndefined();
+  });
+});
