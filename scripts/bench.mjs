@@ -169,7 +169,7 @@ for (const spec of [tutorial, rsa]) {
   const out = mkdtempSync(join(tmpdir(), 'hakube-bench-pki-'));
   writeOutput(join(out, 'o'), fresh.files);
   started = performance.now();
-  await emitPki(model, readPkiStore(join(out, 'o')), new Date());
+  await emitPki(model, await readPkiStore(join(out, 'o')), new Date());
   const reused = (performance.now() - started) / 1000;
   rmSync(out, { recursive: true, force: true });
   pkiRows.push(`${spec} (${model.pki.keyAlgorithm}): create ${created.toFixed(2)} s, reuse ${reused.toFixed(2)} s`);

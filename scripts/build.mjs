@@ -3,7 +3,7 @@
 // the provider bindings only for the commands that write Terraform). Everything the CLI reads from the package
 // is put into the bundle here: the schema with its validator compiled ahead of time (ajv standalone), the
 // templates precompiled by Handlebars, and the version. No runtime dependencies remain. cdktf with the provider
-// bindings, and @peculiar/x509, are bundled apart as CommonJS (dist/chunks/vendor-*.cjs) and loaded through a V8
+// bindings, @peculiar/x509, and yaml are bundled apart as CommonJS (dist/chunks/vendor-*.cjs) and loaded through a V8
 // code cache kept in the user's cache folder (scripts/vendor-cache.mjs): Node 20 caches no ES module's code.
 // Options: --no-minify (readable output; minified starts faster: see npm run bench).
 import { build } from 'esbuild';
@@ -92,6 +92,7 @@ const cdktfEdits = {
 const vendorGroups = [
   { group: 'terraform', packages: /^(cdktf|constructs|@cdktf\/provider-aws)(\/|$)/ },
   { group: 'pki', packages: /^@peculiar\/x509$/ },
+  { group: 'yaml', packages: /^yaml$/ },
 ];
 
 function sourceFilesOf(dir, suffix = '') {

@@ -145,7 +145,7 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
   }
   checkKubernetesUpgrade(cluster, outDir);
-  const store = readPkiStore(outDir, model.name);
+  const store = await readPkiStore(outDir, model.name);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
 
   const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { ClusterModel } from '../model/model.js';
 import type { GeneratedFile } from '../output/files.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
-import { describeCertificate, type CertificateInfo } from './certificate-info.js';
+import type { CertificateInfo } from './certificate-info.js';
 import {
   ADMIN_CERT,
   ADMIN_KUBECONFIG,
@@ -17,8 +17,8 @@ import {
   USERS_DIR,
   type CertificatePlan,
 } from './certificate-plan.js';
-import { certificatePem, cutShortWarning, issueCa, issueLeaf, leafDaysCutByCa, type SigningCa } from './issue.js';
-import { generateKeyMaterial, importSigningKey, publicKeyPem, type KeyMaterial } from './keys.js';
+import type { SigningCa } from './issue.js';
+import type { KeyMaterial } from './keys.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { renderManifest, type ManifestFile } from './manifest.js';
 import { newBootstrapToken, newEncryptionConfig } from './secrets.js';
@@ -61,6 +61,15 @@ export function certificateMismatch(plan: CertificatePlan, info: CertificateInfo
   return differences.length ? differences.join('; ') : undefined;
 }
 
+/**
+ * The modules that make keys and certificates, with @peculiar/x509: imported only when something is made, since
+ * loading them was a sixth of a rerun in an unchanged folder, which makes nothing.
+ */
+async function issuing() {
+  const [issue, keys, x509] = await Promise.all([import('./issue.js'), import('./keys.js'), import('./x509-certificate.js')]);
+  return { ...issue, ...keys, ...x509 };
+}
+
 interface FinalPair {
   base: string;
   certPem: string | Uint8Array;
@@ -69,6 +78,7 @@ interface FinalPair {
 }
 
 async function keyOf(pair: StoredPair): Promise<KeyMaterial> {
+  const { importSigningKey } = await issuing();
   try {
     return await importSigningKey(pair.keyBytes);
   } catch (err) {
@@ -77,7 +87,8 @@ async function keyOf(pair: StoredPair): Promise<KeyMaterial> {
 }
 
 export async function signingCaOf(pair: StoredPair): Promise<SigningCa> {
-  return { cert: pair.cert, key: await keyOf(pair), path: `${pair.base}.crt` };
+  const { parseCertificate } = await issuing();
+  return { cert: parseCertificate(pair.certBytes), key: await keyOf(pair), path: `${pair.base}.crt` };
 }
 
 /**
@@ -111,6 +122,7 @@ export async function emitPki(model: ClusterModel, store: PkiStore, now: Date): 
           signers.set(plan.base, () => (imported ??= signingCaOf(stored)));
           return;
         }
+        const { generateKeyMaterial, issueCa, certificatePem, describeCertificate } = await issuing();
         const key = await generateKeyMaterial(keyAlgorithm);
         const cert = await issueCa(plan, key, now, caValidityDays);
         signers.set(plan.base, async () => ({ cert, key, path: `${plan.base}.crt` }));
@@ -131,6 +143,7 @@ export async function emitPki(model: ClusterModel, store: PkiStore, now: Date): 
         }
         const signer = signers.get(plan.issuer);
         if (!signer) throw new Error(`BUG: ${plan.base} is issued by ${plan.issuer}, which is not a planned CA`);
+        const { generateKeyMaterial, leafDaysCutByCa, issueLeaf, certificatePem, describeCertificate, cutShortWarning } = await issuing();
         // A re-issued leaf keeps its key: only the certificate changes, and no existing key file is ever rewritten.
         const key = stored ? await keyOf(stored) : await generateKeyMaterial(keyAlgorithm);
         const ca = await signer();
@@ -190,6 +203,7 @@ async function secretsAndServiceAccount(store: PkiStore, keyAlgorithm: ClusterMo
     );
     changes.push({ path: SERVICE_ACCOUNT_KEY, action: 'kept' });
   } else {
+    const { generateKeyMaterial, publicKeyPem } = await issuing();
     // kube-apiserver accepts ECDSA as well as RSA service-account signing keys, so the spec's algorithm applies here too.
     const key = await generateKeyMaterial(keyAlgorithm);
     files.push(

@@ -1,5 +1,5 @@
 import { DAY_MS } from './certificate-info.js';
-import { describeCertificate } from './certificate-info.js';
+import { describeCertificate } from './x509-certificate.js';
 import { issuerOf, plannedCertificates, USERS_DIR, userPlan, type CertificatePlan } from './certificate-plan.js';
 import { signingCaOf } from './emit.js';
 import { certificatePem, cutShortWarning, issueLeaf, leafDaysCutByCa } from './issue.js';

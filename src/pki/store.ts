@@ -1,12 +1,11 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import type * as x509 from '@peculiar/x509';
 import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded, SPEC_FILE_LIMIT } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
 import { showValue } from '../show-value.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
-import { describeCertificate, parseCertificate, type CertificateInfo } from './certificate-info.js';
+import { describeNatively, type CertificateInfo } from './certificate-info.js';
 import {
   ADMIN_KUBECONFIG,
   CA_BASES,
@@ -27,7 +26,6 @@ export interface StoredPair {
   base: string;
   certBytes: Buffer;
   keyBytes: Buffer;
-  cert: x509.X509Certificate;
   info: CertificateInfo;
 }
 
@@ -131,7 +129,7 @@ function checkFolderCluster(outDir: string, clusterName: string): void {
  * its CA is reported (all at once) as a UserError naming the file: never a reason to regenerate silently.
  * A missing folder is an empty store.
  */
-export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
+export async function readPkiStore(outDir: string, clusterName?: string): Promise<PkiStore> {
   if (clusterName !== undefined) checkFolderCluster(outDir, clusterName);
   const store = emptyPkiStore();
   const issues: Issue[] = [];
@@ -173,10 +171,10 @@ export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
     if (certProblem) problem('HK440', path, certProblem);
     if (keyProblem) problem('HK441', keyPath, keyProblem);
     if (certProblem || keyProblem) continue;
-    let cert: x509.X509Certificate;
     let nodeCert: NodeCertificate;
     try {
-      cert = parseCertificate(certBytes);
+      const blocks = certBytes.toString('utf8').match(/-----BEGIN CERTIFICATE-----/g) ?? [];
+      if (blocks.length !== 1) throw new Error(`expected one PEM certificate, found ${blocks.length}`);
       nodeCert = new NodeCertificate(certBytes);
     } catch (err) {
       problem('HK401', path, `is not a PEM certificate: ${(err as Error).message}`);
@@ -193,7 +191,16 @@ export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
       problem('HK402', keyPath, `does not match the certificate ${path}; restore the key that belongs to it`);
       continue;
     }
-    store.pairs.set(base, { base, certBytes, keyBytes, cert, info: describeCertificate(cert) });
+    let info = describeNatively(nodeCert);
+    if (!info) {
+      try {
+        info = await describedByPeculiar(certBytes);
+      } catch (err) {
+        problem('HK401', path, `is not a PEM certificate: ${(err as Error).message}`);
+        continue;
+      }
+    }
+    store.pairs.set(base, { base, certBytes, keyBytes, info });
   }
   for (const path of files) {
     const certPath = path.replace(/\.key$/, '.crt');
@@ -266,6 +273,12 @@ export function readPkiStore(outDir: string, clusterName?: string): PkiStore {
     throw new UserError(`${join(outDir, PKI_DIR)}: ${issues.length} problem(s) with existing key material; hakube never replaces it silently`, issues);
   }
   return store;
+}
+
+/** The certificates Node cannot describe exactly as @peculiar/x509 does, described by it (loaded only then). */
+async function describedByPeculiar(certBytes: Buffer): Promise<CertificateInfo> {
+  const { describeCertificate, parseCertificate } = await import('./x509-certificate.js');
+  return describeCertificate(parseCertificate(certBytes));
 }
 
 function readServiceAccount(

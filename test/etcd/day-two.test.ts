@@ -237,7 +237,7 @@ describe('certificate renewal on running members', () => {
     for (const m of machines) expect(before.get(m.name)!.client).toBe(fileSerial(pki(`etcd/members/${m.name}/server.crt`)));
 
     // hakube certs renew (everything is due with a long enough --within), then terraform apply's uploads.
-    const { files, renewed } = await renewCertificates(model, readPkiStore(outDir), new Date(), 400);
+    const { files, renewed } = await renewCertificates(model, await readPkiStore(outDir), new Date(), 400);
     for (const file of files) writeFileSync(join(outDir, file.path), file.content);
     expect(renewed.length).toBeGreaterThanOrEqual(6);
     expect(await uploadObjects(new Set(files.map((f) => f.path)))).toBeGreaterThanOrEqual(6 + 3);

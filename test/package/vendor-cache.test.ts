@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ describe("the bundle's compile cache", () => {
     const out = join(scratch, 'out');
     expect(hakube(['generate', TUTORIAL, '--out', out], cacheHome).code).toBe(0);
     const written = cacheFiles(cacheHome);
-    expect([...written.keys()].sort().map((n) => n.replace(/-[0-9a-f]{16}-v[\d.]+-\w+\.v8$/, ''))).toEqual(['pki', 'terraform']);
+    expect([...written.keys()].sort().map((n) => n.replace(/-[0-9a-f]{16}-v[\d.]+-\w+\.v8$/, ''))).toEqual(['pki', 'terraform', 'yaml']);
     for (const name of written.keys()) expect(statSync(join(cacheHome, 'hakube', VERSION, name)).mode & 0o777).toBe(0o600);
     const first = terraformOf(out);
 
@@ -49,6 +49,18 @@ describe("the bundle's compile cache", () => {
     expect(cacheFiles(cacheHome)).toEqual(written);
     expect(terraformOf(out)).toEqual(first);
     expect(listFiles(out).filter((f) => f.endsWith('.v8') || f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('is not needed for @peculiar/x509 by a rerun in an unchanged folder, which issues nothing', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'hakube-vendor-cache-'));
+    const out = join(scratch, 'out');
+    expect(hakube(['generate', TUTORIAL, '--out', out], join(scratch, 'first')).code).toBe(0);
+    const cacheHome = join(scratch, 'rerun');
+    const again = hakube(['generate', TUTORIAL, '--out', out], cacheHome);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/unchanged/);
+    expect([...cacheFiles(cacheHome).keys()].sort().map((n) => n.replace(/-[0-9a-f]{16}-v[\d.]+-\w+\.v8$/, ''))).toEqual(['terraform', 'yaml']);
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('replaces a damaged cache file and gives the same output', () => {
@@ -81,9 +93,11 @@ describe("the bundle's compile cache", () => {
     expect(readFileSync(notAFolder, 'utf8')).toBe('not a folder\n');
   });
 
-  it('is not touched by a command that loads no vendored package', () => {
-    const cacheHome = join(mkdtempSync(join(tmpdir(), 'hakube-vendor-cache-')), 'cache');
+  it('holds only the vendored packages a command loads: validate, the YAML parser alone', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'hakube-vendor-cache-'));
+    const cacheHome = join(scratch, 'cache');
     expect(hakube(['validate', TUTORIAL], cacheHome).code).toBe(0);
-    expect(cacheFiles(cacheHome)).toEqual(new Map());
+    expect([...cacheFiles(cacheHome).keys()].map((n) => n.replace(/-[0-9a-f]{16}-v[\d.]+-\w+\.v8$/, ''))).toEqual(['yaml']);
+    rmSync(scratch, { recursive: true, force: true });
   });
 });

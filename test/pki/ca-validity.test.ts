@@ -33,7 +33,7 @@ describe('a CA that has expired or expires before a new leaf would', () => {
     await generateInto(out, withPki(base, 30, 30), new Date(Date.now() - 40 * DAY_MS));
     expect(opensslExpiresWithin(join(out, 'pki/ca.crt'), 0)).toBe(true);
 
-    const attempt = emitPki(withPki(base, 30, 30, 'newcomer'), readPkiStore(out), new Date());
+    const attempt = emitPki(withPki(base, 30, 30, 'newcomer'), await readPkiStore(out), new Date());
     await expect(attempt).rejects.toBeInstanceOf(UserError);
     const err = (await attempt.catch((e: unknown) => e)) as UserError;
     expect(err.issues.map((i) => i.code)).toEqual(['HK444']);
@@ -48,13 +48,13 @@ describe('a CA that has expired or expires before a new leaf would', () => {
     expect(opensslExpiresWithin(join(out, 'pki/ca.crt'), 6 * 86_400)).toBe(true);
     expect(opensslExpiresWithin(join(out, 'pki/ca.crt'), 0)).toBe(false);
 
-    const emission = await emitPki(withPki(base, 30, 365, 'newcomer'), readPkiStore(out), new Date());
+    const emission = await emitPki(withPki(base, 30, 365, 'newcomer'), await readPkiStore(out), new Date());
     const created = emission.changes.find((c) => c.path === 'users/newcomer/newcomer.crt');
     expect(created?.action).toBe('created');
     expect(created?.reason).toMatch(/^WARNING: valid only 4 day\(s\) instead of 365: the CA pki\/ca\.crt expires on \d{4}-\d\d-\d\d; .*CA rotation.*docs\/pki\.md/);
 
     // certs renew: every leaf is due (they end with the CA); each renewed one carries the same warning.
-    const renewal = await renewCertificates(withPki(base, 30, 365), readPkiStore(out), new Date(), 30);
+    const renewal = await renewCertificates(withPki(base, 30, 365), await readPkiStore(out), new Date(), 30);
     expect(renewal.renewed.length).toBeGreaterThan(5);
     for (const c of renewal.renewed) expect(c.warning, c.path).toMatch(/^WARNING: valid only 4 day\(s\) instead of 365: the CA pki\/(etcd\/|front-proxy-)?ca\.crt/);
   });

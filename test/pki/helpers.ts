@@ -33,7 +33,7 @@ export function privateModelWithMovedZoneB(): ClusterModel {
 
 /** The load → emit → write round of generate, as the lead's writer does it (keys never replaced). */
 export async function generateInto(outDir: string, model: ClusterModel, now = new Date()): Promise<PkiEmission> {
-  const emission = await emitPki(model, readPkiStore(outDir), now);
+  const emission = await emitPki(model, await readPkiStore(outDir), now);
   for (const file of emission.files) writeFileAtomic(join(outDir, file.path), file.content, { mode: file.mode });
   return emission;
 }

@@ -16,7 +16,7 @@ describe('reusing the store', () => {
     const first = await generateInto(out, model);
     expect(first.changes.filter((c) => c.action === 'created').length).toBeGreaterThan(15);
 
-    const store = readPkiStore(out);
+    const store = await readPkiStore(out);
     const a = await emitPki(model, store, new Date(Date.now() + 86_400_000));
     const b = await emitPki(model, store, new Date(Date.now() + 2 * 86_400_000));
     expect(bytesOf(a.files)).toEqual(bytesOf(b.files));
@@ -33,7 +33,7 @@ describe('reusing the store', () => {
     expect(after.controlPlane.members[1].privateIp).not.toBe(before.controlPlane.members[1].privateIp);
     expect(after.controlPlane.members[0].privateIp).toBe(before.controlPlane.members[0].privateIp);
 
-    const second = await emitPki(after, readPkiStore(out), new Date());
+    const second = await emitPki(after, await readPkiStore(out), new Date());
     const changed = second.changes.filter((c) => c.action !== 'kept');
     expect(changed.map((c) => `${c.action} ${c.path}`)).toEqual([
       'reissued pki/etcd/members/control-plane-2/peer.crt',
@@ -54,7 +54,7 @@ describe('reusing the store', () => {
     ]);
     // Writing the result back passes the store's own checks: the new leaves are signed by the unchanged etcd CA.
     await generateInto(out, after);
-    expect(readPkiStore(out).pairs.get('pki/etcd/members/control-plane-2/server')?.info.ipAddresses).toContain(after.controlPlane.members[1].privateIp);
+    expect((await readPkiStore(out)).pairs.get('pki/etcd/members/control-plane-2/server')?.info.ipAddresses).toContain(after.controlPlane.members[1].privateIp);
   });
 
   it('re-issues a user whose groups changed and keeps users added outside the spec', async () => {
@@ -66,12 +66,12 @@ describe('reusing the store', () => {
     const aliceKey = readFileSync(join(out, 'users/alice/alice.key'));
     const second = await generateInto(out, withBob);
     expect(readFileSync(join(out, 'users/alice/alice.key')).equals(aliceKey)).toBe(true);
-    expect(readPkiStore(out).pairs.get('users/alice/alice')?.info.organizations).toEqual(['developers', 'sre']);
+    expect((await readPkiStore(out)).pairs.get('users/alice/alice')?.info.organizations).toEqual(['developers', 'sre']);
     expect(second.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
       'reissued users/alice/alice.crt',
       'created users/bob/bob.crt',
     ]);
-    const third = await emitPki(validateText(text, TUTORIAL).model, readPkiStore(out), new Date());
+    const third = await emitPki(validateText(text, TUTORIAL).model, await readPkiStore(out), new Date());
     expect(third.changes.find((c) => c.path === 'users/bob/bob.crt')?.action).toBe('kept');
     expect(third.files.some((f) => f.path === 'users/bob/bob.key')).toBe(true);
   });
@@ -82,7 +82,7 @@ describe('reusing the store', () => {
     const first = await generateInto(out, model);
     rmSync(join(out, 'pki/front-proxy-client.crt'));
     rmSync(join(out, 'pki/front-proxy-client.key'));
-    const second = await emitPki(model, readPkiStore(out), new Date());
+    const second = await emitPki(model, await readPkiStore(out), new Date());
     expect(second.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual(['created pki/front-proxy-client.crt']);
     const ca = (r: typeof first) => r.files.find((f) => f.path === 'pki/front-proxy-ca.key')?.content;
     expect(Buffer.from(ca(second) ?? '').equals(Buffer.from(ca(first) ?? 'x'))).toBe(true);
@@ -93,7 +93,7 @@ describe('reusing the store', () => {
     await generateInto(out, modelOf('examples/five-members.yaml'));
     const text = readFileSync('examples/five-members.yaml', 'utf8').replace('count: 5', 'count: 3');
     const three = validateText(text, 'examples/five-members.yaml').model;
-    const result = await emitPki(three, readPkiStore(out), new Date());
+    const result = await emitPki(three, await readPkiStore(out), new Date());
     expect(result.changes.filter((c) => c.action === 'removed').map((c) => c.path)).toEqual([
       'pki/etcd/members/control-plane-4/peer.crt',
       'pki/etcd/members/control-plane-4/server.crt',

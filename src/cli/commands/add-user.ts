@@ -75,7 +75,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       const server = args.server ?? specApiServer(model);
       const lock = existsSync(out) ? lockOutputFolder(resolve(out)) : undefined;
       try {
-        const store = readPkiStore(out, model.name);
+        const store = await readPkiStore(out, model.name);
         const ca = store.pairs.get(KUBERNETES_CA);
         if (!ca) {
           throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);

@@ -33,7 +33,7 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { certificateExpiries } = await import('../../pki/expiry.js');
-      const store = readPkiStore(out, model.name);
+      const store = await readPkiStore(out, model.name);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const report = certificateExpiries(store, new Date(), warnDays);
       if (args.output === 'json') {
@@ -85,7 +85,7 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       const { renewCertificates } = await import('../../pki/renew.js');
       const { writeFileAtomic } = await import('../../output/atomic-file.js');
       const { generate } = await import('../../generate.js');
-      const store = readPkiStore(out, model.name);
+      const store = await readPkiStore(out, model.name);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const { files, renewed } = await renewCertificates(model, store, new Date(), within);
       // The certificates first, then the rest of the folder (manifest, kubeconfigs, what Terraform uploads): if

@@ -46,7 +46,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { identityCertificateBase } = await import('../../pki/user-credentials.js');
-      const store = readPkiStore(out, model.name);
+      const store = await readPkiStore(out, model.name);
       const ca = store.pairs.get(KUBERNETES_CA);
       const { base, kubeconfigUser } = identityCertificateBase(args.user);
       const identity = store.pairs.get(base);
