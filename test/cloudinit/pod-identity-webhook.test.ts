@@ -131,7 +131,7 @@ describe('the pod identity webhook', () => {
     const out = tempDir();
     dirs.push(out);
     await generateInto(out, model);
-    const { files, renewed } = await renewCertificates(model, readPkiStore(out), new Date(), 400);
+    const { files, renewed } = await renewCertificates(model, await readPkiStore(out), new Date(), 400);
     expect(renewed.map((r) => r.path)).toContain(`${POD_IDENTITY_WEBHOOK_SERVING}.crt`);
     expect(renewed.map((r) => r.path)).not.toContain(`${POD_IDENTITY_WEBHOOK_CA}.crt`);
     const renewedPath = join(out, 'renewed.crt');
