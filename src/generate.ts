@@ -128,7 +128,7 @@ function publishedDiscovery(model: ValidatedCluster['model'], pkiFiles: Generate
   const publicKey = pkiFiles.find((f) => f.path === SERVICE_ACCOUNT_PUB)?.content;
   if (publicKey !== undefined) return discoveryDocuments(issuer, typeof publicKey === 'string' ? publicKey : Buffer.from(publicKey).toString('utf8'));
   const recorded = DISCOVERY_FILES.map((path) => ({ path, content: previous.get(path) }));
-  const namesIssuer = (f: { path: string; content?: string }) => f.path !== OPENID_CONFIGURATION_FILE || f.content?.includes(JSON.stringify(issuer.url));
+  const namesIssuer = (f: { path: string }) => f.path !== OPENID_CONFIGURATION_FILE || publishedIssuer(previous) === issuer.url;
   const missing = recorded.filter((f) => f.content === undefined || !namesIssuer(f)).map((f) => f.path);
   if (missing.length > 0) {
     throw new UserError(`${outDir} is stale: the spec publishes the service-account issuer, but ${missing.join(', ')} is missing or names another issuer; run hakube generate where pki/ is kept and commit the result`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -48,7 +48,8 @@ function stagingPrefix(folder: string): string {
 export function addFolderTogether(outDir: string, folder: string, files: GeneratedFile[], written: (path: string) => void): void {
   if (files.some((f) => !f.path.startsWith(`${folder}/`))) throw new Error(`BUG: a file outside ${folder} in addFolderTogether`);
   const target = join(outDir, folder);
-  if (existsSync(target) || isLink(target)) {
+  // lstat, so that a symbolic link (even a dangling one) counts as taken and is refused by addFilesTogether.
+  if (lstatSync(target, { throwIfNoEntry: false }) !== undefined) {
     addFilesTogether(outDir, files, written);
     return;
   }
@@ -81,12 +82,4 @@ export function addFolderTogether(outDir: string, folder: string, files: Generat
     throw err;
   }
   for (const file of files) written(join(outDir, file.path));
-}
-
-function isLink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

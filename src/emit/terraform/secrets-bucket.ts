@@ -21,6 +21,7 @@ import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import { etcdBackupLifecycleRules } from './etcd-backups.js';
 import { modulePath } from './module-path.js';
+import { denyInsecureTransport } from './bucket-policy.js';
 
 export interface SecretsResources {
   bucket: S3Bucket;
@@ -76,14 +77,7 @@ export function buildSecretsBucket(scope: Construct, model: ClusterModel, object
   });
   const tlsOnly = declare(scope, DataAwsIamPolicyDocument, 'secrets_bucket_tls_only', {
     statement: [
-      {
-        sid: 'DenyInsecureTransport',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:*'],
-        resources: [bucket.arn, `${bucket.arn}/*`],
-        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-      },
+      denyInsecureTransport(bucket.arn),
     ],
   });
   // After the public access block: S3 rejects policy changes while it is being put in place.

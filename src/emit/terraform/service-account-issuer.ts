@@ -17,6 +17,7 @@ import { terraformId } from '../../model/model.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import { moduleFileSha256, modulePath } from './module-path.js';
+import { denyInsecureTransport } from './bucket-policy.js';
 
 export interface ServiceAccountIssuerResources {
   issuerUrl: string;
@@ -70,14 +71,7 @@ export function buildServiceAccountIssuer(scope: Construct, model: ClusterModel)
         actions: ['s3:GetObject'],
         resources: PUBLISHED.map((p) => `${bucketArn}/${p.key}`),
       },
-      {
-        sid: 'DenyInsecureTransport',
-        effect: 'Deny',
-        principals: [{ type: '*', identifiers: ['*'] }],
-        actions: ['s3:*'],
-        resources: [bucketArn, `${bucketArn}/*`],
-        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-      },
+      denyInsecureTransport(bucketArn),
     ],
   });
   // After the public access block: S3 refuses a public policy while the block is still being relaxed.
