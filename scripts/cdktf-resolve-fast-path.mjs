@@ -19,14 +19,27 @@ export function fasterCdktfResolve(source) {
   edit(')(pathName)', ')(pathName())', 2);
   edit(')(pathName, ', ')(pathName(), ', 2);
   edit('    if (typeof obj === "string") {\n', '    if (typeof obj === "string") {\n        if (isPlainString(obj)) return obj;\n');
-  edit('.map((x, i) => makeContext(`${i}`)[0].resolve(x))', '.map((x, i) => (prefix.length < 200 && isPlainScalar(x) ? x : makeContext(`${i}`)[0].resolve(x)))');
+  edit('.map((x, i) => makeContext(`${i}`)[0].resolve(x))', '.map((x, i) => (prefix.length < 200 && isPlainScalar(x) ? x : resolveChild(x, `${i}`)))');
   edit('const resolvedKey = makeContext()[0].resolve(key);', 'const resolvedKey = isPlainString(key) ? key : makeContext()[0].resolve(key);');
-  edit('const value = makeContext(key)[0].resolve(obj[key]);', 'const value = prefix.length < 200 && isPlainScalar(obj[key]) ? obj[key] : makeContext(key)[0].resolve(obj[key]);');
+  edit('const value = makeContext(key)[0].resolve(obj[key]);', 'const value = prefix.length < 200 && isPlainScalar(obj[key]) ? obj[key] : resolveChild(obj[key], key);');
+  edit('    function makeContext(appendPath) {\n', `    // A list element or map value is resolved with the same options as the context makeContext(key) would make for
+    // it: that context is only ever the previous context of the nested call, and carries only fields copied from
+    // options.previousContext, so the nested call reads the same values from options.previousContext itself.
+    const resolveChild = (x, appendPath) => resolve(x, { ...options, prefix: prefix.concat([appendPath]), previousContext: options.previousContext });
+    function makeContext(appendPath) {\n`);
+  // containsMapToken() runs a regular expression over every key of every object; a map token key holds "TfToken[".
+  edit('    if ((0, encoding_1.containsMapToken)(obj)) {', '    if (hasTokenKey(obj) && (0, encoding_1.containsMapToken)(obj)) {');
+  // Here obj is an object, not a list, with no map token key: of unresolved()'s cases only isResolvable() is left.
+  edit('    if ((0, encoding_1.unresolved)(obj)) {', '    if (token_1.Tokenization.isResolvable(obj)) {');
   return `${text}
 // Added by hakube's build (see scripts/build.mjs). NUMBER_LIKE is encoding.js's NUMBER_TOKEN_REGEX without its g flag.
 const NUMBER_LIKE = /[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/;
 function isPlainString(s) {
-    return !s.includes("TfToken[") && s !== token_1.Token.STRING_MAP_TOKEN_VALUE && s !== token_1.Token.ANY_MAP_TOKEN_VALUE && !NUMBER_LIKE.test(s);
+    return !s.includes("TfToken[") && s !== token_1.Token.STRING_MAP_TOKEN_VALUE && s !== token_1.Token.ANY_MAP_TOKEN_VALUE && (!s.includes("e") || !NUMBER_LIKE.test(s));
+}
+function hasTokenKey(obj) {
+    for (const key of Object.keys(obj)) if (key.includes("TfToken[")) return true;
+    return false;
 }
 function isPlainScalar(x) {
     return x === undefined || typeof x === "boolean" || (typeof x === "string" && isPlainString(x));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DefaultTokenResolver, Lazy, StringConcat, TerraformStack, Token } from 'cdktf';
+import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/run-cli.js';
@@ -52,6 +52,12 @@ describe("the bundle's faster cdktf resolve", () => {
     const deep: unknown[] = ['x'];
     let nested: unknown[] = deep;
     for (let i = 0; i < 205; i++) nested = [nested, 'plain', true, undefined];
+    // Lists and maps inside lists and maps, with tokens at depth and inside functions (whose resolution changes the
+    // context their arguments are resolved in), and keys with an "e" that may look like numbers.
+    const deepTokens: unknown[] = [
+      { outer: { inner: [Fn.join('/', ['a', lazy]), { deeper: [lazy, 'e', '2e3'] }] }, 'k-1e5': { v: lazy }, e: ['x-e-y', { y: undefined }] },
+      [[['a', Fn.base64gzip(Fn.templatefile('p.yaml', { a: { b: lazy, c: ['1', lazy] } }))]], { m: Token.asAny(Lazy.anyValue({ produce: () => ({ z: lazy }) })) }],
+    ];
     const values: unknown[] = [
       'plain',
       '',
@@ -76,9 +82,11 @@ describe("the bundle's faster cdktf resolve", () => {
       Token.ANY_MAP_TOKEN_VALUE,
       { nested: Token.ANY_MAP_TOKEN_VALUE },
       nested,
+      ...deepTokens,
       () => 'a function',
     ];
     for (const value of values) expect(outcome(faster, value)).toEqual(outcome(originalResolve, value));
+    for (const value of deepTokens) expect(JSON.stringify(outcome(faster, value))).not.toMatch(/threw|TfToken/);
   });
 
   it('synthesizes every example to the same Terraform JSON as cdktf', async () => {
