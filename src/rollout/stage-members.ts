@@ -196,6 +196,10 @@ export function stageMemberChanges(
   if (workers) units.push(workers);
   const release = mode === 'all' ? units : mode === 'advance' ? units.slice(0, 1) : [];
   const held = units.filter((u) => !release.includes(u));
+  const released = release.length === 1 ? { released: release[0]!.name } : {};
+  // Nothing held back: the output is the fresh generation as it is (most runs; at 200 worker groups re-printing
+  // every Terraform document cost more than the rest of this function).
+  if (held.length === 0) return { files: next, pending: [], ...released, plan: full };
 
   const files = new Map(next.map((f) => [f.path, f]));
   const docs = new Map([...nextDocs].map(([path, doc]) => [path, structuredClone(doc)]));
@@ -247,7 +251,7 @@ export function stageMemberChanges(
   return {
     files: stagedFiles,
     pending: held.map((u) => u.name),
-    ...(release.length === 1 ? { released: release[0]!.name } : {}),
+    ...released,
     plan,
   };
 }
