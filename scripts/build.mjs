@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fasterCdktfResolve } from './cdktf-resolve-fast-path.mjs';
+import { fasterCdktfResolve, fasterCdktfStack } from './cdktf-resolve-fast-path.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -80,6 +80,10 @@ const cdktfEdits = {
     }));
     b.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/ }, (args) => ({
       contents: fasterCdktfResolve(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]terraform-stack\.js$/ }, (args) => ({
+      contents: fasterCdktfStack(readFileSync(args.path, 'utf8')),
       loader: 'js',
     }));
   },

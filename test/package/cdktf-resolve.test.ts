@@ -15,14 +15,32 @@ const resolvePath = require.resolve('cdktf/lib/tokens/private/resolve.js');
 const cdktfResolve = require(resolvePath) as { resolve: Resolve };
 const originalResolve = cdktfResolve.resolve;
 
-/** The bundle's resolve.js: the build's edit of cdktf's file, loaded beside it so it shares cdktf's token map. */
+const stackPath = require.resolve('cdktf/lib/terraform-stack.js');
+const originalToTerraform = TerraformStack.prototype.toTerraform;
+
+interface BuildEdits {
+  fasterCdktfResolve(source: string): string;
+  fasterCdktfStack(source: string): string;
+}
+
+/** A cdktf file as the build edits it, loaded beside the original so it shares cdktf's modules and token map. */
+async function editedModule(path: string, edit: keyof BuildEdits): Promise<unknown> {
+  const edits = (await import(join(REPO_ROOT, 'scripts/cdktf-resolve-fast-path.mjs'))) as BuildEdits;
+  const loaded = new Module(path) as Module & { _compile(source: string, file: string): void; paths: string[] };
+  loaded.filename = path;
+  loaded.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(path));
+  loaded._compile(edits[edit](readFileSync(path, 'utf8')), path);
+  return loaded.exports;
+}
+
+/** The bundle's resolve.js. */
 async function bundledResolve(): Promise<Resolve> {
-  const { fasterCdktfResolve } = (await import(join(REPO_ROOT, 'scripts/cdktf-resolve-fast-path.mjs'))) as { fasterCdktfResolve: (source: string) => string };
-  const loaded = new Module(resolvePath) as Module & { _compile(source: string, file: string): void; paths: string[] };
-  loaded.filename = resolvePath;
-  loaded.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(resolvePath));
-  loaded._compile(fasterCdktfResolve(readFileSync(resolvePath, 'utf8')), resolvePath);
-  return (loaded.exports as { resolve: Resolve }).resolve;
+  return ((await editedModule(resolvePath, 'fasterCdktfResolve')) as { resolve: Resolve }).resolve;
+}
+
+/** The bundle's TerraformStack.prototype.toTerraform. */
+async function bundledToTerraform(): Promise<typeof originalToTerraform> {
+  return ((await editedModule(stackPath, 'fasterCdktfStack')) as { TerraformStack: typeof TerraformStack }).TerraformStack.prototype.toTerraform;
 }
 
 class Root extends Construct {
@@ -43,6 +61,7 @@ function outcome(resolve: Resolve, value: unknown): unknown {
 
 afterEach(() => {
   cdktfResolve.resolve = originalResolve;
+  TerraformStack.prototype.toTerraform = originalToTerraform;
 });
 
 describe("the bundle's faster cdktf resolve", () => {
@@ -98,5 +117,26 @@ describe("the bundle's faster cdktf resolve", () => {
       cdktfResolve.resolve = originalResolve;
       expect(actual).toEqual(expected);
     }
+  });
+
+  it("skips the stack's second resolve only where it would change nothing", async () => {
+    const faster = await bundledToTerraform();
+    for (const example of EXAMPLES) {
+      const expected = emitFile(join(REPO_ROOT, example)).files;
+      TerraformStack.prototype.toTerraform = faster;
+      const actual = emitFile(join(REPO_ROOT, example)).files;
+      TerraformStack.prototype.toTerraform = originalToTerraform;
+      expect(actual).toEqual(expected);
+    }
+    // Overrides may hold tokens, number-like strings and undefined values: the document then goes through resolve().
+    const synthesize = (toTerraform: typeof originalToTerraform) => {
+      const stack = new TerraformStack(new Root(), 's');
+      stack.addOverride('locals.late', Lazy.stringValue({ produce: () => 'made-late' }));
+      stack.addOverride('locals.number', Token.asNumber(Lazy.numberValue({ produce: () => 7 })));
+      stack.addOverride('locals.list', ['a', undefined, '1e5', 'x-e-y', { k: undefined, n: 2 }]);
+      return toTerraform.call(stack);
+    };
+    expect(synthesize(faster)).toEqual(synthesize(originalToTerraform));
+    expect(JSON.stringify(synthesize(faster))).toContain('"locals":{"late":"made-late","number":7,"list":["a","1e5","x-e-y",{"n":2}]}');
   });
 });
