@@ -23,7 +23,8 @@ import {
   etcdEndpoints,
   etcdSystemdUnit,
 } from './etcd-config.js';
-import { kubeadmControlPlaneJoinConfig, kubeadmInitConfig, kubeadmWorkerJoinConfig } from './kubeadm-config.js';
+import { kubeadmControlPlaneJoinConfig, kubeadmInitConfig, kubeadmWorkerJoinConfig, kubeadmWorkerJoinConfigWriter } from './kubeadm-config.js';
+import { MarkedText } from './marked-text.js';
 import { fetchList, installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
 import {
   KUBENET_CNI_TEMPLATE_PATH,
@@ -101,15 +102,19 @@ function scriptContext(model: ClusterModel, machine: Machine) {
   };
 }
 
-function cloudConfig(model: ClusterModel, title: string, variables: readonly string[], files: WriteFile[]): string {
-  const rendered = renderTemplate('cloud-config.yaml', {
+/** The cloud-config of a machine, before toTemplatefile(). */
+function cloudConfigText(model: ClusterModel, title: string, variables: readonly string[], files: WriteFile[]): string {
+  return renderTemplate('cloud-config.yaml', {
     title,
     variables: variables.join(', '),
     bootstrapScript: NODE_PATHS.bootstrapScript,
     sshPublicKey: model.ssh.publicKey ?? '',
     files,
   });
-  return toTemplatefile(rendered, variables);
+}
+
+function cloudConfig(model: ClusterModel, title: string, variables: readonly string[], files: WriteFile[]): string {
+  return toTemplatefile(cloudConfigText(model, title, variables, files), variables);
 }
 
 function addonCommand(step: AddonStep): string {
@@ -210,9 +215,22 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
   return cloudConfig(model, title, Object.values(CONTROL_PLANE_TEMPLATE_VARS), files);
 }
 
-export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
+/** What differs between the user data of two worker groups. */
+interface WorkerValues {
+  title: string;
+  groupName: string;
+  kubeadmJoinConfig: string;
+}
+
+const WORKER_VARIABLES = Object.values(NODE_TEMPLATE_VARS);
+
+/** The user data of a worker with `values` for its group's own parts, before toTemplatefile(). */
+function workerCloudConfigText(model: ClusterModel, values: WorkerValues): string {
   const machine: Machine = { role: 'nodes' };
-  const bootstrap = renderTemplate('node-bootstrap.sh', { ...scriptContext(model, machine), group,
+  const bootstrap = renderTemplate('node-bootstrap.sh', {
+    ...scriptContext(model, machine),
+    // Only the name: the writer below fills in nothing else of a group, and strict templates refuse a missing value.
+    group: { name: values.groupName },
     failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES,
     kubernetesMinor: model.kubernetesMinor,
     kubernetesMinorNumber: Number(model.kubernetesMinor.split('.')[1]),
@@ -221,17 +239,48 @@ export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel):
   });
   const files = [
     ...commonFiles(model, machine),
-    file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmWorkerJoinConfig(group)),
+    file(NODE_PATHS.kubeadmJoinTemplate, '0600', values.kubeadmJoinConfig),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),
   ];
-  const title = `worker of instance group ${group.name} of ${model.name} (zones ${group.zones.join(', ')}).`;
-  return cloudConfig(model, title, Object.values(NODE_TEMPLATE_VARS), files);
+  return cloudConfigText(model, values.title, WORKER_VARIABLES, files);
+}
+
+function workerTitle(model: ClusterModel, group: InstanceGroupModel): string {
+  return `worker of instance group ${group.name} of ${model.name} (zones ${group.zones.join(', ')}).`;
+}
+
+/** The user data of the workers of `group`, rendered on its own. */
+export function workerCloudInit(model: ClusterModel, group: InstanceGroupModel): string {
+  const values = { title: workerTitle(model, group), groupName: group.name, kubeadmJoinConfig: kubeadmWorkerJoinConfig(group) };
+  return toTemplatefile(workerCloudConfigText(model, values), WORKER_VARIABLES);
+}
+
+/** Marks for WorkerValues: NUL bytes occur in no template and no value. */
+const WORKER_MARKS: Record<keyof WorkerValues, string> = {
+  title: '\0title\0',
+  groupName: '\0group-name\0',
+  kubeadmJoinConfig: '\0kubeadm-join-config\0',
+};
+
+/**
+ * workerCloudInit() for any number of groups at the cost of one: the user data is rendered once with marks for what
+ * differs between groups, and each group's values are filled in (test/cloudinit/worker-user-data.test.ts holds the
+ * two to the same bytes).
+ */
+export function workerCloudInitWriter(model: ClusterModel): (group: InstanceGroupModel) => string {
+  const marked = new MarkedText(workerCloudConfigText(model, WORKER_MARKS), WORKER_MARKS);
+  const kubeadmJoinConfig = kubeadmWorkerJoinConfigWriter();
+  return (group) => {
+    const values = { title: workerTitle(model, group), groupName: group.name, kubeadmJoinConfig: kubeadmJoinConfig(group) };
+    return toTemplatefile(marked.fill(values), WORKER_VARIABLES);
+  };
 }
 
 /** One cloud-config per control-plane member and per instance group, at the paths of allCloudInitPaths(). */
 export function emitCloudInit(model: ClusterModel): GeneratedFile[] {
+  const workerUserData = workerCloudInitWriter(model);
   return [
     ...model.controlPlane.members.map((member) => ({ path: controlPlaneCloudInitPath(member), content: controlPlaneCloudInit(model, member) })),
-    ...model.instanceGroups.map((group) => ({ path: instanceGroupCloudInitPath(group), content: workerCloudInit(model, group) })),
+    ...model.instanceGroups.map((group) => ({ path: instanceGroupCloudInitPath(group), content: workerUserData(group) })),
   ];
 }

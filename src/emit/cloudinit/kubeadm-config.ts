@@ -148,8 +148,11 @@ function kubeletConfiguration(model: ClusterModel): Record<string, unknown> {
   };
 }
 
+/** No folding: every value stays on one line, as kubeadm and people reading the file expect. */
+const YAML_OPTIONS = { lineWidth: 0 } as const;
+
 function documents(docs: Array<Record<string, unknown>>): string {
-  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+  return docs.map((d) => stringify(d, YAML_OPTIONS)).join('---\n');
 }
 
 function controlPlaneKubeletArgs(member: ControlPlaneMember): Array<[string, string]> {
@@ -205,10 +208,20 @@ export function kubeadmControlPlaneJoinConfig(member: ControlPlaneMember): strin
   ]);
 }
 
+/** What of an instance group its workers' JoinConfiguration holds. */
+export type WorkerJoinValues = Pick<InstanceGroupModel, 'labels' | 'taints'>;
+
+/** The kubelet's --node-labels value: `key=value` pairs, comma-separated. */
+function nodeLabels(group: WorkerJoinValues): string {
+  return Object.entries(group.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /** A worker of `group` joins with the bootstrap token, the cluster CA pinned by its hash, and the group's labels and taints. */
-export function kubeadmWorkerJoinConfig(group: InstanceGroupModel): string {
-  const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
-  const kubeletArgs: Array<[string, string]> = labels.length > 0 ? [['node-labels', labels.join(',')]] : [];
+export function kubeadmWorkerJoinConfig(group: WorkerJoinValues): string {
+  const labels = nodeLabels(group);
+  const kubeletArgs: Array<[string, string]> = labels !== '' ? [['node-labels', labels]] : [];
   const taints = group.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }));
   return documents([
     {
@@ -223,4 +236,45 @@ export function kubeadmWorkerJoinConfig(group: InstanceGroupModel): string {
       timeouts: TIMEOUTS,
     },
   ]);
+}
+
+/**
+ * `text` as yaml writes it as the value of a block mapping entry. For a one-line text that is the same at every
+ * depth (a longer one would be a block scalar, indented for its depth, so it is refused).
+ */
+function yamlValue(text: string): string {
+  const entry = stringify({ v: text }, YAML_OPTIONS);
+  if (entry.indexOf('\n') !== entry.length - 1) throw new Error(`BUG: ${JSON.stringify(text)} is not a one-line YAML value`);
+  return entry.slice('v: '.length, -1);
+}
+
+/** Where the node-labels argument and the taints go in the configuration of a group with neither. */
+const NO_TAINTS = '  taints: []\n';
+
+/**
+ * kubeadmWorkerJoinConfig() for any number of groups at the cost of one: the configuration of a group without labels
+ * or taints is stringified once, and each group's node-labels argument (the last kubelet argument) and taints (the
+ * next key) are written into it, laid out as yaml lays them out, every value quoted by yaml
+ * (test/cloudinit/kubeadm-config.test.ts holds the two to the same bytes).
+ */
+export function kubeadmWorkerJoinConfigWriter(): (group: WorkerJoinValues) => string {
+  const [head, tail, ...more] = kubeadmWorkerJoinConfig({ labels: {}, taints: [] }).split(NO_TAINTS);
+  if (tail === undefined || more.length > 0) throw new Error('BUG: the worker JoinConfiguration has no single empty taints list');
+  return (group) => {
+    const labels = nodeLabels(group);
+    const labelsArg = labels !== '' ? `    - name: node-labels\n      value: ${yamlValue(labels)}\n` : '';
+    const taints =
+      group.taints.length === 0
+        ? NO_TAINTS
+        : '  taints:\n' +
+          group.taints
+            .map(
+              (t) =>
+                `    - key: ${yamlValue(t.key)}\n` +
+                (t.value !== undefined ? `      value: ${yamlValue(t.value)}\n` : '') +
+                `      effect: ${yamlValue(t.effect)}\n`,
+            )
+            .join('');
+    return head + labelsArg + taints + tail;
+  };
 }

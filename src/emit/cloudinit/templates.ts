@@ -7,7 +7,8 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function indent(text: string, spaces: number): string {
+/** `text` without its final line break, each line but the empty ones indented by `spaces`: the `indent` helper. */
+export function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
   return text
     .replace(/\n$/, '')
