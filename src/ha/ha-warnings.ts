@@ -26,10 +26,11 @@ export function haWarnings(model: ClusterModel): HaWarning[] {
       message: `the cluster spans ${model.zones.length} zone(s); spread the control plane and workers over ${RECOMMENDED_ZONES} zones so that losing any one leaves a working cluster`,
     });
   }
+  // Each scenario lists its outcomes in the model's group order, so group i's outcome is groups[i]: no scan per group.
+  const zoneOutages = report.scenarios.filter((s) => s.kind === 'zone-outage');
+  const workerLossOf = new Map(report.scenarios.filter((s) => s.kind === 'machine-loss' && s.group !== undefined).map((s) => [s.group, s]));
   model.instanceGroups.forEach((group, i) => {
-    const confined = report.scenarios.find(
-      (s) => s.kind === 'zone-outage' && s.groups.some((g) => g.group === group.name && g.lost > 0 && g.survivingZones.length === 0),
-    );
+    const confined = zoneOutages.some((s) => s.groups[i].lost > 0 && s.groups[i].survivingZones.length === 0);
     // With a single cluster zone HK301 already says it; a group that never runs a machine loses nothing.
     if (confined && model.zones.length > 1) {
       warnings.push({
@@ -38,9 +39,7 @@ export function haWarnings(model: ClusterModel): HaWarning[] {
         message: `group ${group.name} runs only in ${group.zones.join(', ')}: losing that zone loses all its workers and the auto-scaling group cannot refill them elsewhere; list more zones`,
       });
     }
-    const emptied = report.scenarios.find(
-      (s) => s.kind === 'machine-loss' && s.group === group.name && s.groups.some((g) => g.group === group.name && g.left === 0),
-    );
+    const emptied = workerLossOf.get(group.name)?.groups[i].left === 0;
     if (emptied) {
       warnings.push({
         code: 'HK303',
