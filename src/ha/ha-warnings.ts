@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../model/model.js';
-import { analyzeFailures, onDemandMachines } from './failure-analysis.js';
+import { onDemandMachines, type HaReport } from './failure-analysis.js';
 
 export interface HaWarning {
   code: string;
@@ -12,12 +12,11 @@ export interface HaWarning {
 const RECOMMENDED_ZONES = 3;
 
 /**
- * Warnings `validate` shows from the failure analysis. A zone outage that breaks etcd quorum has no
+ * Warnings `validate` shows from the failure analysis (`report`: analyzeFailures() of `model`). A zone outage that breaks etcd quorum has no
  * warning here: the rules already reject it (HK202 for 3 or more members, HK200 for an even count)
  * or warn about it (HK201 for a single member), with the same arithmetic.
  */
-export function haWarnings(model: ClusterModel): HaWarning[] {
-  const report = analyzeFailures(model);
+export function haWarnings(model: ClusterModel, report: HaReport): HaWarning[] {
   const warnings: HaWarning[] = [];
   if (model.zones.length < RECOMMENDED_ZONES) {
     warnings.push({
