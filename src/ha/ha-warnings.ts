@@ -12,9 +12,9 @@ export interface HaWarning {
 const RECOMMENDED_ZONES = 3;
 
 /**
- * Warnings `validate` shows from the failure analysis (`report`: analyzeFailures() of `model`). A zone outage that breaks etcd quorum has no
- * warning here: the rules already reject it (HK202 for 3 or more members, HK200 for an even count)
- * or warn about it (HK201 for a single member), with the same arithmetic.
+ * Warnings `validate` shows from the failure analysis (`report`: analyzeFailures() of `model`). A zone
+ * outage that breaks etcd quorum has no warning here: the rules already reject it (HK202 for 3 or more
+ * members, HK200 for an even count) or warn about it (HK201 for a single member), with the same arithmetic.
  */
 export function haWarnings(model: ClusterModel, report: HaReport): HaWarning[] {
   const warnings: HaWarning[] = [];
