@@ -4,7 +4,6 @@ import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from '
 import { BUCKET_OBJECT_HASHES_FILE, contentHash, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
 import { UserError } from './errors.js';
-import { analyzeFailures } from './ha/failure-analysis.js';
 import { renderHaSummaryMarkdown } from './ha/render-ha-report.js';
 import type { RolloutPlan } from './ha/rollout-plan.js';
 import { bucketObjects, PKI_DIR } from './model/bucket-layout.js';
@@ -178,7 +177,7 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     ...terraform,
     ...produced,
     kubernetesVersionFile(model),
-    { path: 'HA-REPORT.md', content: renderHaSummaryMarkdown(analyzeFailures(model)) },
+    { path: 'HA-REPORT.md', content: renderHaSummaryMarkdown(cluster.haReport) },
     { path: '.gitignore', content: OUTPUT_GITIGNORE },
   ];
 

@@ -50,7 +50,11 @@ export interface Scenario {
   group?: string;
   etcd: EtcdOutcome;
   api: ApiOutcome;
-  groups: GroupOutcome[];
+  /**
+   * One outcome per instance group, in the model's order. Outcomes of groups a scenario leaves alone are shared
+   * between scenarios (and so is the whole list where no group is touched): read them, never change them.
+   */
+  groups: readonly GroupOutcome[];
   verdict: Verdict;
   /** Why the verdict is not `survives`, one sentence per cause; empty when it survives. */
   reasons: string[];
@@ -143,23 +147,32 @@ export function onDemandMachines(group: Pick<InstanceGroupModel, 'minSize' | 'mi
   return base + Math.floor(((group.minSize - base) * m.onDemandAboveBase) / 100);
 }
 
-function groupAfterSpotReclaim(group: InstanceGroupModel): GroupOutcome {
+/** `unaffected`: groupUnaffected() of the same group. */
+function groupAfterSpotReclaim(group: InstanceGroupModel, unaffected: GroupOutcome): GroupOutcome {
   const left = onDemandMachines(group);
-  return { ...groupUnaffected(group), lost: group.minSize - left, left, refills: false, spot: true };
+  return { ...unaffected, lost: group.minSize - left, left, refills: false, spot: true };
 }
 
 function groupUnaffected(group: InstanceGroupModel): GroupOutcome {
   return { group: group.name, minSize: group.minSize, lost: 0, left: group.minSize, survivingZones: [...group.zones], refills: true };
 }
 
-/** A lost machine frees its own address, so the group refills wherever it runs. */
-function groupAfterMachineLoss(group: InstanceGroupModel): GroupOutcome {
-  return { ...groupUnaffected(group), lost: 1, left: group.minSize - 1 };
+/** A lost machine frees its own address, so the group refills wherever it runs. `unaffected`: groupUnaffected() of the same group. */
+function groupAfterMachineLoss(group: InstanceGroupModel, unaffected: GroupOutcome): GroupOutcome {
+  return { ...unaffected, lost: 1, left: group.minSize - 1 };
+}
+
+/** `unaffected` with the outcome at `index` replaced: one new outcome per scenario, not one per group. */
+function withOutcome(unaffected: readonly GroupOutcome[], index: number, outcome: GroupOutcome): GroupOutcome[] {
+  const groups = unaffected.slice();
+  groups[index] = outcome;
+  return groups;
 }
 
 type Subject = Pick<Scenario, 'kind' | 'lost' | 'zone' | 'member' | 'group'>;
 
-function judge(subject: Subject, etcd: EtcdOutcome, api: ApiOutcome, groups: GroupOutcome[]): Scenario {
+/** `affected`: the outcomes of `groups` that lost machines, named by the caller, which knows them without a scan. */
+function judge(subject: Subject, etcd: EtcdOutcome, api: ApiOutcome, groups: readonly GroupOutcome[], affected: GroupOutcome[]): Scenario {
   const { lost } = subject;
   const reasons: string[] = [];
   if (!etcd.keepsQuorum) {
@@ -167,7 +180,7 @@ function judge(subject: Subject, etcd: EtcdOutcome, api: ApiOutcome, groups: Gro
   }
   if (api.left === 0) reasons.push(`losing ${lost} leaves no API load-balancer target`);
   const fails = reasons.length > 0;
-  for (const g of groups.filter((o) => o.lost > 0)) {
+  for (const g of affected) {
     const until = g.spot
       ? 'until Spot capacity returns (the group asks for Spot again; On-Demand does not stand in)'
       : g.refills
@@ -210,43 +223,51 @@ export function analyzeFailures(model: ClusterModel): HaReport {
   const zoneOutages = model.zones.map((zone) => {
     const left = members.filter((m) => m.zone !== zone.name).length;
     const hasRoom = zoneRoomAfterOutage(model, zone.name);
+    const groups = model.instanceGroups.map((g) => groupAfterZoneOutage(g, zone.name, hasRoom));
     return judge(
       { kind: 'zone-outage', lost: `zone ${zone.name}`, zone: zone.name },
       etcdWith(n, left),
       { targets: n, left },
-      model.instanceGroups.map((g) => groupAfterZoneOutage(g, zone.name, hasRoom)),
+      groups,
+      groups.filter((o) => o.lost > 0),
     );
   });
+  // Every other scenario touches one group at most, so they share the outcomes of the groups they leave alone:
+  // allocation stays linear in the number of groups, not quadratic.
+  const unaffected = model.instanceGroups.map(groupUnaffected);
   const memberLosses = members.map((member) =>
-    judge(
-      { kind: 'machine-loss', lost: member.name, member: member.name },
-      etcdWith(n, n - 1),
-      { targets: n, left: n - 1 },
-      model.instanceGroups.map(groupUnaffected),
-    ),
+    judge({ kind: 'machine-loss', lost: member.name, member: member.name }, etcdWith(n, n - 1), { targets: n, left: n - 1 }, unaffected, []),
   );
-  // A group with minSize 0 need not run any machine, so there is none whose loss to analyze.
-  const workerLosses = model.instanceGroups
-    .filter((g) => g.minSize > 0)
-    .map((lostFrom) =>
-      judge(
-        { kind: 'machine-loss', lost: `a worker of ${lostFrom.name}`, group: lostFrom.name },
-        etcdWith(n, n),
-        { targets: n, left: n },
-        model.instanceGroups.map((g) => (g === lostFrom ? groupAfterMachineLoss(g) : groupUnaffected(g))),
-      ),
-    );
+  const workerLosses: Scenario[] = [];
+  const spotReclaims: Scenario[] = [];
+  model.instanceGroups.forEach((g, i) => {
+    // A group with minSize 0 need not run any machine, so there is none whose loss to analyze.
+    if (g.minSize > 0) {
+      const outcome = groupAfterMachineLoss(g, unaffected[i]);
+      workerLosses.push(
+        judge(
+          { kind: 'machine-loss', lost: `a worker of ${g.name}`, group: g.name },
+          etcdWith(n, n),
+          { targets: n, left: n },
+          withOutcome(unaffected, i, outcome),
+          [outcome],
+        ),
+      );
+    }
+    if (onDemandMachines(g) < g.minSize) {
+      const outcome = groupAfterSpotReclaim(g, unaffected[i]);
+      spotReclaims.push(
+        judge(
+          { kind: 'spot-reclaim', lost: `the Spot machines of ${g.name}`, group: g.name },
+          etcdWith(n, n),
+          { targets: n, left: n },
+          withOutcome(unaffected, i, outcome),
+          [outcome],
+        ),
+      );
+    }
+  });
   const machineLosses = [...memberLosses, ...workerLosses];
-  const spotReclaims = model.instanceGroups
-    .filter((g) => onDemandMachines(g) < g.minSize)
-    .map((reclaimed) =>
-      judge(
-        { kind: 'spot-reclaim', lost: `the Spot machines of ${reclaimed.name}`, group: reclaimed.name },
-        etcdWith(n, n),
-        { targets: n, left: n },
-        model.instanceGroups.map((g) => (g === reclaimed ? groupAfterSpotReclaim(g) : groupUnaffected(g))),
-      ),
-    );
   return {
     cluster: model.name,
     zones: model.zones.map((z) => z.name),

@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../model/model.js';
-import { analyzeFailures, onDemandMachines } from './failure-analysis.js';
+import { onDemandMachines, type HaReport } from './failure-analysis.js';
 
 export interface HaWarning {
   code: string;
@@ -12,12 +12,11 @@ export interface HaWarning {
 const RECOMMENDED_ZONES = 3;
 
 /**
- * Warnings `validate` shows from the failure analysis. A zone outage that breaks etcd quorum has no
- * warning here: the rules already reject it (HK202 for 3 or more members, HK200 for an even count)
- * or warn about it (HK201 for a single member), with the same arithmetic.
+ * Warnings `validate` shows from the failure analysis (`report`: analyzeFailures() of `model`). A zone
+ * outage that breaks etcd quorum has no warning here: the rules already reject it (HK202 for 3 or more
+ * members, HK200 for an even count) or warn about it (HK201 for a single member), with the same arithmetic.
  */
-export function haWarnings(model: ClusterModel): HaWarning[] {
-  const report = analyzeFailures(model);
+export function haWarnings(model: ClusterModel, report: HaReport): HaWarning[] {
   const warnings: HaWarning[] = [];
   if (model.zones.length < RECOMMENDED_ZONES) {
     warnings.push({
@@ -26,10 +25,11 @@ export function haWarnings(model: ClusterModel): HaWarning[] {
       message: `the cluster spans ${model.zones.length} zone(s); spread the control plane and workers over ${RECOMMENDED_ZONES} zones so that losing any one leaves a working cluster`,
     });
   }
+  // Each scenario lists its outcomes in the model's group order, so group i's outcome is groups[i]: no scan per group.
+  const zoneOutages = report.scenarios.filter((s) => s.kind === 'zone-outage');
+  const workerLossOf = new Map(report.scenarios.filter((s) => s.kind === 'machine-loss' && s.group !== undefined).map((s) => [s.group, s]));
   model.instanceGroups.forEach((group, i) => {
-    const confined = report.scenarios.find(
-      (s) => s.kind === 'zone-outage' && s.groups.some((g) => g.group === group.name && g.lost > 0 && g.survivingZones.length === 0),
-    );
+    const confined = zoneOutages.some((s) => s.groups[i].lost > 0 && s.groups[i].survivingZones.length === 0);
     // With a single cluster zone HK301 already says it; a group that never runs a machine loses nothing.
     if (confined && model.zones.length > 1) {
       warnings.push({
@@ -38,9 +38,7 @@ export function haWarnings(model: ClusterModel): HaWarning[] {
         message: `group ${group.name} runs only in ${group.zones.join(', ')}: losing that zone loses all its workers and the auto-scaling group cannot refill them elsewhere; list more zones`,
       });
     }
-    const emptied = report.scenarios.find(
-      (s) => s.kind === 'machine-loss' && s.group === group.name && s.groups.some((g) => g.group === group.name && g.left === 0),
-    );
+    const emptied = workerLossOf.get(group.name)?.groups[i].left === 0;
     if (emptied) {
       warnings.push({
         code: 'HK303',

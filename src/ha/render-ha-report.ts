@@ -16,8 +16,20 @@ function groupCell(g: GroupOutcome): string {
   return `${g.group} ${g.left}/${g.minSize}${recovery}`;
 }
 
+/** Up to this many instance groups, every row lists every group; with more, a row names only the groups that lose machines. */
+export const LISTED_GROUPS = 5;
+
+/**
+ * Every group's outcome in a small cluster. In a larger one, listing every group in every row makes the report grow
+ * with the square of the groups and hides what changed, so the row names the groups that lose machines and counts
+ * the others, which keep their minSize (a group that loses nothing runs minSize machines).
+ */
 function workersCell(s: Scenario): string {
-  return s.groups.map(groupCell).join(', ') || '-';
+  if (s.groups.length <= LISTED_GROUPS) return s.groups.map(groupCell).join(', ') || '-';
+  const affected = s.groups.filter((g) => g.lost > 0);
+  const others = s.groups.length - affected.length;
+  if (affected.length === 0) return `all ${others} group(s) at minSize`;
+  return [...affected.map(groupCell), ...(others > 0 ? [`other ${others} group(s) at minSize`] : [])].join(', ');
 }
 
 function headline(report: HaReport): string {
@@ -45,14 +57,28 @@ function overallLines(report: HaReport): string[] {
   ];
 }
 
+/**
+ * The aligned table pads every cell to its column's widest, so with more than LISTED_GROUPS groups, where a zone
+ * outage may list every group, WORKERS LEFT/MIN goes last: one long row then does not widen every other row.
+ */
+function textTable(report: HaReport): string {
+  if (report.instanceGroups.length <= LISTED_GROUPS) {
+    return renderTable(HEADER, report.scenarios.map((s) => [s.lost, etcdCell(s), apiCell(s), workersCell(s), s.verdict]));
+  }
+  const [scenario, etcd, api, workers, verdict] = HEADER;
+  return renderTable(
+    [scenario, etcd, api, verdict, workers],
+    report.scenarios.map((s) => [s.lost, etcdCell(s), apiCell(s), s.verdict, workersCell(s)]),
+  );
+}
+
 function renderText(report: HaReport): string {
-  const rows = report.scenarios.map((s) => [s.lost, etcdCell(s), apiCell(s), workersCell(s), s.verdict]);
   const explained = report.scenarios.filter((s) => s.reasons.length > 0);
   const reasons = explained.flatMap((s) => [`${s.lost} (${s.verdict}):`, ...s.reasons.map((r) => `  - ${r}`)]);
   return [
     headline(report),
     '',
-    renderTable(HEADER, rows).trimEnd(),
+    textTable(report).trimEnd(),
     ...(reasons.length ? ['', ...reasons] : []),
     '',
     ...overallLines(report),

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded } from '../bounded-read.js';
 import { errorsOf, UserError, type Issue } from '../errors.js';
+import { analyzeFailures, type HaReport } from '../ha/failure-analysis.js';
 import { haWarnings } from '../ha/ha-warnings.js';
 import { buildModel, type ClusterModel } from '../model/model.js';
 import { applyDefaults, type ResolvedSpec } from './defaults.js';
@@ -16,6 +17,8 @@ export interface ValidatedCluster {
   model: ClusterModel;
   /** Warnings only: a validated cluster has no errors. */
   warnings: Issue[];
+  /** The failure analysis of the model, made once: its warnings are among `warnings`, and it is HA-REPORT.md. */
+  haReport: HaReport;
 }
 
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
@@ -69,8 +72,9 @@ export function validateLoaded(loaded: LoadedSpec): ValidatedCluster {
     throw new UserError(`${loaded.file}: ${errors.length} problem(s) found`, issues);
   }
   const model = buildModel(spec, sshPublicKey);
-  const ha = haWarnings(model).map((w) => ({ ...w, severity: 'warning' as const, position: loaded.locate(w.pointer) }));
-  return { file: loaded.file, spec, model, warnings: [...issues, ...ha] };
+  const haReport = analyzeFailures(model);
+  const ha = haWarnings(model, haReport).map((w) => ({ ...w, severity: 'warning' as const, position: loaded.locate(w.pointer) }));
+  return { file: loaded.file, spec, model, warnings: [...issues, ...ha], haReport };
 }
 
 export function validateFile(file: string): ValidatedCluster {

@@ -3,7 +3,7 @@ import { analyzeFailures, type HaReport, type Scenario } from '../../src/ha/fail
 import { validateFile } from '../../src/spec/validate.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { BASE_SPEC, issuesOf, only, withLine } from '../helpers/spec-text.js';
-import { modelOf, resolvedExample } from './model-fixtures.js';
+import { manyGroups, modelOf, resolvedExample } from './model-fixtures.js';
 
 function example(name: string): HaReport {
   return analyzeFailures(validateFile(`${REPO_ROOT}/examples/${name}`).model);
@@ -133,5 +133,31 @@ describe('analyzeFailures', () => {
         expect(report.overall.zoneOutage.survives, `${count} members over ${zones.join(',')}`).toBe(!rejected);
       }
     }
+  });
+});
+
+describe('analyzeFailures with many groups', () => {
+  it('allocates outcomes linearly: a scenario that touches one group shares the outcomes of the others', () => {
+    const report = analyzeFailures(manyGroups(200));
+    // 3 zone outages, 3 member losses, 200 worker losses.
+    expect(report.scenarios).toHaveLength(206);
+    const distinct = new Set(report.scenarios.flatMap((s) => s.groups));
+    // One outcome per group per zone outage, one unaffected outcome per group, one per worker loss: 5 x 200, not 206 x 200.
+    expect(distinct.size).toBe(1000);
+  });
+
+  it('keeps every outcome of every scenario, in the groups order', () => {
+    const report = analyzeFailures(manyGroups(200));
+    const worker = scenario(report, 'a worker of g57');
+    expect(worker.groups.map((g) => g.group)).toEqual(report.instanceGroups.map((g) => g.name));
+    const all = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
+    worker.groups.forEach((g, i) => {
+      const lost = i === 56 ? 1 : 0;
+      expect(g).toEqual({ group: `g${i + 1}`, minSize: 1, lost, left: 1 - lost, survivingZones: all, refills: true });
+    });
+    expect(worker.reasons).toEqual(['group g57: 0 of 1 worker(s) left until its auto-scaling group refills in us-west-2a, us-west-2b, us-west-2c']);
+    const member = scenario(report, 'control-plane-2');
+    expect(member.groups.every((g) => g.lost === 0 && g.left === 1)).toBe(true);
+    expect(scenario(report, 'zone us-west-2b').groups.every((g) => g.lost === 1 && g.refills)).toBe(true);
   });
 });

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeFailures } from '../../src/ha/failure-analysis.js';
 import { haWarnings } from '../../src/ha/ha-warnings.js';
 import { validateFile, validateText } from '../../src/spec/validate.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { withLine } from '../helpers/spec-text.js';
+import { manyGroups } from './model-fixtures.js';
 
 function warningsOf(text: string) {
-  return haWarnings(validateText(text, 'spec.yaml').model);
+  const cluster = validateText(text, 'spec.yaml');
+  return haWarnings(cluster.model, cluster.haReport);
 }
 
 describe('haWarnings', () => {
   it('has nothing to say about the bundled examples', () => {
     for (const name of ['myfirstcluster.yaml', 'private-multigroup.yaml', 'five-members.yaml']) {
-      expect(haWarnings(validateFile(`${REPO_ROOT}/examples/${name}`).model), name).toEqual([]);
+      const cluster = validateFile(`${REPO_ROOT}/examples/${name}`);
+      expect(haWarnings(cluster.model, cluster.haReport), name).toEqual([]);
     }
   });
 
@@ -38,5 +42,21 @@ describe('haWarnings', () => {
     const single = warningsOf(withLine('      minSize: 2', '      minSize: 1'));
     expect(single.map((w) => [w.code, w.pointer])).toEqual([['HK303', '/spec/instanceGroups/0/minSize']]);
     expect(warningsOf(withLine('      minSize: 2', '      minSize: 0'))).toEqual([]);
+  });
+
+  it('validate hands over the failure analysis it warned from, so generate and ha-report do not analyze again', () => {
+    const cluster = validateFile(`${REPO_ROOT}/examples/private-multigroup.yaml`);
+    expect(cluster.haReport).toEqual(analyzeFailures(cluster.model));
+  });
+
+  it('points each warning at its own group among many', () => {
+    const model = manyGroups(200);
+    model.instanceGroups[41] = { ...model.instanceGroups[41], zones: ['us-west-2b'] };
+    for (const i of [0, 41, 199]) model.instanceGroups[i] = { ...model.instanceGroups[i], minSize: 2, maxSize: 2 };
+    const warnings = haWarnings(model, analyzeFailures(model));
+    expect(warnings.filter((w) => w.code === 'HK302').map((w) => w.pointer)).toEqual(['/spec/instanceGroups/41/zones']);
+    const hk303 = warnings.filter((w) => w.code === 'HK303').map((w) => w.pointer);
+    expect(hk303).toHaveLength(197);
+    expect(hk303.filter((p) => /\/(0|41|199)\//.test(p))).toEqual([]);
   });
 });

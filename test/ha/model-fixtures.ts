@@ -15,3 +15,11 @@ export function modelOf(spec: ResolvedSpec, change: (s: ResolvedSpec) => void = 
   change(spec);
   return buildModel(spec);
 }
+
+/** The tutorial cluster with `count` worker groups g1..gN (t3.medium, minSize = maxSize = 1), as `npm run bench` makes them. */
+export function manyGroups(count: number): ClusterModel {
+  return modelOf(resolvedExample('myfirstcluster.yaml'), (s) => {
+    const [nodes] = s.instanceGroups;
+    s.instanceGroups = Array.from({ length: count }, (_, i) => ({ ...nodes, name: `g${i + 1}`, minSize: 1, maxSize: 1, zones: [...nodes.zones] }));
+  });
+}

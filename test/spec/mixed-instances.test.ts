@@ -132,7 +132,8 @@ describe('mixed instances and Spot: failure analysis', () => {
 
   it('warns (HK304) when a group may run only Spot machines', () => {
     const allSpot = withLine('        onDemandBase: 1', '        onDemandBase: 0', withLine('        onDemandAboveBase: 50', '        onDemandAboveBase: 0', SPOT_GROUP));
-    expect(haWarnings(validateText(allSpot, 'spec.yaml').model)).toEqual([
+    const cluster = validateText(allSpot, 'spec.yaml');
+    expect(haWarnings(cluster.model, cluster.haReport)).toEqual([
       expect.objectContaining({ code: 'HK304', pointer: '/spec/instanceGroups/0/mixedInstancesPolicy' }),
     ]);
   });

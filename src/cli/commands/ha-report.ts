@@ -1,6 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
-import { analyzeFailures } from '../../ha/failure-analysis.js';
 import { renderHaReport } from '../../ha/render-ha-report.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
@@ -24,7 +23,7 @@ export function haReportCommand(con: Console): CommandModule<object, HaReportArg
           describe: 'Exit 1 unless every single-zone outage (zone) or single-machine loss (machine) keeps etcd quorum and the API',
         }) as unknown as Argv<HaReportArgs>,
     handler: (args) => {
-      const report = analyzeFailures(validateFile(args.spec).model);
+      const report = validateFile(args.spec).haReport;
       con.out(renderHaReport(report, args.output));
       if (args.require === undefined) return;
       const required = args.require === 'zone' ? report.overall.zoneOutage : report.overall.machineLoss;
