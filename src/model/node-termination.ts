@@ -21,5 +21,11 @@ export function terminationHookName(model: ClusterModel): string {
   return `${prefix}${model.slug.slice(0, 255 - prefix.length).replace(/-+$/, '')}`;
 }
 
+/**
+ * The hook name of every group in output of hakube from before the single lifecycle rule per cluster. A running cluster
+ * keeps hooks of that name until the apply that replaces them, and their events must reach its queue meanwhile.
+ */
+export const LEGACY_TERMINATION_HOOK_NAME = 'hakube-drain-before-termination';
+
 /** Termination waits for the handler's drain at most this long. */
 export const TERMINATION_HOOK_HEARTBEAT_SECONDS = 600;

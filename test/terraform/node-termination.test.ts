@@ -1,7 +1,7 @@
 /** Drain before termination: hooks on every group, one queue fed by EventBridge, least-privilege handler policy. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { nodeTerminationQueueName, terminationHookName } from '../../src/model/node-termination.js';
+import { LEGACY_TERMINATION_HOOK_NAME, nodeTerminationQueueName, terminationHookName } from '../../src/model/node-termination.js';
 import { addonPlan } from '../../src/emit/addons/addon-plan.js';
 import { blocksOf, EXAMPLES, emitEdited, emitFile, resources, type Emitted } from './synthesized.js';
 
@@ -50,17 +50,26 @@ describe.each(EXAMPLES)('node termination of %s', (example) => {
     }
   });
 
-  test('one rule carries the lifecycle actions of every group: it matches exactly the hooks\' name, nothing else', () => {
+  test('one rule carries the lifecycle actions of every group: it matches exactly the hooks\' name and the old shared one', () => {
     const rule = resources(emitted, 'aws_cloudwatch_event_rule').get('node_termination_lifecycle_action')!;
     const pattern = String(rule.event_pattern);
     expect(pattern.length).toBeLessThan(2048);
     expect(JSON.parse(pattern)).toEqual({
       source: ['aws.autoscaling'],
       'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
-      detail: { LifecycleHookName: [terminationHookName(model)] },
+      detail: { LifecycleHookName: [terminationHookName(model), 'hakube-drain-before-termination'] },
     });
     for (const hook of resources(emitted, 'aws_autoscaling_lifecycle_hook').values()) {
-      expect((JSON.parse(pattern) as LifecyclePattern).detail.LifecycleHookName).toEqual([hook.name]);
+      expect((JSON.parse(pattern) as LifecyclePattern).detail.LifecycleHookName[0]).toBe(hook.name);
+    }
+    expect(LEGACY_TERMINATION_HOOK_NAME).toBe('hakube-drain-before-termination');
+  });
+
+  test('no group is updated (an instance refresh terminates machines) before every rule reaches the queue', () => {
+    const targets = [...resources(emitted, 'aws_cloudwatch_event_target').keys()].map((name) => `aws_cloudwatch_event_target.${name}`);
+    expect(targets).toHaveLength(4);
+    for (const asg of resources(emitted, 'aws_autoscaling_group').values()) {
+      expect(asg.depends_on as string[]).toEqual(expect.arrayContaining(targets));
     }
   });
 
@@ -142,7 +151,7 @@ describe('node termination at scale', () => {
       expect(hooks).toHaveLength(count);
       const rule = resources(emitted, 'aws_cloudwatch_event_rule').get('node_termination_lifecycle_action')!;
       const pattern = JSON.parse(String(rule.event_pattern)) as LifecyclePattern;
-      for (const hook of hooks) expect(pattern.detail.LifecycleHookName).toEqual([hook.name]);
+      for (const hook of hooks) expect(pattern.detail.LifecycleHookName).toEqual([hook.name, LEGACY_TERMINATION_HOOK_NAME]);
     }
   });
 

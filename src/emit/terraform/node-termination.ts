@@ -10,7 +10,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import type { ClusterModel } from '../../model/model.js';
-import { TERMINATION_HOOK_HEARTBEAT_SECONDS, nodeTerminationQueueName, terminationHookName } from '../../model/node-termination.js';
+import { LEGACY_TERMINATION_HOOK_NAME, TERMINATION_HOOK_HEARTBEAT_SECONDS, nodeTerminationQueueName, terminationHookName } from '../../model/node-termination.js';
 import { CLUSTER_TAG_VALUE, clusterTagKey, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 
@@ -41,7 +41,12 @@ function eventRules(model: ClusterModel): EventRule[] {
       pattern: {
         source: ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
-        detail: { LifecycleHookName: [terminationHookName(model)] },
+        // Also the name older hakube gave every hook: a running cluster's old hooks are replaced only after the
+        // groups were updated (they refer to them), and the per-group rules that carried their events may be deleted
+        // first, so this rule carries those events meanwhile. It also matches the old hooks of other clusters of the
+        // account; their instances are no node of this cluster and the handler may complete lifecycle actions of
+        // this cluster's groups only (CompleteClusterLifecycleActions below).
+        detail: { LifecycleHookName: [terminationHookName(model), LEGACY_TERMINATION_HOOK_NAME] },
       },
     },
     { id: 'spot_interruption', description: 'EC2 Spot interruption warnings', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
@@ -99,15 +104,15 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
     tags: nameTag(model, 'node-termination'),
   });
   const queueArn = queue.arn;
-  for (const rule of eventRules(model)) {
+  const targets = eventRules(model).map((rule) => {
     const declared = declare(scope, CloudwatchEventRule, `node_termination_${rule.id}`, {
       name: `${rulePrefix(model)}${rule.id.replace(/_/g, '-')}`.slice(0, 64),
       description: `hakube: ${rule.description}, to ${nodeTerminationQueueName(model)}`,
       eventPattern: JSON.stringify(rule.pattern),
       tags: nameTag(model, `node-termination-${rule.id.replace(/_/g, '-')}`),
     });
-    declare(scope, CloudwatchEventTarget, `node_termination_${rule.id}`, { rule: declared.name, arn: queueArn });
-  }
+    return declare(scope, CloudwatchEventTarget, `node_termination_${rule.id}`, { rule: declared.name, arn: queueArn });
+  });
   const account = declare(scope, DataAwsCallerIdentity, 'node_termination', {});
   const sendPolicy = declare(scope, DataAwsIamPolicyDocument, 'node_termination_queue', {
     statement: [
@@ -131,6 +136,9 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
   for (const group of model.instanceGroups) {
     const asg = inputs.autoscalingGroups.get(group.name);
     if (!asg) throw new Error(`BUG: instance group ${group.name} has no auto-scaling group`);
+    // An update of the group may start an instance refresh, which terminates machines: it waits until the rules that
+    // carry the hooks' events reach the queue (the group's hook is created or replaced only after the group).
+    asg.dependsOn = [...(asg.dependsOn ?? []), ...targets.map((t) => `${t.terraformResourceType}.${t.friendlyUniqueId}`)];
     declare(scope, AutoscalingLifecycleHook, `${group.id}_drain`, {
       name: hookName,
       autoscalingGroupName: asg.name,
