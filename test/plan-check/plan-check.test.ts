@@ -280,50 +280,6 @@ describe('plan-check finds what a plan hides outside the obvious', () => {
     expect(a.findings).toContainEqual(expect.objectContaining({ severity: 'info', address: 'aws_launch_template.nodes', message: expect.stringContaining('deposed object 00000002') }));
   });
 
-  it('the move to one lifecycle rule per cluster: each drain hook replaced new-first, the per-group rules deleted; safe and listed', () => {
-    // The tutorial's Terraform as hakube wrote it before: a fixed hook name, one lifecycle rule and target per group.
-    const previous = edited((tf) => {
-      for (const hook of Object.values(tf.resource.aws_autoscaling_lifecycle_hook!)) {
-        hook.name = 'hakube-drain-before-termination';
-        delete hook.lifecycle;
-      }
-      const rules = tf.resource.aws_cloudwatch_event_rule!;
-      const targets = tf.resource.aws_cloudwatch_event_target!;
-      const shared = rules.node_termination_lifecycle_action!;
-      const sharedTarget = targets.node_termination_lifecycle_action!;
-      delete rules.node_termination_lifecycle_action;
-      delete targets.node_termination_lifecycle_action;
-      for (const group of model.instanceGroups) {
-        const id = `node_termination_${group.id}_termination`;
-        rules[id] = {
-          ...shared,
-          name: String(shared.name).replace(/lifecycle-action$/, `${group.id}-termination`),
-          event_pattern: JSON.stringify({ source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance-terminate Lifecycle Action'], detail: { AutoScalingGroupName: [group.asgName] } }),
-        };
-        targets[id] = { ...sharedTarget, rule: `\${aws_cloudwatch_event_rule.${id}.name}` };
-      }
-    });
-    const plan = planOf(previous, resolvedTerraform(base));
-    const changed = plan.resource_changes.filter((c) => (c.change as { actions: string[] }).actions[0] !== 'no-op');
-    expect(changed.map((c) => [c.address, (c.change as { actions: string[] }).actions])).toEqual([
-      ['aws_autoscaling_lifecycle_hook.nodes_drain', ['create', 'delete']],
-      ['aws_cloudwatch_event_rule.node_termination_lifecycle_action', ['create']],
-      ['aws_cloudwatch_event_rule.node_termination_nodes_termination', ['delete']],
-      ['aws_cloudwatch_event_target.node_termination_lifecycle_action', ['create']],
-      ['aws_cloudwatch_event_target.node_termination_nodes_termination', ['delete']],
-    ]);
-    const a = assessRaw(plan);
-    expect(a.verdict).toBe('safe');
-    expect(a.etcd).toMatchObject({ disrupted: [], created: [] });
-    // Listed for the reviewer, as information: neither the control plane nor etcd is touched.
-    expect(a.findings).toEqual([
-      { severity: 'info', address: 'aws_autoscaling_lifecycle_hook.nodes_drain', message: 'replaced because a changed argument forces it (name)' },
-      { severity: 'info', address: 'aws_cloudwatch_event_rule.node_termination_nodes_termination', message: 'deleted because its configuration is gone' },
-      { severity: 'info', address: 'aws_cloudwatch_event_target.node_termination_nodes_termination', message: 'deleted because its configuration is gone' },
-    ]);
-    expect(renderPlanCheck(a, 'markdown')).toContain('aws_autoscaling_lifecycle_hook.nodes_drain');
-  });
-
   it('refuses resource_changes: null, which Terraform never writes', () => {
     expect(() => parsePlan(JSON.stringify({ format_version: '1.2', resource_changes: null }), 'plan.json')).toThrow(/resource_changes is not a list/);
     expect(parsePlan(JSON.stringify({ format_version: '1.2', planned_values: {} }), 'plan.json').resourceChanges).toEqual([]);

@@ -25,26 +25,15 @@ const FORCE_NEW: Record<string, string[]> = {
   aws_launch_template: ['name'],
   aws_autoscaling_group: ['name'],
   aws_lb: ['name', 'internal', 'load_balancer_type'],
-  aws_autoscaling_lifecycle_hook: ['name'],
 };
 
 type Attributes = Record<string, unknown>;
 
-interface Declared {
-  type: string;
-  name: string;
-  attributes: Attributes;
-  createBeforeDestroy: boolean;
-}
-
-function resources(tf: TerraformJson | undefined): Map<string, Declared> {
-  const out = new Map<string, Declared>();
+function resources(tf: TerraformJson | undefined): Map<string, { type: string; name: string; attributes: Attributes }> {
+  const out = new Map<string, { type: string; name: string; attributes: Attributes }>();
   const blocks = (tf?.resource ?? {}) as Record<string, Record<string, Attributes>>;
   for (const [type, byName] of Object.entries(blocks)) {
-    for (const [name, { lifecycle, ...attributes }] of Object.entries(byName)) {
-      // lifecycle is a meta-argument, never in a plan's values; create_before_destroy orders a replacement.
-      out.set(`${type}.${name}`, { type, name, attributes, createBeforeDestroy: (lifecycle as { create_before_destroy?: boolean } | undefined)?.create_before_destroy === true });
-    }
+    for (const [name, attributes] of Object.entries(byName)) out.set(`${type}.${name}`, { type, name, attributes });
   }
   return out;
 }
@@ -80,8 +69,6 @@ export function syntheticPlan(previous: TerraformJson | undefined, next: Terrafo
       reason = 'replace_because_cannot_update';
     } else if (changed.length > 0) actions = ['update'];
     else actions = ['no-op'];
-    // Terraform plans a create_before_destroy replacement as create then delete.
-    if (a?.createBeforeDestroy && actions.length === 2) actions = ['create', 'delete'];
     changes.push({
       address,
       mode: 'managed',

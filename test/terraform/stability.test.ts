@@ -50,8 +50,10 @@ describe('diff locality', () => {
     expect(diff.removed).toEqual([]);
     const addedBlocks = new Set(diff.added.map((p) => p.split('/').slice(0, 4).join('/')));
     expect([...addedBlocks].sort()).toEqual([
-      // Drain before termination: the group's lifecycle hook (the cluster's one rule already carries its events).
+      // Drain before termination: the group's lifecycle hook and the rule sending its events to the queue.
       'node-termination.tf.json/resource/aws_autoscaling_lifecycle_hook/batch_drain',
+      'node-termination.tf.json/resource/aws_cloudwatch_event_rule/node_termination_batch_termination',
+      'node-termination.tf.json/resource/aws_cloudwatch_event_target/node_termination_batch_termination',
       'outputs.tf.json/output/autoscaling_group_batch/description',
       'outputs.tf.json/output/autoscaling_group_batch/value',
       'workers.tf.json/resource/aws_autoscaling_group/batch',

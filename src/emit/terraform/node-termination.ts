@@ -10,7 +10,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import type { ClusterModel } from '../../model/model.js';
-import { LEGACY_TERMINATION_HOOK_NAME, TERMINATION_HOOK_HEARTBEAT_SECONDS, nodeTerminationQueueName, terminationHookName } from '../../model/node-termination.js';
+import { TERMINATION_HOOK_HEARTBEAT_SECONDS, TERMINATION_HOOK_NAME, nodeTerminationQueueName } from '../../model/node-termination.js';
 import { CLUSTER_TAG_VALUE, clusterTagKey, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 
@@ -27,28 +27,21 @@ function rulePrefix(model: ClusterModel): string {
 
 /**
  * The events that mean a machine is about to go away, each an EventBridge rule feeding the queue (the set kops
- * and the aws-node-termination-handler README use for queue mode). One rule for the lifecycle actions of every
- * worker group, matched by the cluster's hook name: the rule count stays the same whatever the number of groups.
- * Exact matching only (no suffix or wildcard operators, which not every partition has; a group-name suffix would
- * also match a cluster whose name ends with this one's). The EC2 events cannot be narrowed to the cluster, and
- * those of other machines of the account find no node and are dropped by the handler.
+ * and the aws-node-termination-handler README use for queue mode). One lifecycle rule per worker group, so adding a
+ * group only adds resources; the EC2 events cannot be narrowed to the cluster, and those of other machines of the
+ * account find no node and are dropped by the handler.
  */
 function eventRules(model: ClusterModel): EventRule[] {
   return [
-    {
-      id: 'lifecycle_action',
-      description: 'worker instances about to be terminated (lifecycle hook)',
+    ...model.instanceGroups.map((g) => ({
+      id: `${g.id}_termination`,
+      description: `instances of ${g.asgName} about to be terminated (lifecycle hook)`,
       pattern: {
         source: ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
-        // Also the name older hakube gave every hook: a running cluster's old hooks are replaced only after the
-        // groups were updated (they refer to them), and the per-group rules that carried their events may be deleted
-        // first, so this rule carries those events meanwhile. It also matches the old hooks of other clusters of the
-        // account; their instances are no node of this cluster and the handler may complete lifecycle actions of
-        // this cluster's groups only (CompleteClusterLifecycleActions below).
-        detail: { LifecycleHookName: [terminationHookName(model), LEGACY_TERMINATION_HOOK_NAME] },
+        detail: { AutoScalingGroupName: [g.asgName] },
       },
-    },
+    })),
     { id: 'spot_interruption', description: 'EC2 Spot interruption warnings', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
     { id: 'rebalance', description: 'EC2 rebalance recommendations', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] } },
     {
@@ -104,15 +97,15 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
     tags: nameTag(model, 'node-termination'),
   });
   const queueArn = queue.arn;
-  const targets = eventRules(model).map((rule) => {
+  for (const rule of eventRules(model)) {
     const declared = declare(scope, CloudwatchEventRule, `node_termination_${rule.id}`, {
       name: `${rulePrefix(model)}${rule.id.replace(/_/g, '-')}`.slice(0, 64),
       description: `hakube: ${rule.description}, to ${nodeTerminationQueueName(model)}`,
       eventPattern: JSON.stringify(rule.pattern),
       tags: nameTag(model, `node-termination-${rule.id.replace(/_/g, '-')}`),
     });
-    return declare(scope, CloudwatchEventTarget, `node_termination_${rule.id}`, { rule: declared.name, arn: queueArn });
-  });
+    declare(scope, CloudwatchEventTarget, `node_termination_${rule.id}`, { rule: declared.name, arn: queueArn });
+  }
   const account = declare(scope, DataAwsCallerIdentity, 'node_termination', {});
   const sendPolicy = declare(scope, DataAwsIamPolicyDocument, 'node_termination_queue', {
     statement: [
@@ -132,22 +125,16 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
   });
   declare(scope, SqsQueuePolicy, 'node_termination', { queueUrl: queue.url, policy: sendPolicy.json });
 
-  const hookName = terminationHookName(model);
   for (const group of model.instanceGroups) {
     const asg = inputs.autoscalingGroups.get(group.name);
     if (!asg) throw new Error(`BUG: instance group ${group.name} has no auto-scaling group`);
-    // An update of the group may start an instance refresh, which terminates machines: it waits until the rules that
-    // carry the hooks' events reach the queue (the group's hook is created or replaced only after the group).
-    asg.dependsOn = [...(asg.dependsOn ?? []), ...targets.map((t) => `${t.terraformResourceType}.${t.friendlyUniqueId}`)];
     declare(scope, AutoscalingLifecycleHook, `${group.id}_drain`, {
-      name: hookName,
+      name: TERMINATION_HOOK_NAME,
       autoscalingGroupName: asg.name,
       lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
       // If the handler is down, termination goes ahead after the heartbeat: a drain is best effort, never a hang.
       defaultResult: 'CONTINUE',
       heartbeatTimeout: TERMINATION_HOOK_HEARTBEAT_SECONDS,
-      // A changed name replaces the hook: the new one first, so the group is never without a drain hook.
-      lifecycle: { createBeforeDestroy: true },
     });
   }
 
