@@ -347,6 +347,16 @@ function checkCapacity(spec: ResolvedSpec, zoneIndex: number, subnet: NamedCidr,
   }
 }
 
+/** The default quota of rules on an account's default EventBridge bus, per region (adjustable). */
+const EVENT_BUS_RULES_QUOTA = 300;
+/** A cluster taking a third of that quota on its own is worth a warning before an apply fails half-way. */
+const EVENT_BUS_RULES_WARNING = EVENT_BUS_RULES_QUOTA / 3;
+
+/** The node-termination rules the cluster puts on the default bus (src/emit/terraform/node-termination.ts). */
+function eventBridgeRules(spec: ResolvedSpec): number {
+  return spec.instanceGroups.length + 3;
+}
+
 function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
   const seen = new Map<string, number>();
   spec.instanceGroups.forEach((g, i) => {
@@ -366,6 +376,15 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     });
     checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
+  const rules = eventBridgeRules(spec);
+  if (rules > EVENT_BUS_RULES_WARNING) {
+    report(
+      'HK243',
+      '/spec/instanceGroups',
+      `${spec.instanceGroups.length} instance groups need ${rules} EventBridge rules (one per group for its drain hook's lifecycle actions, three for EC2 events) on the account's default event bus, which allows ${EVENT_BUS_RULES_QUOTA} rules by default for the whole account and region, shared with other clusters and users; check the quota (Service Quotas: Amazon EventBridge) before applying, or use fewer, larger groups`,
+      'warning',
+    );
+  }
   if (spec.addons.clusterAutoscaler.enabled && spec.instanceGroups.every((g) => g.minSize === g.maxSize)) {
     report('HK249', '/spec/addons/clusterAutoscaler/enabled', 'the cluster-autoscaler has nothing to scale: every instance group has minSize equal to maxSize; give a group room (maxSize above minSize) or leave it off', 'warning');
   }

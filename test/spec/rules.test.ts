@@ -171,6 +171,20 @@ describe('semantic rules', () => {
     expectIssue(text, 'HK241', '/spec/instanceGroups/0/minSize', 'minSize: 3', /minSize 3 is larger than maxSize 2/);
   });
 
+  it('HK243: warns when the groups alone would take a third of the event bus rule quota, not below', () => {
+    const groups = (count: number) =>
+      withLine(
+        '    - name: nodes\n      minSize: 2\n      maxSize: 2\n',
+        Array.from({ length: count }, (_, i) => `    - name: g${i + 1}\n      minSize: 2\n      maxSize: 2\n`).join(''),
+      );
+    expect(only(issuesOf(groups(97)), 'HK243')).toEqual([]);
+    const text = groups(98);
+    const found = expectIssue(text, 'HK243', '/spec/instanceGroups', '  instanceGroups:', /98 instance groups need 101 EventBridge rules .* allows 300 rules by default/);
+    expect(found.severity).toBe('warning');
+    // A warning: the spec still validates.
+    expect(() => validateText(text, 'spec.yaml')).not.toThrow();
+  });
+
   it('HK242: the Kubernetes version must be inside the supported window', () => {
     const text = withLine('  kubernetesVersion: 1.34.2', '  kubernetesVersion: 1.28.4');
     expectIssue(text, 'HK242', '/spec/kubernetesVersion', 'kubernetesVersion', /outside the supported window 1.31 to 1.35/);
