@@ -83,6 +83,11 @@ export function machineArchitectures(model: ClusterModel): Architecture[] {
   return ARCHITECTURES.filter((a) => used.has(a));
 }
 
+/** The cluster name as AWS resource names take it: dots become '-'. */
+export function clusterSlug(name: string): string {
+  return name.replace(/\./g, '-');
+}
+
 export function terraformId(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
@@ -124,7 +129,7 @@ export function buildModel(spec: ResolvedSpec, sshPublicKey?: string): ClusterMo
   const service = parseCidrOrThrow(spec.network.serviceCIDR);
   const { count: _count, ...controlPlane } = spec.controlPlane;
   const publicKey = spec.ssh.publicKey ?? sshPublicKey?.trim();
-  const slug = spec.name.replace(/\./g, '-');
+  const slug = clusterSlug(spec.name);
   const serviceAccountIssuer = serviceAccountIssuerModel(spec);
   return {
     name: spec.name,

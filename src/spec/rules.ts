@@ -1,3 +1,5 @@
+import { clusterSlug, terraformId } from '../model/model.js';
+import { EC2_EVENT_RULE_IDS, eventRuleName, eventRuleNamePrefix, lifecycleRuleId } from '../model/node-termination.js';
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificate-plan.js';
 import { checkBackendPath } from './backend-path-rule.js';
@@ -357,6 +359,30 @@ function eventBridgeRules(spec: ResolvedSpec): number {
   return spec.instanceGroups.length + 3;
 }
 
+/**
+ * Each group's lifecycle rule gets a name of its own: names are cut at EventBridge's 64 characters, and a second rule
+ * created under a taken name replaces the first, whose group would then lose the events that drain its workers.
+ */
+function checkEventRuleNames(spec: ResolvedSpec, report: Report): void {
+  const slug = clusterSlug(spec.name);
+  const owners = new Map<string, string>(EC2_EVENT_RULE_IDS.map((id) => [eventRuleName(slug, id), `the ${id.replace(/_/g, ' ')} rule`]));
+  spec.instanceGroups.forEach((g, i) => {
+    const name = eventRuleName(slug, lifecycleRuleId(terraformId(g.name)));
+    const owner = owners.get(name);
+    // A name used twice is HK240's.
+    if (owner === `group ${g.name}`) return;
+    if (owner === undefined) {
+      owners.set(name, `group ${g.name}`);
+      return;
+    }
+    report(
+      'HK244',
+      `/spec/instanceGroups/${i}/name`,
+      `group ${g.name}'s EventBridge rule would be named ${name}, like ${owner}'s (rule names are cut at 64 characters): one rule would replace the other in AWS, and workers would terminate without being drained; rename the group so that the first ${64 - eventRuleNamePrefix(slug).length} characters of its name are its own`,
+    );
+  });
+}
+
 function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
   const seen = new Map<string, number>();
   spec.instanceGroups.forEach((g, i) => {
@@ -376,6 +402,7 @@ function checkInstanceGroups(spec: ResolvedSpec, report: Report): void {
     });
     checkMixedInstances(spec.instanceGroups[i]!, at, report);
   });
+  checkEventRuleNames(spec, report);
   const rules = eventBridgeRules(spec);
   if (rules > EVENT_BUS_RULES_WARNING) {
     report(

@@ -185,6 +185,28 @@ describe('semantic rules', () => {
     expect(() => validateText(text, 'spec.yaml')).not.toThrow();
   });
 
+  it('HK244: two groups whose EventBridge rule names are the same once cut at 64 characters', () => {
+    const long = (a: string, b: string) =>
+      withLine(
+        '    - name: nodes\n      minSize: 2\n      maxSize: 2\n',
+        `    - name: ${a}\n      minSize: 2\n      maxSize: 2\n    - name: ${b}\n      minSize: 2\n      maxSize: 2\n`,
+        withLine('  name: test.k8s.local', '  name: production-eu-west-1-platform.example.com'),
+      );
+    // "production-eu-west-1-platform-nth-" leaves 30 characters of a group's rule id.
+    const text = long('general-purpose-workers-zone-a-one', 'general-purpose-workers-zone-a-two');
+    const found = expectIssue(
+      text,
+      'HK244',
+      '/spec/instanceGroups/1/name',
+      'general-purpose-workers-zone-a-two',
+      /rule would be named production-eu-west-1-platform-nth-general-purpose-workers-zone-a, like group general-purpose-workers-zone-a-one's .* first 30 characters/,
+    );
+    expect(found.severity).toBe('error');
+    expect(only(issuesOf(long('general-purpose-workers-zone-a', 'general-purpose-workers-zone-b')), 'HK244')).toEqual([]);
+    // A short cluster name leaves room for any group name.
+    expect(only(issuesOf(withLine('  name: production-eu-west-1-platform.example.com', '  name: test.k8s.local', text)), 'HK244')).toEqual([]);
+  });
+
   it('HK242: the Kubernetes version must be inside the supported window', () => {
     const text = withLine('  kubernetesVersion: 1.34.2', '  kubernetesVersion: 1.28.4');
     expectIssue(text, 'HK242', '/spec/kubernetesVersion', 'kubernetesVersion', /outside the supported window 1.31 to 1.35/);

@@ -44,6 +44,8 @@ describe.each(EXAMPLES)('node termination of %s', (example) => {
     }
     // The count validation's warning HK243 (src/spec/rules.ts) assumes, against the event bus's rule quota.
     expect(rules.size).toBe(model.instanceGroups.length + 3);
+    // One rule per name in AWS: a second one under a taken name would replace the first (HK244).
+    expect(new Set([...rules.values()].map((r) => r.name)).size).toBe(rules.size);
     expect([...targets.keys()].sort()).toEqual([...rules.keys()].sort());
     for (const [name, target] of targets) {
       expect(target.arn).toBe('${aws_sqs_queue.node_termination.arn}');

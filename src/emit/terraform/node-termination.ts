@@ -10,7 +10,15 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import type { ClusterModel } from '../../model/model.js';
-import { TERMINATION_HOOK_HEARTBEAT_SECONDS, TERMINATION_HOOK_NAME, nodeTerminationQueueName } from '../../model/node-termination.js';
+import {
+  EC2_EVENT_RULE_IDS,
+  TERMINATION_HOOK_HEARTBEAT_SECONDS,
+  TERMINATION_HOOK_NAME,
+  eventRuleName,
+  eventRuleNamePrefix,
+  lifecycleRuleId,
+  nodeTerminationQueueName,
+} from '../../model/node-termination.js';
 import { CLUSTER_TAG_VALUE, clusterTagKey, nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 
@@ -20,10 +28,6 @@ interface EventRule {
   pattern: Record<string, unknown>;
 }
 
-/** Rule names start with this (64 characters at most in all); the queue accepts events from these rules only. */
-function rulePrefix(model: ClusterModel): string {
-  return `${model.slug.slice(0, 30).replace(/-+$/, '')}-nth-`;
-}
 
 /**
  * The events that mean a machine is about to go away, each an EventBridge rule feeding the queue (the set kops
@@ -32,9 +36,10 @@ function rulePrefix(model: ClusterModel): string {
  * account find no node and are dropped by the handler.
  */
 function eventRules(model: ClusterModel): EventRule[] {
+  const [spotInterruption, rebalance, instanceStateChange] = EC2_EVENT_RULE_IDS;
   return [
     ...model.instanceGroups.map((g) => ({
-      id: `${g.id}_termination`,
+      id: lifecycleRuleId(g.id),
       description: `instances of ${g.asgName} about to be terminated (lifecycle hook)`,
       pattern: {
         source: ['aws.autoscaling'],
@@ -42,10 +47,10 @@ function eventRules(model: ClusterModel): EventRule[] {
         detail: { AutoScalingGroupName: [g.asgName] },
       },
     })),
-    { id: 'spot_interruption', description: 'EC2 Spot interruption warnings', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
-    { id: 'rebalance', description: 'EC2 rebalance recommendations', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] } },
+    { id: spotInterruption, description: 'EC2 Spot interruption warnings', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
+    { id: rebalance, description: 'EC2 rebalance recommendations', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] } },
     {
-      id: 'instance_state_change',
+      id: instanceStateChange,
       description: 'EC2 instances stopping or terminating',
       pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['stopping', 'stopped', 'shutting-down', 'terminated'] } },
     },
@@ -97,9 +102,14 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
     tags: nameTag(model, 'node-termination'),
   });
   const queueArn = queue.arn;
+  const ruleNames = new Set<string>();
   for (const rule of eventRules(model)) {
+    const name = eventRuleName(model.slug, rule.id);
+    // Validation refuses a spec that names two rules alike (HK244): one would replace the other in AWS.
+    if (ruleNames.has(name)) throw new Error(`BUG: two EventBridge rules named ${name}`);
+    ruleNames.add(name);
     const declared = declare(scope, CloudwatchEventRule, `node_termination_${rule.id}`, {
-      name: `${rulePrefix(model)}${rule.id.replace(/_/g, '-')}`.slice(0, 64),
+      name,
       description: `hakube: ${rule.description}, to ${nodeTerminationQueueName(model)}`,
       eventPattern: JSON.stringify(rule.pattern),
       tags: nameTag(model, `node-termination-${rule.id.replace(/_/g, '-')}`),
@@ -117,7 +127,7 @@ export function buildNodeTermination(scope: Construct, model: ClusterModel, inpu
         resources: [queueArn],
         // The cluster's own rules, by name prefix (a list of ARNs would change whenever a group is added).
         condition: [
-          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${inputs.partition}:events:${model.region}:${account.accountId}:rule/${rulePrefix(model)}*`] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${inputs.partition}:events:${model.region}:${account.accountId}:rule/${eventRuleNamePrefix(model.slug)}*`] },
           { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] },
         ],
       },
