@@ -378,7 +378,7 @@ function checkEventRuleNames(spec: ResolvedSpec, report: Report): void {
     report(
       'HK244',
       `/spec/instanceGroups/${i}/name`,
-      `group ${g.name}'s EventBridge rule would be named ${name}, like ${owner}'s (rule names are cut at 64 characters): one rule would replace the other in AWS, and workers would terminate without being drained; rename the group so that the first ${64 - eventRuleNamePrefix(slug).length} characters of its name are its own`,
+      `group ${g.name}'s EventBridge rule would be named ${name}, like ${owner}'s (rule names are cut at 64 characters): EventBridge keeps one rule per name, so the apply would fail or one rule would replace the other and leave a group's workers terminating without being drained; rename the group so that the first ${64 - eventRuleNamePrefix(slug).length} characters of its name are its own`,
     );
   });
 }
