@@ -93,6 +93,9 @@ describe.each(EXAMPLES)('node termination of %s', (example) => {
     expect(step).toMatchObject({ chart: { version: '0.27.1', repository: 'oci://public.ecr.aws/aws-ec2/helm' }, queueUrlValue: { key: 'queueURL', queueName: queue.name } });
     const values = plan.files.find((f) => f.file === 'aws-node-termination-handler-values.yaml')!.content;
     expect(values).toContain('enableSqsTerminationDraining: true');
+    // The EC2 rules bring events about every machine of the account: a node is found by its instance id, never by a
+    // private DNS name that another cluster's machine with the same address also has.
+    expect(values).toContain('useProviderId: true');
     expect(values).toContain(`awsRegion: ${model.region}`);
     expect(values).toContain('node-role.kubernetes.io/control-plane');
   });

@@ -86,14 +86,18 @@ export function ciliumValues(model: ClusterModel): Record<string, unknown> {
  * addons.sh), cordons and drains the node of a terminating instance with the eviction API (so PodDisruptionBudgets
  * hold), then completes the group's lifecycle action. It runs on the control plane, whose role holds its
  * permissions, on the host network (a patch after the install: its chart has no value for it) to reach instance
- * metadata; its probe and metrics servers stay off, so it takes no host port. Every node of the cluster is hakube's, and events about other machines of the account find no node,
- * so the managed-tag check is off and such messages are deleted.
+ * metadata; its probe and metrics servers stay off, so it takes no host port. Every node of the cluster is hakube's, so
+ * the managed-tag check is off. The EC2 rules carry events about every machine of the account and region: the handler
+ * finds the node by its provider ID (the instance id), never by its private DNS name, which a machine of another
+ * cluster with the same address (hakube clusters share a default VPC CIDR) also has; events about such machines find
+ * no node and are deleted.
  */
 export function nodeTerminationHandlerValues(model: ClusterModel): Record<string, unknown> {
   return {
     enableSqsTerminationDraining: true,
     awsRegion: model.region,
     checkTagBeforeDraining: false,
+    useProviderId: true,
     deleteSqsMsgIfNodeNotFound: true,
     enableSpotInterruptionDraining: true,
     enableRebalanceMonitoring: true,
