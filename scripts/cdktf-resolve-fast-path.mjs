@@ -8,12 +8,20 @@
  * matched by cdktf's number-token pattern. The path string is built only for an error message. Each edit must
  * apply exactly, so a cdktf upgrade that changes the file fails the build instead of silently losing the edit.
  */
+/** `text` with every `from` replaced by `to`, refusing (for `file`) unless `from` occurs exactly `count` times. */
+function editExactly(file, text, from, to, count = 1) {
+  const found = text.split(from).length - 1;
+  if (found !== count) throw new Error(`cdktf ${file}: expected ${count} of ${JSON.stringify(from)}, found ${found}`);
+  return text.split(from).join(to);
+}
+
+/** encoding.js's NUMBER_TOKEN_REGEX without its g flag, as source text for both edits' added code. */
+const NUMBER_LIKE = '/[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/';
+
 export function fasterCdktfResolve(source) {
   let text = source;
   const edit = (from, to, count = 1) => {
-    const found = text.split(from).length - 1;
-    if (found !== count) throw new Error(`cdktf resolve.js: expected ${count} of ${JSON.stringify(from)}, found ${found}`);
-    text = text.split(from).join(to);
+    text = editExactly('resolve.js', text, from, to, count);
   };
   edit('const pathName = "/" + prefix.join("/");', 'const pathName = () => "/" + prefix.join("/");');
   edit(')(pathName)', ')(pathName())', 2);
@@ -33,7 +41,7 @@ export function fasterCdktfResolve(source) {
   edit('    if ((0, encoding_1.unresolved)(obj)) {', '    if (token_1.Tokenization.isResolvable(obj)) {');
   return `${text}
 // Added by hakube's build (see scripts/build.mjs). NUMBER_LIKE is encoding.js's NUMBER_TOKEN_REGEX without its g flag.
-const NUMBER_LIKE = /[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/;
+const NUMBER_LIKE = ${NUMBER_LIKE};
 function isPlainString(s) {
     return !s.includes("TfToken[") && s !== token_1.Token.STRING_MAP_TOKEN_VALUE && s !== token_1.Token.ANY_MAP_TOKEN_VALUE && (!s.includes("e") || !NUMBER_LIKE.test(s));
 }
@@ -56,14 +64,17 @@ function isPlainScalar(x) {
  * it against the original.
  */
 export function fasterCdktfStack(source) {
-  const from = '        return (0, _tokens_1.resolve)(this, tf);\n';
-  const found = source.split(from).length - 1;
-  if (found !== 1) throw new Error(`cdktf terraform-stack.js: expected 1 of ${JSON.stringify(from)}, found ${found}`);
-  return `${source.replace(from, '        const resolved = resolvedCopy(tf, 0);\n        return resolved !== NOT_RESOLVED ? resolved : (0, _tokens_1.resolve)(this, tf);\n')}
+  const text = editExactly(
+    'terraform-stack.js',
+    source,
+    '        return (0, _tokens_1.resolve)(this, tf);\n',
+    '        const resolved = resolvedCopy(tf, 0);\n        return resolved !== NOT_RESOLVED ? resolved : (0, _tokens_1.resolve)(this, tf);\n',
+  );
+  return `${text}
 // Added by hakube's build (see scripts/build.mjs): resolvedCopy() gives resolve()'s result for a document without
 // tokens, or NOT_RESOLVED. NUMBER_LIKE is the number-token pattern the resolve edit above also uses.
 const NOT_RESOLVED = Symbol("not resolved");
-const NUMBER_LIKE = /[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/;
+const NUMBER_LIKE = ${NUMBER_LIKE};
 function isResolvedString(s) {
     return !s.includes("TfToken[") && !(s.includes("e") && NUMBER_LIKE.test(s));
 }

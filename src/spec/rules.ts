@@ -356,7 +356,7 @@ const EVENT_BUS_RULES_WARNING = EVENT_BUS_RULES_QUOTA / 3;
 
 /** The node-termination rules the cluster puts on the default bus (src/emit/terraform/node-termination.ts). */
 function eventBridgeRules(spec: ResolvedSpec): number {
-  return spec.instanceGroups.length + 3;
+  return spec.instanceGroups.length + EC2_EVENT_RULE_IDS.length;
 }
 
 /**

@@ -28,7 +28,6 @@ interface EventRule {
   pattern: Record<string, unknown>;
 }
 
-
 /**
  * The events that mean a machine is about to go away, each an EventBridge rule feeding the queue (the set kops
  * and the aws-node-termination-handler README use for queue mode). One lifecycle rule per worker group, so adding a
