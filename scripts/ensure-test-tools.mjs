@@ -5,6 +5,7 @@
 // HAKUBE_NO_INSTALL=1 turns the installing off (the check stays).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { awsProviderSource } from '../test/helpers/terraform/provider-source.mjs';
 
 const { tools } = JSON.parse(readFileSync(new URL('../test/required-tools.json', import.meta.url), 'utf8'));
 
@@ -15,7 +16,31 @@ function present(tool) {
 }
 
 const missing = () => tools.filter((t) => !present(t));
+
+/**
+ * Terraform and the AWS provider are not Debian packages: they cannot be installed here, only named. The tests
+ * that plan hakube's output with them (test/terraform-real) need both.
+ */
+function terraformProblems() {
+  const problems = [];
+  const r = spawnSync('terraform', ['version'], { stdio: 'ignore', timeout: 60_000 });
+  if (r.error !== undefined || r.status !== 0) {
+    problems.push(
+      '  terraform   (>= 1.10, HashiCorp\'s release binary or its Debian/Ubuntu apt repository): the real-Terraform tests ' +
+        '(terraform validate and plan of every example). Put it on PATH.',
+    );
+  }
+  const provider = awsProviderSource();
+  if (provider.kind === 'missing') problems.push(`  hashicorp/aws provider: ${provider.message}`);
+  return problems;
+}
+
 let absent = missing();
+const terraformMissing = terraformProblems();
+if (terraformMissing.length > 0) {
+  console.error(['npm test needs Terraform and its AWS provider, which npm test cannot install:', ...terraformMissing].join('\n'));
+  process.exit(1);
+}
 if (absent.length === 0) process.exit(0);
 
 const packages = () => [...new Set(absent.map((t) => t.package))];

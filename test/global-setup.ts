@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { awsProviderSource } from './helpers/terraform/provider-source.mjs';
 
 interface RequiredTool {
   command: string;
@@ -30,6 +31,13 @@ export function setup(): () => void {
     throw new Error(
       `the integration tests need ${missing.map((t) => `${t.command} (${t.package})`).join(', ')}, not found on this machine. ` +
         `npm test installs them when run as root on Debian; or: sudo apt-get install -y --no-install-recommends ${packages}`,
+    );
+  }
+  const provider = awsProviderSource();
+  if (spawnSync('terraform', ['version'], { stdio: 'ignore', timeout: 60_000 }).status !== 0 || provider.kind === 'missing') {
+    throw new Error(
+      `the real-Terraform tests need terraform on PATH and the hashicorp/aws provider${provider.kind === 'missing' ? `: ${provider.message}` : ''} ` +
+        '(scripts/ensure-test-tools.mjs says how to get them)',
     );
   }
   // The CLI tests run bin/hakube.js, that is the bundle: build it from the sources under test, so a run never

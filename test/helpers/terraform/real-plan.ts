@@ -1,0 +1,170 @@
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAwsStub, type AwsStub, type AwsWorld } from './aws-stub.js';
+import { applyPlanToState, settleState, type AppliedState, type PlanJson, type PlanResourceChange, type ResourceSchemas, type StateV4 } from './synthesize-state.js';
+import { terraform } from './terraform-cli.js';
+import { init, prepareWorkspace, removeWorkspace, type Workspace, type WorkspaceOptions } from './workspace.js';
+
+/**
+ * Real `terraform plan`s of hakube's output with the real AWS provider, offline: the provider talks to a
+ * loopback stub that answers the data sources' few reads; the state a plan runs against is synthesized from the
+ * plans before it (synthesize-state.ts). Every create/update/replace decision in the result is the provider's.
+ */
+
+/** Plans of the same configuration until nothing is left to fill in; more means the configuration never settles. */
+const MAX_SETTLING_PLANS = 4;
+
+export interface PlannedChange {
+  plan: PlanJson;
+  /** The state the plan ran against. */
+  prior: AppliedState | undefined;
+  /** The state after "applying" the plan, settled: planning the same folder against it changes nothing. */
+  applied: AppliedState;
+  /** The plans it took to settle, after the first. */
+  settling: PlanJson[];
+  /** What the settling plans filled in (address.attribute). */
+  adopted: string[];
+}
+
+export interface PlanOptions extends WorkspaceOptions {
+  /** Extra arguments for terraform plan, such as `-replace=ADDRESS`. */
+  planArgs?: string[];
+}
+
+/** Resource changes that do something (not no-op, not a data source read). */
+export function effectiveChanges(plan: PlanJson): PlanResourceChange[] {
+  return (plan.resource_changes ?? []).filter((c) => c.mode === 'managed' && !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'));
+}
+
+/** The top-level arguments a change sets to a different or unknown value. */
+export function changedArguments(c: PlanResourceChange): string[] {
+  const before = c.change.before ?? {};
+  const after = c.change.after ?? {};
+  const unknown = (c.change.after_unknown ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
+}
+
+function mergedResources(dir: string): Record<string, Record<string, Record<string, unknown>>> {
+  const merged: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf.json'))) {
+    const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    for (const [type, byName] of Object.entries(doc.resource ?? {})) Object.assign((merged[type] ??= {}), byName);
+  }
+  return merged;
+}
+
+function regionOf(dir: string): string {
+  const doc = JSON.parse(readFileSync(join(dir, 'terraform.tf.json'), 'utf8')) as { provider?: { aws?: Array<{ region?: string }> } };
+  const region = doc.provider?.aws?.[0]?.region;
+  if (!region) throw new Error(`${dir}/terraform.tf.json names no region`);
+  return region;
+}
+
+export class RealTerraform {
+  private generation = 0;
+  private schemas: ResourceSchemas | undefined;
+  private workspace: Workspace | undefined;
+
+  private constructor(
+    private readonly stub: AwsStub,
+    private readonly world: AwsWorld,
+  ) {}
+
+  static async start(world: AwsWorld): Promise<RealTerraform> {
+    return new RealTerraform(await startAwsStub(world), world);
+  }
+
+  /** Requests the provider made that the stub could not answer. */
+  get unanswered(): readonly string[] {
+    return this.stub.unanswered;
+  }
+
+  async close(): Promise<void> {
+    if (this.workspace) removeWorkspace(this.workspace);
+    await this.stub.close();
+  }
+
+  /** The folder's state once applied from nothing and settled. */
+  async appliedState(dir: string, options: PlanOptions = {}): Promise<PlannedChange> {
+    return this.plan(dir, undefined, options);
+  }
+
+  /** Plans `dir` against `prior` (none: an empty state), then settles the result. */
+  async plan(dir: string, prior: AppliedState | undefined, options: PlanOptions = {}): Promise<PlannedChange> {
+    const ws = await this.sync(dir, options);
+    const plan = await this.planOnce(ws, prior?.state, options.planArgs ?? []);
+    let applied = this.apply(ws, plan, prior);
+    const settling: PlanJson[] = [];
+    const adopted: string[] = [];
+    for (;;) {
+      const again = await this.planOnce(ws, applied.state, []);
+      if (effectiveChanges(again).length === 0) break;
+      settling.push(again);
+      const settled = settleState(applied, again);
+      if (settled.drift.length > 0) throw new Error(`${dir}: planned again against its own applied state, it still changes ${settled.drift.join(', ')}`);
+      if (settled.adopted.length === 0 || settling.length >= MAX_SETTLING_PLANS) {
+        const left = effectiveChanges(again).map((c) => `${c.address} (${c.change.actions.join('/')}: ${changedArguments(c).join(', ')})`);
+        throw new Error(`${dir}: not settled after ${settling.length} plan(s): ${left.join('; ')}`);
+      }
+      adopted.push(...settled.adopted);
+      applied = { state: settled.state, fakes: settled.fakes };
+    }
+    return { plan, prior, applied, settling, adopted };
+  }
+
+  private apply(ws: Workspace, plan: PlanJson, prior: AppliedState | undefined): AppliedState {
+    this.generation += 1;
+    return applyPlanToState(plan, prior, {
+      schemas: this.schemas!,
+      configuration: mergedResources(ws.dir),
+      generation: this.generation,
+      region: regionOf(ws.dir),
+      accountId: this.world.accountId,
+    });
+  }
+
+  private async planOnce(ws: Workspace, state: StateV4 | undefined, args: string[]): Promise<PlanJson> {
+    const statePath = join(ws.dir, 'terraform.tfstate');
+    if (state) writeFileSync(statePath, JSON.stringify(state));
+    else rmSync(statePath, { force: true });
+    await terraform(ws.dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=plan.bin', ...args]);
+    const shown = await terraform(ws.dir, ['show', '-json', 'plan.bin']);
+    return JSON.parse(shown.stdout) as PlanJson;
+  }
+
+  /** The session's one workspace, its files replaced by `dir`'s; `terraform init` only the first time. */
+  private async sync(dir: string, options: WorkspaceOptions): Promise<Workspace> {
+    const fresh = prepareWorkspace(dir, { ...options, stubEndpoint: this.stub.endpoint });
+    if (!this.workspace) {
+      this.workspace = fresh;
+      await init(fresh);
+      const shown = await terraform(fresh.dir, ['providers', 'schema', '-json']);
+      const schemas = JSON.parse(shown.stdout) as { provider_schemas: Record<string, { resource_schemas: ResourceSchemas }> };
+      const aws = Object.entries(schemas.provider_schemas).find(([name]) => name.endsWith('/hashicorp/aws'));
+      if (!aws) throw new Error('terraform providers schema -json has no hashicorp/aws');
+      this.schemas = aws[1].resource_schemas;
+      return fresh;
+    }
+    const ws = this.workspace;
+    for (const entry of readdirSync(ws.dir)) {
+      if (entry === '.terraform' || entry === '.terraform.lock.hcl') continue;
+      rmSync(join(ws.dir, entry), { recursive: true, force: true });
+    }
+    for (const entry of readdirSync(fresh.dir)) cpSync(join(fresh.dir, entry), join(ws.dir, entry), { recursive: true, verbatimSymlinks: true });
+    ws.removed = fresh.removed;
+    removeWorkspace(fresh);
+    return ws;
+  }
+}
+
+/** One real plan from folder `fromDir` (applied and settled) to folder `toDir`, with its own stub. */
+export async function realPlan(world: AwsWorld, fromDir: string, toDir: string, options: PlanOptions = {}): Promise<PlannedChange> {
+  const tf = await RealTerraform.start(world);
+  try {
+    const from = await tf.appliedState(fromDir);
+    return await tf.plan(toDir, from.applied, options);
+  } finally {
+    await tf.close();
+  }
+}
