@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
-import { memberAddresses } from '../emit/terraform/addresses.js';
+import { bucketObjectAddress, memberAddresses } from '../emit/terraform/addresses.js';
+import { memberEtcdObjects } from '../model/bucket-layout.js';
 import { printTerraformJson } from '../emit/terraform/print-terraform.js';
 import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
 import type { GeneratedFile } from '../output/files.js';
@@ -41,8 +42,13 @@ interface RolloutUnit {
 /** The pending entry for worker groups held until the control plane has moved (kubelets never newer than the API). */
 export const WORKERS_UNIT = 'workers';
 
+/** A member's machine, its volume and attachments, and the bucket objects only it fetches (its etcd certificates). */
 function memberUnit(member: string): RolloutUnit {
-  return { name: member, addresses: Object.values(memberAddresses({ name: member })), files: [controlPlaneCloudInitPath({ name: member })] };
+  return {
+    name: member,
+    addresses: [...Object.values(memberAddresses({ name: member })), ...memberEtcdObjects(member).map(bucketObjectAddress)],
+    files: [controlPlaneCloudInitPath({ name: member })],
+  };
 }
 
 /**
@@ -99,7 +105,8 @@ function refuseNewerNewGroups(previousMerged: TerraformJson, nextMerged: Terrafo
 
 /**
  * Puts back a held block as the previous output had it (each concern keeps its file), or leaves it out when it is
- * new.
+ * new, and with it the previous values of the local map entries it reads (a bucket object's content hash): the
+ * unit keeps its previous configuration whole.
  */
 function holdBlock(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, unit: string, address: string): void {
   const path = pathOf(address);
@@ -110,6 +117,7 @@ function holdBlock(docs: Map<string, TerraformJson>, previousDocs: Map<string, T
     const target = docs.get(file);
     if (!target) throw new UserError(`cannot hold back ${unit}: its previous resources live in ${file}, which this spec no longer writes; see docs/ha.md`);
     setBlockAt(target, path, block);
+    for (const ref of references(block)) if (ref.startsWith('local.') && localKey(ref).key !== undefined) carryOver(docs, previousDocs, ref);
   }
 }
 

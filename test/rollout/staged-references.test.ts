@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 const TUTORIAL_TEXT = readFileSync(join(REPO_ROOT, 'examples/myfirstcluster.yaml'), 'utf8');
+const FIVE_TEXT = readFileSync(join(REPO_ROOT, 'examples/five-members.yaml'), 'utf8');
 
 type Blocks = Record<string, Record<string, unknown>>;
 
@@ -61,12 +62,45 @@ async function rollout(from: string, to: string): Promise<Array<{ files: Map<str
   throw new Error('the rollout did not end');
 }
 
+function objectsOfMember(tf: TerraformJson, member: string): Record<string, unknown> {
+  const objects = ((tf.resource ?? {}) as Blocks).aws_s3_object ?? {};
+  return Object.fromEntries(Object.entries(objects).filter(([name]) => name.startsWith(`control_plane_members_${member.replace(/-/g, '_')}_`)));
+}
+
 describe('staged steps declare everything they refer to', () => {
   it('growing the control plane from 3 to 5: no step refers to a member it holds back (outputs, bucket objects, hashes)', async () => {
     const steps = await rollout(TUTORIAL_TEXT, TUTORIAL_TEXT.replace('    count: 3\n', '    count: 5\n'));
     expect(steps.length).toBeGreaterThan(3);
     for (const [i, step] of steps.entries()) expect(undeclared(step.files), `step ${i}`).toEqual([]);
-    expect(JSON.stringify(merged(steps[1]!.files).output)).not.toContain('control_plane_4');
+    // A new member's certificates are uploaded with it, not before.
+    const first = merged(steps[1]!.files);
+    expect(Object.keys(objectsOfMember(first, 'control-plane-4'))).toEqual([]);
+    const outputs = JSON.stringify(first.output);
+    expect(outputs).not.toContain('control_plane_4');
   });
 
+  it('shrinking the control plane from 5 to 3: a held member keeps its etcd certificates and keys in the bucket until it is released', async () => {
+    const five = FIVE_TEXT;
+    const steps = await rollout(five, five.replace('    count: 5\n', '    count: 3\n'));
+    const before = merged(steps[0]!.files);
+    const beforeHashes = (before.locals as { bucket_object_hashes: Record<string, string> }).bucket_object_hashes;
+    for (const [i, step] of steps.entries()) {
+      expect(undeclared(step.files), `step ${i}`).toEqual([]);
+      const tf = merged(step.files);
+      const hashes = (tf.locals as { bucket_object_hashes: Record<string, string> }).bucket_object_hashes;
+      const instances = ((tf.resource ?? {}) as Blocks).aws_instance ?? {};
+      for (const member of ['control-plane-4', 'control-plane-5']) {
+        const running = instances[member.replace(/-/g, '_')] !== undefined;
+        const objects = objectsOfMember(tf, member);
+        // While the member runs, its objects are exactly as they were (same configuration, same content hash).
+        if (running) {
+          expect(objects, `step ${i}: ${member}`).toEqual(objectsOfMember(before, member));
+          for (const key of Object.keys(beforeHashes).filter((k) => k.includes(`/${member}/`))) expect(hashes[key], `step ${i}: ${key}`).toBe(beforeHashes[key]);
+        } else {
+          expect(objects, `step ${i}: ${member}`).toEqual({});
+        }
+      }
+    }
+    expect(steps[1]!.pending).toContain('control-plane-5');
+  });
 });
