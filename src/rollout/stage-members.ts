@@ -6,6 +6,7 @@ import { printTerraformJson } from '../emit/terraform/print-terraform.js';
 import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
 import type { GeneratedFile } from '../output/files.js';
 import { compareVersions, pinnedKubeletVersion } from '../upgrade/previous-version.js';
+import { refuseReplacementsReachingMembers } from './replaced-references.js';
 import { blockAddress, blockAt, blocksOf, isObject, localKey, pathOf, references, resolves, setBlockAt } from './terraform-blocks.js';
 
 /**
@@ -227,7 +228,10 @@ export function stageMemberChanges(
   const released = release.length === 1 ? { released: release[0]!.name } : {};
   // Nothing held back: the output is the fresh generation as it is (most runs; at 200 worker groups re-printing
   // every Terraform document cost more than the rest of this function).
-  if (held.length === 0) return { files: next, pending: [], ...released, plan: full };
+  if (held.length === 0) {
+    if (mode !== 'all') refuseReplacementsReachingMembers(previousMerged, nextMerged, members.map((c) => c.member));
+    return { files: next, pending: [], ...released, plan: full };
+  }
 
   const files = new Map(next.map((f) => [f.path, f]));
   const docs = new Map([...nextDocs].map(([path, doc]) => [path, structuredClone(doc)]));
@@ -249,6 +253,7 @@ export function stageMemberChanges(
   if (mode !== 'all' && disrupting.length > 1) {
     throw new Error(`BUG: the staged output still changes ${disrupting.map((c) => `${c.member} (${c.action})`).join(', ')} in one apply`);
   }
+  if (mode !== 'all') refuseReplacementsReachingMembers(previousMerged, stagedMerged, disrupting.map((c) => c.member));
   const order = new Map(next.map((f, i) => [f.path, i]));
   stagedFiles.sort((a, b) => (order.get(a.path) ?? Infinity) - (order.get(b.path) ?? Infinity) || (a.path < b.path ? -1 : 1));
   return {
