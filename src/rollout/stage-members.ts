@@ -180,6 +180,21 @@ function closeReferences(docs: Map<string, TerraformJson>, previousDocs: Map<str
   assertReferencesResolve(mergeTerraformDocuments([...docs.values()]));
 }
 
+/**
+ * A `moved` block is valid only while its old address is gone and its new one declared. A held unit may still use
+ * the resource at the old address (the unnamed key pair of a folder written before hakube named it for its key), so
+ * the step keeps it there and creates the new one beside it: a move would then fail the plan.
+ */
+function dropStaleMoves(docs: Map<string, TerraformJson>): void {
+  const merged = mergeTerraformDocuments([...docs.values()]);
+  for (const doc of docs.values()) {
+    if (!Array.isArray(doc.moved)) continue;
+    const moves = (doc.moved as Array<{ from: string; to: string }>).filter((m) => !resolves(merged, m.from) && resolves(merged, m.to));
+    if (moves.length > 0) doc.moved = moves;
+    else delete doc.moved;
+  }
+}
+
 /** Every reference of the staged configuration resolves: what terraform plan checks first. */
 function assertReferencesResolve(merged: TerraformJson): void {
   const unresolved = blocksOf(merged).flatMap(([path, block]) =>
@@ -244,6 +259,7 @@ export function stageMemberChanges(
     }
   }
   closeReferences(docs, previousDocs, previousMerged);
+  dropStaleMoves(docs);
   for (const [path, doc] of docs) files.set(path, { path, content: printTerraformJson(doc) });
   const stagedMerged = mergeTerraformDocuments([...docs.values()]);
   const stagedFiles = [...files.values()];
