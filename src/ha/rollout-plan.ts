@@ -69,6 +69,11 @@ const VOLUME_REPLACED_BY = ['availability_zone', 'encrypted', 'kms_key_id', 'out
 /** Keys that change nothing on the machine itself. */
 const NOT_ATTRIBUTES = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
+/** aws_ebs_volume arguments whose new value replaces the volume, from the table above. */
+export function volumeArgumentReplaces(argument: string): boolean {
+  return VOLUME_REPLACED_BY.includes(argument);
+}
+
 /** kubeadm's paths on every control-plane machine. */
 const ETCD_PKI = '/etc/kubernetes/pki/etcd';
 
@@ -215,7 +220,7 @@ function classify(
 }
 
 /** The Name tag up to its first dot ("control-plane-1" of "control-plane-1.CLUSTER"), else the resource name. */
-function memberName(name: string, attributes: Attributes | undefined): string {
+export function memberName(name: string, attributes: Attributes | undefined): string {
   const tags = attributes && isObject(attributes.tags) ? attributes.tags : {};
   return typeof tags.Name === 'string' && tags.Name.length > 0 ? tags.Name.split('.')[0] : name;
 }

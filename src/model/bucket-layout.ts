@@ -74,6 +74,18 @@ export const POD_IDENTITY_WEBHOOK_FILES = {
   key: { file: 'pod-identity-webhook/serving.key', installPath: `${POD_IDENTITY_WEBHOOK_DIR}tls.key`, secret: true },
 } as const;
 
+/** A member's own etcd certificates and keys: only it fetches them, so they come and go (and wait) with it. */
+export function memberEtcdObjects(member: string): BucketObject[] {
+  return MEMBER_ETCD_FILES.map(([file, secret]) => ({
+    role: 'control-plane',
+    key: `control-plane/members/${member}/etcd/${file}`,
+    source: `${PKI_DIR}/etcd/members/${member}/${file}`,
+    installPath: `${NODE_PKI_DIR}/etcd/${file}`,
+    secret,
+    member,
+  }));
+}
+
 /**
  * Every object in the secrets bucket, in a stable order. A pure function of the model: the
  * Terraform (which uploads), cloud-init (which fetches) and the PKI store (which must hold every
@@ -92,18 +104,7 @@ export function bucketObjects(model: ClusterModel, addonFiles: string[]): Bucket
       secret,
     });
   }
-  for (const member of model.controlPlane.members) {
-    for (const [file, secret] of MEMBER_ETCD_FILES) {
-      objects.push({
-        role: 'control-plane',
-        key: `control-plane/members/${member.name}/etcd/${file}`,
-        source: `${PKI_DIR}/etcd/members/${member.name}/${file}`,
-        installPath: `${NODE_PKI_DIR}/etcd/${file}`,
-        secret,
-        member: member.name,
-      });
-    }
-  }
+  for (const member of model.controlPlane.members) objects.push(...memberEtcdObjects(member.name));
   objects.push(
     {
       role: 'control-plane',

@@ -1,10 +1,13 @@
 import { UserError } from '../errors.js';
 import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
-import { memberAddresses } from '../emit/terraform/addresses.js';
+import { bucketObjectAddress, memberAddresses } from '../emit/terraform/addresses.js';
+import { memberEtcdObjects } from '../model/bucket-layout.js';
 import { printTerraformJson } from '../emit/terraform/print-terraform.js';
 import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction, type RolloutPlan, type TerraformJson } from '../ha/rollout-plan.js';
 import type { GeneratedFile } from '../output/files.js';
 import { compareVersions, pinnedKubeletVersion } from '../upgrade/previous-version.js';
+import { refuseReplacementsReachingMembers } from './replaced-references.js';
+import { blockAddress, blockAt, blocksOf, isObject, localKey, pathOf, references, resolves, setBlockAt } from './terraform-blocks.js';
 
 /**
  * hold: release no member (a rollout is in progress: `generate` never advances it on its own);
@@ -26,74 +29,8 @@ export interface StagedOutput {
 /** Actions that take a member down or change etcd's membership: at most one per apply. */
 const STAGED_ACTIONS: ReadonlySet<InstanceAction> = new Set(['replace', 'stop-start', 'destroy', 'create']);
 
-type Blocks = Record<string, Record<string, unknown>>;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function text(content: string | Uint8Array): string {
   return typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
-}
-
-
-function resourceBlock(doc: TerraformJson, address: string): unknown {
-  const [type, name] = splitAddress(address);
-  const resources = isObject(doc.resource) ? (doc.resource as Blocks)[type] : undefined;
-  return resources?.[name];
-}
-
-function splitAddress(address: string): [string, string] {
-  const dot = address.indexOf('.');
-  return [address.slice(0, dot), address.slice(dot + 1)];
-}
-
-function setResourceBlock(doc: TerraformJson, address: string, block: unknown): void {
-  const [type, name] = splitAddress(address);
-  const resources = ((doc.resource as Blocks | undefined) ?? (doc.resource = {})) as Blocks;
-  const byName = (resources[type] ??= {});
-  if (block === undefined) {
-    delete byName[name];
-    if (Object.keys(byName).length === 0) delete resources[type];
-  } else {
-    byName[name] = block;
-  }
-}
-
-/** Every `${type.name...}` reference in a block (resource and data references; locals, vars and paths are not). */
-function references(block: unknown): string[] {
-  const found = new Set<string>();
-  for (const m of JSON.stringify(block).matchAll(/(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) found.add(`${m[1] ?? ''}${m[2]}.${m[3]}`);
-  return [...found];
-}
-
-function declares(doc: TerraformJson, reference: string): boolean {
-  const data = reference.startsWith('data.');
-  const [type, name] = splitAddress(data ? reference.slice('data.'.length) : reference);
-  const blocks = doc[data ? 'data' : 'resource'];
-  return isObject(blocks) && isObject(blocks[type]) && (blocks[type] as Record<string, unknown>)[name] !== undefined;
-}
-
-/**
- * Data sources (the machine image above all) that held units still refer to but the new spec no longer declares:
- * kept, from the file they were in, until nothing refers to them. Reading a data source changes nothing.
- */
-function carryOverDataSources(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, heldAddresses: string[]): void {
-  const merged = mergeTerraformDocuments([...docs.values()]);
-  const wanted = new Set<string>();
-  for (const address of heldAddresses) {
-    for (const ref of references(resourceBlock(merged, address) ?? null)) if (ref.startsWith('data.') && !declares(merged, ref)) wanted.add(ref);
-  }
-  for (const ref of wanted) {
-    const [type, name] = splitAddress(ref.slice('data.'.length));
-    for (const [path, doc] of previousDocs) {
-      const block = isObject(doc.data) && isObject(doc.data[type]) ? (doc.data[type] as Record<string, unknown>)[name] : undefined;
-      const target = docs.get(path);
-      if (block === undefined || !target) continue;
-      const data = ((target.data as Blocks | undefined) ?? (target.data = {})) as Blocks;
-      (data[type] ??= {})[name] = block;
-    }
-  }
 }
 
 /** What one step releases: a control-plane member, or every worker group at once. */
@@ -106,8 +43,13 @@ interface RolloutUnit {
 /** The pending entry for worker groups held until the control plane has moved (kubelets never newer than the API). */
 export const WORKERS_UNIT = 'workers';
 
+/** A member's machine, its volume and attachments, and the bucket objects only it fetches (its etcd certificates). */
 function memberUnit(member: string): RolloutUnit {
-  return { name: member, addresses: Object.values(memberAddresses({ name: member })), files: [controlPlaneCloudInitPath({ name: member })] };
+  return {
+    name: member,
+    addresses: [...Object.values(memberAddresses({ name: member })), ...memberEtcdObjects(member).map(bucketObjectAddress)],
+    files: [controlPlaneCloudInitPath({ name: member })],
+  };
 }
 
 /**
@@ -130,7 +72,8 @@ function workersUnit(previousMerged: TerraformJson, nextMerged: TerraformJson, p
 }
 
 function launchTemplates(tf: TerraformJson): Record<string, unknown> {
-  return ((tf.resource as Blocks | undefined)?.aws_launch_template ?? {}) as Record<string, unknown>;
+  const resources = isObject(tf.resource) ? tf.resource.aws_launch_template : undefined;
+  return isObject(resources) ? resources : {};
 }
 
 /**
@@ -159,6 +102,107 @@ function refuseNewerNewGroups(previousMerged: TerraformJson, nextMerged: Terrafo
       );
     }
   }
+}
+
+/**
+ * Puts back a held block as the previous output had it (each concern keeps its file), or leaves it out when it is
+ * new, and with it the previous values of the local map entries it reads (a bucket object's content hash): the
+ * unit keeps its previous configuration whole.
+ */
+function holdBlock(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, unit: string, address: string): void {
+  const path = pathOf(address);
+  for (const doc of docs.values()) if (blockAt(doc, path) !== undefined) setBlockAt(doc, path, undefined);
+  for (const [file, doc] of previousDocs) {
+    const block = blockAt(doc, path);
+    if (block === undefined) continue;
+    const target = docs.get(file);
+    if (!target) throw new UserError(`cannot hold back ${unit}: its previous resources live in ${file}, which this spec no longer writes; see docs/ha.md`);
+    setBlockAt(target, path, block);
+    for (const ref of references(block)) if (ref.startsWith('local.') && localKey(ref).key !== undefined) carryOver(docs, previousDocs, ref);
+  }
+}
+
+/**
+ * Copies what a reference names from the previous output into the staged documents: the block, into the file it
+ * was in, or the map entry of a local, into the map where it is now.
+ */
+function carryOver(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, reference: string): void {
+  const path = pathOf(reference);
+  const key = reference.startsWith('local.') ? localKey(reference).key : undefined;
+  for (const [file, doc] of previousDocs) {
+    const block = blockAt(doc, path);
+    if (block === undefined) continue;
+    const target = docs.get(file);
+    if (key !== undefined && isObject(block)) {
+      const map = [...docs.values()].map((d) => blockAt(d, path)).find(isObject);
+      if (map && key in block) map[key] = block[key];
+      else if (!map && target) setBlockAt(target, path, block);
+      continue;
+    }
+    if (!target) {
+      throw new UserError(`cannot hold back the rollout: held members still refer to ${reference}, which lived in ${file}, which this spec no longer writes; see docs/ha.md`);
+    }
+    setBlockAt(target, path, block);
+  }
+}
+
+/** Rounds of closeReferences above which the staging is going round in circles. */
+const MAX_CLOSING_ROUNDS = 100;
+
+/**
+ * After holding units, some blocks refer to what the step no longer declares. A reference to what the previous
+ * output declared (a resource or data source the spec removes, still used by a held unit) keeps that from the
+ * previous output: the step still has it. A reference to what is new and held back (an output, a rule or an
+ * object naming a member not yet created) puts back the referring block's previous version, or leaves it out if it
+ * is new, in turn: it goes out with the unit it refers to. Repeated until every reference resolves, then checked.
+ */
+function closeReferences(docs: Map<string, TerraformJson>, previousDocs: Map<string, TerraformJson>, previousMerged: TerraformJson): void {
+  for (let round = 0; ; round++) {
+    if (round > MAX_CLOSING_ROUNDS) throw new Error('BUG: the staged blocks do not settle on references that resolve');
+    const merged = mergeTerraformDocuments([...docs.values()]);
+    let changed = false;
+    for (const [file, doc] of docs) {
+      for (const [path, block] of blocksOf(doc)) {
+        const missing = references(block).filter((r) => !resolves(merged, r));
+        if (missing.length === 0) continue;
+        const known = missing.filter((r) => resolves(previousMerged, r));
+        for (const ref of known) carryOver(docs, previousDocs, ref);
+        if (known.length < missing.length) {
+          const before = blockAt(previousDocs.get(file) ?? {}, path);
+          if (JSON.stringify(before) === JSON.stringify(block)) continue;
+          setBlockAt(doc, path, before);
+        }
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  assertReferencesResolve(mergeTerraformDocuments([...docs.values()]));
+}
+
+/**
+ * A `moved` block is valid only while its old address is gone and its new one declared. A held unit may still use
+ * the resource at the old address (the unnamed key pair of a folder written before hakube named it for its key), so
+ * the step keeps it there and creates the new one beside it: a move would then fail the plan.
+ */
+function dropStaleMoves(docs: Map<string, TerraformJson>): void {
+  const merged = mergeTerraformDocuments([...docs.values()]);
+  for (const doc of docs.values()) {
+    if (!Array.isArray(doc.moved)) continue;
+    const moves = (doc.moved as Array<{ from: string; to: string }>).filter((m) => !resolves(merged, m.from) && resolves(merged, m.to));
+    if (moves.length > 0) doc.moved = moves;
+    else delete doc.moved;
+  }
+}
+
+/** Every reference of the staged configuration resolves: what terraform plan checks first. */
+function assertReferencesResolve(merged: TerraformJson): void {
+  const unresolved = blocksOf(merged).flatMap(([path, block]) =>
+    references(block)
+      .filter((r) => !resolves(merged, r))
+      .map((r) => `${blockAddress(path)} -> ${r}`),
+  );
+  if (unresolved.length > 0) throw new Error(`BUG: the staged configuration refers to what it does not declare: ${unresolved.join(', ')}`);
 }
 
 /**
@@ -199,46 +243,25 @@ export function stageMemberChanges(
   const released = release.length === 1 ? { released: release[0]!.name } : {};
   // Nothing held back: the output is the fresh generation as it is (most runs; at 200 worker groups re-printing
   // every Terraform document cost more than the rest of this function).
-  if (held.length === 0) return { files: next, pending: [], ...released, plan: full };
+  if (held.length === 0) {
+    if (mode !== 'all') refuseReplacementsReachingMembers(previousMerged, nextMerged, members.map((c) => c.member));
+    return { files: next, pending: [], ...released, plan: full };
+  }
 
   const files = new Map(next.map((f) => [f.path, f]));
   const docs = new Map([...nextDocs].map(([path, doc]) => [path, structuredClone(doc)]));
   for (const unit of held) {
-    for (const address of unit.addresses) {
-      // Where the resource lives now and where it lived before (each concern keeps its file).
-      for (const doc of docs.values()) if (resourceBlock(doc, address) !== undefined) setResourceBlock(doc, address, undefined);
-      for (const [path, doc] of previousDocs) {
-        const block = resourceBlock(doc, address);
-        if (block === undefined) continue;
-        const target = docs.get(path);
-        if (!target) throw new UserError(`cannot hold back ${unit.name}: its previous resources live in ${path}, which this spec no longer writes; see docs/ha.md`);
-        setResourceBlock(target, address, block);
-      }
-    }
+    for (const address of unit.addresses) holdBlock(docs, previousDocs, unit.name, address);
     for (const file of unit.files) {
       const before = previous.get(file);
       if (before === undefined) files.delete(file);
       else files.set(file, { path: file, content: before });
     }
   }
-  carryOverDataSources(docs, previousDocs, held.flatMap((u) => u.addresses));
+  closeReferences(docs, previousDocs, previousMerged);
+  dropStaleMoves(docs);
   for (const [path, doc] of docs) files.set(path, { path, content: printTerraformJson(doc) });
-
   const stagedMerged = mergeTerraformDocuments([...docs.values()]);
-  for (const unit of held) {
-    for (const address of unit.addresses) {
-      const block = resourceBlock(stagedMerged, address);
-      if (block === undefined) continue;
-      const missing = references(block).filter((r) => !declares(stagedMerged, r));
-      if (missing.length > 0) {
-        throw new UserError(
-          `cannot hold back ${unit.name} while the control plane rolls: its current configuration (${address}) refers to ${missing.join(', ')}, ` +
-            'which this spec removes. Split the spec change in two (first the change that keeps those resources), ' +
-            'or, knowing that one apply may then lose etcd quorum, use --all-members-at-once (docs/ha.md)',
-        );
-      }
-    }
-  }
   const stagedFiles = [...files.values()];
   const stagedChanged = stagedFiles.filter((f) => previous.has(f.path) && previous.get(f.path) !== text(f.content)).map((f) => f.path);
   const plan = planRollout(previousMerged, stagedMerged, stagedChanged);
@@ -246,6 +269,7 @@ export function stageMemberChanges(
   if (mode !== 'all' && disrupting.length > 1) {
     throw new Error(`BUG: the staged output still changes ${disrupting.map((c) => `${c.member} (${c.action})`).join(', ')} in one apply`);
   }
+  if (mode !== 'all') refuseReplacementsReachingMembers(previousMerged, stagedMerged, disrupting.map((c) => c.member));
   const order = new Map(next.map((f, i) => [f.path, i]));
   stagedFiles.sort((a, b) => (order.get(a.path) ?? Infinity) - (order.get(b.path) ?? Infinity) || (a.path < b.path ? -1 : 1));
   return {

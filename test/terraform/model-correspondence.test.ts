@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addonFileNames } from '../../src/emit/addons/index.js';
+import { keyPairAddress, resourceName } from '../../src/emit/terraform/addresses.js';
 import { memberReservationBlock, zoneId } from '../../src/emit/terraform/network.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { terraformId } from '../../src/model/model.js';
@@ -204,7 +205,9 @@ describe.each(EXAMPLES)('%s matches its model', (example) => {
   });
 
   it('declares the key pair from the spec and pinned images: the spec\'s AMI, or one exact Canonical image name per architecture', () => {
-    expect(resources(emitted, 'aws_key_pair').get('cluster')?.public_key).toBe(model.ssh.publicKey);
+    // Named for the key, so a new key is a new key pair beside the old one (see docs/ha.md).
+    if (model.ssh.publicKey) expect(resources(emitted, 'aws_key_pair').get(resourceName(keyPairAddress(model.ssh.publicKey)))?.public_key).toBe(model.ssh.publicKey);
+    else expect(resources(emitted, 'aws_key_pair').size).toBe(0);
     const images = blocksOf(emitted, 'data', 'aws_ami');
     // Each machine with the architecture of its instance type: members share the control plane's, a group's launch template its own.
     const machines: Array<[Json, string, Architecture]> = [

@@ -28,7 +28,8 @@ function defaultTags(doc: Json): Record<string, string> {
 }
 
 function keyPairPublicKey(doc: Json): string {
-  return ((doc.resource as Json).aws_key_pair as Record<string, { public_key: string }>).cluster.public_key;
+  const [keyPair] = Object.values((doc.resource as Json).aws_key_pair as Record<string, { public_key: string }>);
+  return keyPair!.public_key;
 }
 
 /** What Terraform makes of `value` written as a JSON string, by `terraform console` on a local holding it. */

@@ -3,7 +3,7 @@ import { clusterTagKey } from '../../src/emit/terraform/cluster-tags.js';
 import { EXAMPLES, emitFile, strings, text } from './synthesized.js';
 
 // '//' is a Terraform JSON comment.
-const TOP_LEVEL = new Set(['//', 'resource', 'data', 'output', 'terraform', 'provider', 'locals', 'variable', 'module']);
+const TOP_LEVEL = new Set(['//', 'resource', 'data', 'output', 'terraform', 'provider', 'locals', 'variable', 'module', 'moved']);
 
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BucketObject } from '../../model/bucket-layout.js';
 import { terraformId, type ControlPlaneMember } from '../../model/model.js';
 
@@ -26,6 +27,18 @@ export function memberAddresses(member: Pick<ControlPlaneMember, 'name'>): Membe
 export function bucketObjectAddress(object: Pick<BucketObject, 'key'>): string {
   return `aws_s3_object.${terraformId(object.key)}`;
 }
+
+/**
+ * The cluster's SSH key pair, named for its public key: a new key is a new key pair beside the old one, so the worker
+ * launch templates held back during a control-plane rollout keep the key pair they name until they are released
+ * (replacing it in place would give them a new key name, and roll the workers, in the first step).
+ */
+export function keyPairAddress(publicKey: string): string {
+  return `aws_key_pair.cluster_${createHash('sha256').update(publicKey).digest('hex').slice(0, 12)}`;
+}
+
+/** Where hakube declared the key pair before it was named for its key: moved from there on upgrade. */
+export const UNNAMED_KEY_PAIR_ADDRESS = 'aws_key_pair.cluster';
 
 export const SECRETS_BUCKET_ADDRESS = 'aws_s3_bucket.secrets';
 export const SECRETS_KMS_KEY_ADDRESS = 'aws_kms_key.secrets';

@@ -4,6 +4,7 @@ import { KeyPair } from '@cdktf/provider-aws/lib/key-pair/index.js';
 import { machineArchitectures, terraformId, type ClusterModel } from '../../model/model.js';
 import type { Architecture } from '../../spec/instance-architecture.js';
 import { imageNameFor } from '../../spec/pinned-images.js';
+import { keyPairAddress, resourceName, UNNAMED_KEY_PAIR_ADDRESS } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
 import { terraformLiteral } from './terraform-escape.js';
@@ -46,12 +47,14 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
   }
   const image: MachineImage = { imageIds };
   if (model.ssh.publicKey) {
-    const key = declare(scope, KeyPair, 'cluster', {
+    const key = declare(scope, KeyPair, resourceName(keyPairAddress(model.ssh.publicKey)), {
       keyNamePrefix: `${model.slug}-`,
       // The key's comment is free text.
       publicKey: terraformLiteral(model.ssh.publicKey),
       tags: nameTag(model, 'ssh'),
     });
+    // A cluster generated before keeps its key pair: Terraform moves it in state, nothing is replaced.
+    key.moveFromId(UNNAMED_KEY_PAIR_ADDRESS);
     image.keyName = key.keyName;
   }
   return image;

@@ -69,6 +69,14 @@ export function splitByConcern(synthesized: TerraformJson, scopes: Map<Concern, 
       for (const [name, value] of Object.entries(entries)) place(requireConcern(concernOf, `output.${name}`), [block, name], value);
       continue;
     }
+    if (block === 'moved') {
+      // Each move goes to the file of the resource it moves to.
+      for (const move of content as Array<{ from: string; to: string }>) {
+        const concern = requireConcern(concernOf, `resource.${move.to}`);
+        place(concern, ['moved'], [...((files.get(concern)?.moved as unknown[] | undefined) ?? []), move]);
+      }
+      continue;
+    }
     if (block !== 'resource' && block !== 'data') throw new Error(`BUG: unexpected top-level block ${block} in the synthesized Terraform`);
     for (const [type, byName] of Object.entries(entries)) {
       for (const [name, value] of Object.entries(byName as Record<string, unknown>)) {
