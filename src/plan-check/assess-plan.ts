@@ -217,20 +217,23 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     if (match && c.local === memberAddresses({ name: `control-plane-${match[1]}` }).instance) memberNames.add(`control-plane-${match[1]}`);
   }
   const members = [...memberNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // A member whose instance is not in the state is no etcd member yet (the spec grows beyond it), whatever the spec
+  // says: it neither keeps quorum nor counts towards it until an apply creates it.
+  const inState = (local: string) => plan.priorAddresses.has(module ? `${module}.${local}` : local) || (byAddress.get(local)?.change.before ?? null) !== null;
   const disrupted: MemberImpact[] = [];
   const created: string[] = [];
   let before = 0;
-  let after = 0;
+  let removed = 0;
+  let undisrupted = 0;
   for (const member of members) {
     const addresses = memberAddresses({ name: member });
     const instance = byAddress.get(addresses.instance);
     const volume = byAddress.get(addresses.etcdVolume);
     const attachment = byAddress.get(addresses.etcdVolumeAttachment);
     Object.values(addresses).forEach((a) => claimed.add(a));
-    const existed = !instance || !creates(instance);
-    const remains = !instance || !(removes(instance) && !isReplace(instance));
+    const existed = inState(addresses.instance);
     if (existed) before += 1;
-    if (remains) after += 1;
+    if (existed && instance && removes(instance) && !isReplace(instance)) removed += 1;
     const effects: string[] = [];
     if (instance && creates(instance)) created.push(member);
     else if (instance && isReplace(instance)) effects.push(`replaced${why(instance)}`);
@@ -239,7 +242,8 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
       const stopping = changedKeys(instance).filter((k) => !CHANGES_RUNNING_INSTANCE.has(k));
       if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
     }
-    if (volume && removes(volume) && existed) {
+    // The volume's own plan says it exists: its data goes even when its machine is gone from the state.
+    if (volume && removes(volume)) {
       if (!specMembers.has(member) && !isReplace(volume)) {
         // Shrinking the control plane: the data of a member the spec dropped goes with it, as it should, once etcd
         // no longer counts it.
@@ -256,11 +260,14 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
         effects.push('etcd volume detached');
       }
     }
-    if (effects.length > 0) disrupted.push({ member, effect: effects.join('; ') });
+    if (existed && effects.length > 0) disrupted.push({ member, effect: effects.join('; ') });
+    else if (existed) undisrupted += 1;
   }
-  const size = Math.max(before, after);
+  const after = before - removed + created.length;
+  // etcd counts a new member from `member add`, before its machine has joined, and a deleted one until `member
+  // remove`: during the apply the quorum is that of the existing members plus the new ones.
+  const size = before + created.length;
   const quorum = quorumOf(size);
-  const undisrupted = before - disrupted.length;
   if (disrupted.length > 0 || created.length > 0) {
     const list = disrupted.map((d) => `${d.member} (${d.effect})`).join(', ');
     if (before > 0 && undisrupted < quorum) {

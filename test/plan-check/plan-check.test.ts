@@ -9,7 +9,7 @@ import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-plan.js';
 import { parsePlan } from '../../src/plan-check/load-plan.js';
 import { renderPlanCheck } from '../../src/plan-check/render-plan-check.js';
-import { validateFile } from '../../src/spec/validate.js';
+import { validateFile, validateText } from '../../src/spec/validate.js';
 import { committedContents } from '../helpers/files.js';
 import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
@@ -184,9 +184,14 @@ const assessRaw = (plan: unknown, options?: { module?: string }) => assessPlan(m
 
 /** The plan as Terraform prints it when the generated folder is used as `module.<name>`. */
 function inModule(plan: ReturnType<typeof planOf>, name: string): ReturnType<typeof planOf> {
+  const prior = plan.prior_state as { values: { root_module: { resources: Array<{ address: string }> } } } | undefined;
+  const address = `module.${name}`;
   return {
     ...plan,
-    resource_changes: plan.resource_changes.map((c) => ({ ...c, address: `module.${name}.${String(c.address)}`, module_address: `module.${name}` })),
+    ...(prior
+      ? { prior_state: { ...prior, values: { root_module: { child_modules: [{ address, resources: prior.values.root_module.resources.map((r) => ({ ...r, address: `${address}.${r.address}` })) }] } } } }
+      : {}),
+    resource_changes: plan.resource_changes.map((c) => ({ ...c, address: `${address}.${String(c.address)}`, module_address: address })),
   };
 }
 
@@ -283,6 +288,54 @@ describe('plan-check finds what a plan hides outside the obvious', () => {
   it('refuses resource_changes: null, which Terraform never writes', () => {
     expect(() => parsePlan(JSON.stringify({ format_version: '1.2', resource_changes: null }), 'plan.json')).toThrow(/resource_changes is not a list/);
     expect(parsePlan(JSON.stringify({ format_version: '1.2', planned_values: {} }), 'plan.json').resourceChanges).toEqual([]);
+  });
+});
+
+describe('plan-check counts only the members that exist before the apply', () => {
+  // The tutorial grown to five members: members 4 and 5 are in the spec, not in the state.
+  const grown = validateText(TUTORIAL_TEXT.replace('count: 3', 'count: 5'), 'grown.yaml').model;
+  const grownObjects = bucketObjects(grown, addonFileNames(grown));
+  const assessGrown = (plan: unknown) => assessPlan(grown, grownObjects, parsePlan(JSON.stringify(plan), 'plan.json'));
+  const grow = () => changed('count: 3', 'count: 5');
+
+  it('the first step of growing 3 -> 5 with -replace of a second member is unsafe: 2 of the 3 running members go', async () => {
+    const a = assessGrown(planOf(resolvedTerraform(base), resolvedTerraform(await grow()), { replace: ['aws_instance.control_plane_2'] }));
+    expect(a.etcd.disrupted.map((d) => d.member)).toEqual(['control-plane-1', 'control-plane-2']);
+    expect(a.etcd).toMatchObject({ membersBefore: 3, membersAfter: 3, quorum: 2, undisrupted: 1, created: [] });
+    expect(a.verdict).toBe('unsafe');
+    expect(errors(a).map((f) => f.message).join('\n')).toContain('2 of 3 etcd members are disrupted at once');
+  });
+
+  it('the same first step alone is safe: 2 of 3 existing members stay up, quorum 2', async () => {
+    const a = assessGrown(planOf(resolvedTerraform(base), resolvedTerraform(await grow())));
+    expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 2 });
+    expect(a.verdict).toBe('safe');
+    expect(a.findings.find((f) => f.address === 'etcd')?.message).toContain('2 of 3 members stay up, quorum 2 holds');
+  });
+
+  it('a member created in the same apply raises the quorum without keeping it: creating 4 while replacing 1 is unsafe', async () => {
+    const step = structuredClone(resolvedTerraform(await grow())) as Resources;
+    for (const [type, from, to] of [
+      ['aws_instance', 'control_plane_3', 'control_plane_4'],
+      ['aws_ebs_volume', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+      ['aws_volume_attachment', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+    ] as const) {
+      step.resource[type]![to] = structuredClone(step.resource[type]![from]!);
+    }
+    const a = assessGrown(planOf(resolvedTerraform(base), step as unknown as TerraformJson));
+    // etcd counts member 4 from `member add` on: 4 members, quorum 3, and only members 2 and 3 are up.
+    expect(a.etcd).toMatchObject({ membersBefore: 3, membersAfter: 4, quorum: 3, undisrupted: 2, created: ['control-plane-4'] });
+    expect(a.verdict).toBe('unsafe');
+  });
+
+  it('a targeted plan leaves untargeted members out of resource_changes; the prior state still counts them', () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(base), { replace: ['aws_instance.control_plane_1'], target: ['aws_instance.control_plane_1'] });
+    expect(plan.resource_changes.map((c) => c.address)).toEqual(['aws_instance.control_plane_1']);
+    for (const p of [plan, inModule(plan, 'cluster')]) {
+      const a = assessRaw(p);
+      expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 2 });
+      expect(a.verdict).toBe('safe');
+    }
   });
 });
 

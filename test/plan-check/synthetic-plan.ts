@@ -11,6 +11,8 @@ export interface PlanOverrides {
   tainted?: string[];
   /** Addresses named with -replace. */
   replace?: string[];
+  /** Addresses named with -target: resource_changes holds only these; prior_state still holds every resource. */
+  target?: string[];
 }
 
 const FORCE_NEW: Record<string, string[]> = {
@@ -85,5 +87,15 @@ export function syntheticPlan(previous: TerraformJson | undefined, next: Terrafo
       ...(reason ? { action_reason: reason } : {}),
     });
   }
-  return { format_version: '1.2', terraform_version: '1.11.4', planned_values: { root_module: {} }, resource_changes: changes };
+  const priorState = previous && {
+    format_version: '1.0',
+    values: { root_module: { resources: [...before].map(([address, r]) => ({ address, mode: 'managed', type: r.type, name: r.name, values: r.attributes })) } },
+  };
+  return {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    planned_values: { root_module: {} },
+    ...(priorState ? { prior_state: priorState } : {}),
+    resource_changes: overrides.target ? changes.filter((c) => overrides.target!.includes(c.address as string)) : changes,
+  };
 }
