@@ -1,4 +1,5 @@
 import { bucketObjectAddress, memberAddresses, SECRETS_BUCKET_ADDRESS, SECRETS_KMS_KEY_ADDRESS } from '../emit/terraform/addresses.js';
+import { changedArguments, changeEffect } from '../model/aws-semantics.js';
 import { PKI_DIR, SECRET_FILES, type BucketObject } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
 import { UserError } from '../errors.js';
@@ -54,32 +55,6 @@ const CRITICAL_PORTS: Array<[number, string]> = [
   [10250, 'kubelet'],
 ];
 
-/**
- * Instance arguments the AWS provider changes on a running machine without stopping it, or that live only in
- * Terraform's state. A changed argument not listed here may stop the member (instance_type, user_data, cpu_options,
- * ebs_optimized, capacity_reservation_specification, ...), so it counts as a disruption: a new provider argument
- * errs on the side of quorum.
- */
-const CHANGES_RUNNING_INSTANCE = new Set([
-  'tags',
-  'tags_all',
-  'volume_tags',
-  'disable_api_termination',
-  'disable_api_stop',
-  'force_destroy',
-  'user_data_replace_on_change',
-  'vpc_security_group_ids',
-  'security_groups',
-  'iam_instance_profile',
-  'source_dest_check',
-  'monitoring',
-  'metadata_options',
-  'maintenance_options',
-  'root_block_device',
-  'credit_specification',
-  'instance_initiated_shutdown_behavior',
-]);
-
 /** Object arguments that decide what a machine fetches: any other change (tags, metadata) leaves the content as it is. */
 const OBJECT_CONTENT = ['source_hash', 'source', 'content', 'content_base64', 'key', 'bucket'];
 
@@ -130,6 +105,25 @@ function isUnknown(c: ResourceChange, key: string): boolean {
 
 function differs(c: ResourceChange, key: string): boolean {
   return isUnknown(c, key) || JSON.stringify(c.change.before?.[key] ?? null) !== JSON.stringify(c.change.after?.[key] ?? null);
+}
+
+/** Stands for a value known only after the apply: a comparison with the state's value sees it change. */
+const UNKNOWN = '(known after apply)';
+
+/** `after` with each value after_unknown marks (true) put as UNKNOWN, in blocks and lists too. */
+function withUnknowns(after: unknown, unknown: unknown): unknown {
+  if (unknown === true) return UNKNOWN;
+  if (Array.isArray(unknown)) return unknown.map((u, i) => withUnknowns(Array.isArray(after) ? after[i] : undefined, u));
+  if (typeof unknown !== 'object' || unknown === null) return after;
+  const known: Record<string, unknown> = typeof after === 'object' && after !== null && !Array.isArray(after) ? { ...after } : {};
+  for (const [k, u] of Object.entries(unknown)) known[k] = withUnknowns(known[k], u);
+  return known;
+}
+
+/** A change's after values with the unknown ones marked; a wholly unknown after changes every argument. */
+function knownAfter(c: ResourceChange): Record<string, unknown> {
+  const unknown = c.change.after_unknown === true ? Object.fromEntries(Object.keys(c.change.before ?? {}).map((k) => [k, true])) : c.change.after_unknown;
+  return withUnknowns(c.change.after ?? {}, unknown ?? {}) as Record<string, unknown>;
 }
 
 /** Why a resource is replaced or deleted, in words a reviewer knows from `terraform plan`. */
@@ -239,7 +233,10 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     else if (instance && isReplace(instance)) effects.push(`replaced${why(instance)}`);
     else if (instance && removes(instance)) effects.push(`deleted${why(instance)}`);
     else if (instance && updates(instance)) {
-      const stopping = changedKeys(instance).filter((k) => !CHANGES_RUNNING_INSTANCE.has(k));
+      // An argument the provider updates on a running machine leaves it up; any other may stop it (an in-place
+      // change of an argument the table says replaces the instance is the provider's call, and no safer).
+      const after = instance.change.after ?? {};
+      const stopping = changedArguments('aws_instance', instance.change.before ?? {}, knownAfter(instance)).filter((k) => changeEffect('aws_instance', k, after) !== 'update');
       if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
     }
     // The volume's own plan says it exists: its data goes even when its machine is gone from the state.

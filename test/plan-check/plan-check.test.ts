@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addonFileNames } from '../../src/emit/addons/index.js';
 import { generate } from '../../src/generate.js';
-import type { TerraformJson } from '../../src/ha/rollout-plan.js';
+import { planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
+import { AWS_CHANGE_EFFECTS } from '../../src/model/aws-semantics.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-plan.js';
 import { parsePlan } from '../../src/plan-check/load-plan.js';
@@ -336,6 +337,47 @@ describe('plan-check counts only the members that exist before the apply', () =>
       expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 2 });
       expect(a.verdict).toBe('safe');
     }
+  });
+});
+
+/** `attributes` with the argument at `path` (`block.argument`) set to a value it never had. */
+function withChanged(attributes: Record<string, unknown>, path: string[]): Record<string, unknown> {
+  const [key, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return { ...attributes, [key]: `changed-${key}` };
+  const current = attributes[key];
+  const block = (Array.isArray(current) ? current[0] : current) as Record<string, unknown> | undefined;
+  return { ...attributes, [key]: withChanged(block ?? {}, rest) };
+}
+
+describe('staging and plan-check read one table of AWS semantics', () => {
+  const members = ['control_plane_1', 'control_plane_2', 'control_plane_3'];
+
+  it.each(['ebs_optimized', 'cpu_options.core_count'])('a change of %s on every member is staged one member per apply, and plan-check calls it unsafe at once', (path) => {
+    const next = edited((tf) => {
+      for (const m of members) tf.resource.aws_instance![m] = withChanged(tf.resource.aws_instance![m]!, path.split('.'));
+    });
+    const rollout = planRollout(resolvedTerraform(base), next);
+    expect(rollout.disrupted).toEqual(['control-plane-1', 'control-plane-2', 'control-plane-3']);
+    expect(rollout.staged).toBe(true);
+    expect(assess(base, next).verdict).toBe('unsafe');
+  });
+
+  it('for every aws_instance argument in the table, staging disrupts a member exactly when plan-check does', () => {
+    const previous = resolvedTerraform(base);
+    const lifecycle = (previous as unknown as Resources).resource.aws_instance!.control_plane_1!.lifecycle as { ignore_changes?: string[] } | undefined;
+    const ignored = new Set(lifecycle?.ignore_changes ?? []);
+    const disagreements: string[] = [];
+    for (const path of Object.keys(AWS_CHANGE_EFFECTS.aws_instance!)) {
+      // Terraform plans no change for an ignored argument; the synthetic plan does not know ignore_changes.
+      if (ignored.has(path)) continue;
+      const next = edited((tf) => {
+        tf.resource.aws_instance!.control_plane_1 = withChanged(tf.resource.aws_instance!.control_plane_1!, path.split('.'));
+      });
+      const staged = planRollout(previous, next).disrupted.includes('control-plane-1');
+      const checked = assess(base, next).etcd.disrupted.some((d) => d.member === 'control-plane-1');
+      if (staged !== checked) disagreements.push(`${path}: staging ${staged}, plan-check ${checked}`);
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 
