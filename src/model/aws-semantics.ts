@@ -12,10 +12,14 @@ export type ChangeEffects = Readonly<Record<string, Readonly<Record<string, Chan
 
 export const AWS_CHANGE_EFFECTS: ChangeEffects = {
   aws_instance: {
-    // ForceNew in the provider's schema (internal/service/ec2/ec2_instance.go, 5.x), and in the 6.x resource docs
-    // (website/docs/r/instance.html.markdown): "Modifying the encrypted or kms_key_id settings of the
-    // root_block_device requires resource replacement", "Changing amd_sev_snp will cause the resource to be
-    // destroyed and re-created", "Disabling enable_primary_ipv6 ... forces recreation of the instance".
+    // Replaced: a real plan of provider 5.100.0 (terraform plan -refresh=false over a written state, one argument
+    // changed at a time) showed delete+create for ami, associate_public_ip_address, availability_zone,
+    // cpu_options.*, ebs_block_device, ebs_optimized, enclave_options.enabled, ephemeral_block_device,
+    // hibernation, host_id, ipv6_addresses, key_name, placement_group, placement_partition_number, private_ip,
+    // root_block_device.encrypted and .kms_key_id, security_groups, subnet_id, tenancy. The rest are ForceNew in
+    // the provider's source (internal/service/ec2/ec2_instance.go) or its 6.x docs
+    // (website/docs/r/instance.html.markdown: "Disabling enable_primary_ipv6 ... forces recreation"; 5.100.0 plans
+    // enabling it in place, the table keeps the worse).
     ami: 'replace',
     associate_public_ip_address: 'replace',
     availability_zone: 'replace',
@@ -23,21 +27,18 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
     cpu_threads_per_core: 'replace',
     'cpu_options.amd_sev_snp': 'replace',
     ebs_block_device: 'replace',
-    // ForceNew in the 5.x schema; the 6.x docs do not say it changed, so hakube assumes it did not.
     ebs_optimized: 'replace',
     enable_primary_ipv6: 'replace',
     'enclave_options.enabled': 'replace',
     ephemeral_block_device: 'replace',
     hibernation: 'replace',
     host_id: 'replace',
-    ipv6_address_count: 'replace',
     ipv6_addresses: 'replace',
     key_name: 'replace',
     launch_template: 'replace',
     network_interface: 'replace',
     placement_group: 'replace',
     placement_partition_number: 'replace',
-    private_dns_name_options: 'replace',
     private_ip: 'replace',
     region: 'replace',
     'root_block_device.encrypted': 'replace',
@@ -45,19 +46,26 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
     security_groups: 'replace',
     subnet_id: 'replace',
     tenancy: 'replace',
-    // The 6.x docs: "Updates to this field will trigger a stop/start of the EC2 instance" (instance_type, and
-    // user data unless user_data_replace_on_change, see REPLACE_WHEN_SET); core_count, threads_per_core and
-    // nested_virtualization "can be made in-place but require the instance to be stopped and restarted";
-    // modifying the capacity reservation "requires the instance to be in stopped state".
+    // 5.100.0 plans replace the instance; the 6.x docs say core_count and threads_per_core "can be made in-place
+    // but require the instance to be stopped and restarted". Both take the member down; the table keeps the worse.
+    'cpu_options.core_count': 'replace',
+    'cpu_options.threads_per_core': 'replace',
+    // Stopped and started (5.100.0 plans an in-place update for each): the 6.x docs say "Updates to this field
+    // will trigger a stop/start of the EC2 instance" (instance_type, and user data unless
+    // user_data_replace_on_change, see REPLACE_WHEN_SET), nested_virtualization needs a stop like core_count,
+    // and modifying the capacity reservation "requires the instance to be in stopped state". The IPv6 address
+    // count and the private DNS name options (ForceNew in older providers) are planned in place too; whether EC2
+    // needs the machine stopped for them is not confirmed, so they count as a stop.
     instance_type: 'stop-start',
     user_data: 'stop-start',
     user_data_base64: 'stop-start',
-    'cpu_options.core_count': 'stop-start',
-    'cpu_options.threads_per_core': 'stop-start',
     'cpu_options.nested_virtualization': 'stop-start',
+    ipv6_address_count: 'stop-start',
+    private_dns_name_options: 'stop-start',
     'capacity_reservation_specification.capacity_reservation_preference': 'stop-start',
     'capacity_reservation_specification.capacity_reservation_target': 'stop-start',
-    // Neither ForceNew nor a documented stop: EC2 modifies these on a running instance (ModifyInstanceAttribute,
+    // Updated in place (5.100.0 plans an update for each one probed; the others are neither ForceNew nor a
+    // documented stop): EC2 modifies these on a running instance (ModifyInstanceAttribute,
     // ModifyInstanceMetadataOptions, ModifyVolume, the IAM instance profile association, credit and maintenance
     // settings), or they live only in Terraform's state (force_destroy, user_data_replace_on_change, timeouts).
     tags: 'update',
@@ -109,7 +117,8 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
   },
   aws_launch_template: {
     // A template's name is ForceNew; any other change writes a new version of the same template (the running
-    // workers are untouched until an instance refresh recycles them).
+    // workers are untouched until an instance refresh recycles them). 5.100.0 plans: delete+create for name, an
+    // update for every other argument hakube sets, and for description and ebs_optimized.
     name: 'replace',
     name_prefix: 'replace',
     region: 'replace',
@@ -157,8 +166,8 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
     latest_version: 'update',
   },
   aws_ebs_volume: {
-    // ForceNew (5.x schema; the old staging table): a new, empty volume. Size, type and performance change in
-    // place (ModifyVolume; the docs' update timeout covers "size, type, or iops volume changes").
+    // A new, empty volume (5.100.0 plans delete+create for each); size, type, performance and final_snapshot
+    // change in place (an update; ModifyVolume). multi_attach_enabled is not listed: unconfirmed, so a new volume.
     availability_zone: 'replace',
     encrypted: 'replace',
     kms_key_id: 'replace',
@@ -180,8 +189,8 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
     create_time: 'update',
   },
   aws_volume_attachment: {
-    // The attachment's identity (its import ID is DEVICE_NAME:VOLUME_ID:INSTANCE_ID, 6.x docs): a change detaches
-    // the volume and attaches it again. The other arguments only steer a later detach.
+    // The attachment's identity (5.100.0 plans delete+create; its import ID is DEVICE_NAME:VOLUME_ID:INSTANCE_ID): a
+    // change detaches the volume and attaches it again. The others only steer a later detach (an update).
     device_name: 'replace',
     instance_id: 'replace',
     volume_id: 'replace',

@@ -211,12 +211,16 @@ describe('plan-check finds what a plan hides outside the obvious', () => {
     expect(() => assessRaw(two, { module: 'module.c' })).toThrow(/changes nothing in module module\.c/);
   });
 
-  it('counts any in-place member change that may stop the machine (cpu_options), not tags', () => {
-    const cpu = assess(base, edited((tf) => {
-      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.cpu_options = { core_count: 1 };
+  it('counts any in-place member change that may stop the machine (a capacity reservation, an argument it does not know), not tags', () => {
+    const reservation = assess(base, edited((tf) => {
+      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.capacity_reservation_specification = { capacity_reservation_preference: 'none' };
     }));
-    expect(cpu.verdict).toBe('unsafe');
-    expect(cpu.etcd.disrupted[0]!.effect).toContain('stopped and started to change cpu_options');
+    expect(reservation.verdict).toBe('unsafe');
+    expect(reservation.etcd.disrupted[0]!.effect).toBe('stopped and started to change capacity_reservation_specification.capacity_reservation_preference');
+    const unknown = assess(base, edited((tf) => {
+      tf.resource.aws_instance!.control_plane_1!.some_future_argument = true;
+    }));
+    expect(unknown.etcd.disrupted).toEqual([{ member: 'control-plane-1', effect: 'stopped and started to change some_future_argument' }]);
     const tags = assess(base, edited((tf) => {
       for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.tags = { Name: 'renamed' };
     }));
