@@ -222,13 +222,6 @@ export const REPLACE_WHEN_SET: Readonly<Record<string, Readonly<Record<string, s
 const UNLISTED: ChangeEffect = 'replace';
 const UNLISTED_BY_TYPE: Readonly<Record<string, ChangeEffect>> = { aws_instance: 'stop-start' };
 
-const SEVERITY: Record<ChangeEffect, number> = { update: 0, 'stop-start': 1, replace: 2 };
-
-/** The more disruptive of two effects. */
-export function worstEffect(a: ChangeEffect, b: ChangeEffect): ChangeEffect {
-  return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
-
 /**
  * The effect of changing `path` (an argument, or `block.argument`) of a resource of `type` whose new
  * configuration is `after`. A listed block (ebs_block_device) covers every argument inside it.

@@ -235,8 +235,8 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     else if (instance && updates(instance)) {
       // An argument the provider updates on a running machine leaves it up; any other may stop it (an in-place
       // change of an argument the table says replaces the instance is the provider's call, and no safer).
-      const after = instance.change.after ?? {};
-      const stopping = changedArguments('aws_instance', instance.change.before ?? {}, knownAfter(instance)).filter((k) => changeEffect('aws_instance', k, after) !== 'update');
+      const planned = instance.change.after ?? {};
+      const stopping = changedArguments('aws_instance', instance.change.before ?? {}, knownAfter(instance)).filter((k) => changeEffect('aws_instance', k, planned) !== 'update');
       if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
     }
     // The volume's own plan says it exists: its data goes even when its machine is gone from the state.
