@@ -1,3 +1,5 @@
+import { changedArguments, changeEffect, USER_DATA_ARGUMENTS } from '../model/aws-semantics.js';
+
 /** Terraform JSON as hakube writes it: blocks such as `resource` keyed by type, then by name. */
 export type TerraformJson = Record<string, unknown>;
 
@@ -42,31 +44,7 @@ export interface RolloutPlan {
   finalApply: string;
 }
 
-/**
- * aws_instance arguments the AWS provider cannot change on a running instance: a new value
- * destroys the machine and creates another.
- */
-const INSTANCE_REPLACED_BY = [
-  'ami',
-  'associate_public_ip_address',
-  'availability_zone',
-  'ebs_block_device',
-  'key_name',
-  'launch_template',
-  'network_interface',
-  'placement_group',
-  'private_ip',
-  'subnet_id',
-  'tenancy',
-];
-/** Root volume settings that force a new instance; its size, type and performance change in place. */
-const ROOT_VOLUME_REPLACED_BY = ['encrypted', 'kms_key_id'];
-/** Changed in place, but the provider stops the instance to do it. */
-const INSTANCE_STOPPED_BY = ['instance_type'];
-const USER_DATA = ['user_data', 'user_data_base64'];
-/** aws_ebs_volume arguments that force a new, empty volume: the member's etcd data would be gone. */
-const VOLUME_REPLACED_BY = ['availability_zone', 'encrypted', 'kms_key_id', 'outpost_arn', 'snapshot_id'];
-/** Keys that change nothing on the machine itself. */
+/** Terraform's meta-arguments and hakube's comments: keys that change nothing on the machine itself. */
 const NOT_ATTRIBUTES = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
 /** aws_ebs_volume arguments whose new value replaces the volume, from the table above. */
@@ -98,18 +76,6 @@ function resourcesOfType(tf: TerraformJson | undefined, type: string): Map<strin
   return new Map(isObject(resources) ? Object.entries(resources).filter((e): e is [string, Attributes] => isObject(e[1])) : []);
 }
 
-/** JSON with sorted keys, so two values compare equal whatever order their keys were written in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Top-level arguments listed in lifecycle.ignore_changes: Terraform plans no change for them. */
 function ignoredChanges(attributes: Attributes): Set<string> {
   const lifecycle = isObject(attributes.lifecycle) ? attributes.lifecycle : {};
@@ -117,23 +83,21 @@ function ignoredChanges(attributes: Attributes): Set<string> {
   return new Set(ignored.filter((k): k is string => typeof k === 'string'));
 }
 
-function changedKeys(previous: Attributes, next: Attributes): string[] {
+/** The changed argument paths of a `type` resource (src/model/aws-semantics.ts), less what Terraform does not plan. */
+function changedKeys(type: string, previous: Attributes, next: Attributes): string[] {
   const ignored = ignoredChanges(next);
-  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
-  return [...keys].filter((k) => !NOT_ATTRIBUTES.has(k) && !ignored.has(k) && canonical(previous[k]) !== canonical(next[k])).sort();
+  const keep = (attributes: Attributes) => Object.fromEntries(Object.entries(attributes).filter(([k]) => !NOT_ATTRIBUTES.has(k) && !ignored.has(k)));
+  return changedArguments(type, keep(previous), keep(next));
 }
 
-function firstBlock(value: unknown): Attributes {
-  const block = Array.isArray(value) ? value[0] : value;
-  return isObject(block) ? block : {};
-}
+const isUserData = (key: string) => (USER_DATA_ARGUMENTS as readonly string[]).includes(key);
 
 /**
  * The user data is written as a templatefile() call, so the expression stays the same when the
  * cloud-init file it names changes; `changedFiles` says which generated files did.
  */
 function userDataFileChanged(attributes: Attributes, changedFiles: readonly string[]): boolean {
-  return USER_DATA.some((key) => {
+  return USER_DATA_ARGUMENTS.some((key) => {
     const expression = attributes[key];
     return typeof expression === 'string' && changedFiles.some((file) => expression.includes(file));
   });
@@ -184,8 +148,9 @@ function volumeReplacements(previous: TerraformJson, next: TerraformJson, instan
   return volumesOf(next, instance).flatMap((volume) => {
     const old = before.get(volume);
     if (!old) return [];
-    return changedKeys(old, after.get(volume) ?? {})
-      .filter((k) => VOLUME_REPLACED_BY.includes(k))
+    const next = after.get(volume) ?? {};
+    return changedKeys('aws_ebs_volume', old, next)
+      .filter((k) => changeEffect('aws_ebs_volume', k, next) === 'replace')
       .map((k) => `aws_ebs_volume.${volume}.${k}`);
   });
 }
@@ -198,21 +163,15 @@ function classify(
 ): { action: InstanceAction; attributes: string[] } | undefined {
   const before = resourcesOfType(previous, 'aws_instance').get(name)!;
   const after = resourcesOfType(next, 'aws_instance').get(name)!;
-  const changed = changedKeys(before, after);
-  const userDataChanged = changed.filter((k) => USER_DATA.includes(k));
-  if (userDataChanged.length === 0 && userDataFileChanged(after, changedFiles)) {
-    userDataChanged.push(...USER_DATA.filter((k) => k in after && !ignoredChanges(after).has(k)));
+  const changed = changedKeys('aws_instance', before, after);
+  if (!changed.some((k) => isUserData(k)) && userDataFileChanged(after, changedFiles)) {
+    changed.push(...USER_DATA_ARGUMENTS.filter((k) => k in after && !ignoredChanges(after).has(k)));
   }
-  const replaceOnUserData = after.user_data_replace_on_change === true;
-  const rootBefore = firstBlock(before.root_block_device);
-  const rootAfter = firstBlock(after.root_block_device);
   const replacing = [
-    ...changed.filter((k) => INSTANCE_REPLACED_BY.includes(k)),
-    ...ROOT_VOLUME_REPLACED_BY.filter((k) => canonical(rootBefore[k]) !== canonical(rootAfter[k])).map((k) => `root_block_device.${k}`),
-    ...(replaceOnUserData ? userDataChanged : []),
+    ...changed.filter((k) => changeEffect('aws_instance', k, after) === 'replace'),
     ...volumeReplacements(previous, next, name),
   ];
-  const stopping = [...changed.filter((k) => INSTANCE_STOPPED_BY.includes(k)), ...(replaceOnUserData ? [] : userDataChanged)];
+  const stopping = changed.filter((k) => changeEffect('aws_instance', k, after) === 'stop-start');
   if (replacing.length > 0) return { action: 'replace', attributes: [...replacing, ...stopping] };
   if (stopping.length > 0) return { action: 'stop-start', attributes: stopping };
   if (changed.length > 0) return { action: 'update', attributes: changed };

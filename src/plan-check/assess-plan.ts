@@ -1,4 +1,5 @@
 import { bucketObjectAddress, memberAddresses, SECRETS_BUCKET_ADDRESS, SECRETS_KMS_KEY_ADDRESS } from '../emit/terraform/addresses.js';
+import { changedArguments, changeEffect } from '../model/aws-semantics.js';
 import { PKI_DIR, SECRET_FILES, type BucketObject } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
 import { UserError } from '../errors.js';
@@ -54,32 +55,6 @@ const CRITICAL_PORTS: Array<[number, string]> = [
   [10250, 'kubelet'],
 ];
 
-/**
- * Instance arguments the AWS provider changes on a running machine without stopping it, or that live only in
- * Terraform's state. A changed argument not listed here may stop the member (instance_type, user_data, cpu_options,
- * ebs_optimized, capacity_reservation_specification, ...), so it counts as a disruption: a new provider argument
- * errs on the side of quorum.
- */
-const CHANGES_RUNNING_INSTANCE = new Set([
-  'tags',
-  'tags_all',
-  'volume_tags',
-  'disable_api_termination',
-  'disable_api_stop',
-  'force_destroy',
-  'user_data_replace_on_change',
-  'vpc_security_group_ids',
-  'security_groups',
-  'iam_instance_profile',
-  'source_dest_check',
-  'monitoring',
-  'metadata_options',
-  'maintenance_options',
-  'root_block_device',
-  'credit_specification',
-  'instance_initiated_shutdown_behavior',
-]);
-
 /** Object arguments that decide what a machine fetches: any other change (tags, metadata) leaves the content as it is. */
 const OBJECT_CONTENT = ['source_hash', 'source', 'content', 'content_base64', 'key', 'bucket'];
 
@@ -130,6 +105,25 @@ function isUnknown(c: ResourceChange, key: string): boolean {
 
 function differs(c: ResourceChange, key: string): boolean {
   return isUnknown(c, key) || JSON.stringify(c.change.before?.[key] ?? null) !== JSON.stringify(c.change.after?.[key] ?? null);
+}
+
+/** Stands for a value known only after the apply: a comparison with the state's value sees it change. */
+const UNKNOWN = '(known after apply)';
+
+/** `after` with each value after_unknown marks (true) put as UNKNOWN, in blocks and lists too. */
+function withUnknowns(after: unknown, unknown: unknown): unknown {
+  if (unknown === true) return UNKNOWN;
+  if (Array.isArray(unknown)) return unknown.map((u, i) => withUnknowns(Array.isArray(after) ? after[i] : undefined, u));
+  if (typeof unknown !== 'object' || unknown === null) return after;
+  const known: Record<string, unknown> = typeof after === 'object' && after !== null && !Array.isArray(after) ? { ...after } : {};
+  for (const [k, u] of Object.entries(unknown)) known[k] = withUnknowns(known[k], u);
+  return known;
+}
+
+/** A change's after values with the unknown ones marked; a wholly unknown after changes every argument. */
+function knownAfter(c: ResourceChange): Record<string, unknown> {
+  const unknown = c.change.after_unknown === true ? Object.fromEntries(Object.keys(c.change.before ?? {}).map((k) => [k, true])) : c.change.after_unknown;
+  return withUnknowns(c.change.after ?? {}, unknown ?? {}) as Record<string, unknown>;
 }
 
 /** Why a resource is replaced or deleted, in words a reviewer knows from `terraform plan`. */
@@ -217,29 +211,36 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     if (match && c.local === memberAddresses({ name: `control-plane-${match[1]}` }).instance) memberNames.add(`control-plane-${match[1]}`);
   }
   const members = [...memberNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // A member whose instance is not in the state is no etcd member yet (the spec grows beyond it), whatever the spec
+  // says: it neither keeps quorum nor counts towards it until an apply creates it.
+  const inState = (local: string) => plan.priorAddresses.has(module ? `${module}.${local}` : local) || (byAddress.get(local)?.change.before ?? null) !== null;
   const disrupted: MemberImpact[] = [];
   const created: string[] = [];
   let before = 0;
-  let after = 0;
+  let removed = 0;
+  let undisrupted = 0;
   for (const member of members) {
     const addresses = memberAddresses({ name: member });
     const instance = byAddress.get(addresses.instance);
     const volume = byAddress.get(addresses.etcdVolume);
     const attachment = byAddress.get(addresses.etcdVolumeAttachment);
     Object.values(addresses).forEach((a) => claimed.add(a));
-    const existed = !instance || !creates(instance);
-    const remains = !instance || !(removes(instance) && !isReplace(instance));
+    const existed = inState(addresses.instance);
     if (existed) before += 1;
-    if (remains) after += 1;
+    if (existed && instance && removes(instance) && !isReplace(instance)) removed += 1;
     const effects: string[] = [];
     if (instance && creates(instance)) created.push(member);
     else if (instance && isReplace(instance)) effects.push(`replaced${why(instance)}`);
     else if (instance && removes(instance)) effects.push(`deleted${why(instance)}`);
     else if (instance && updates(instance)) {
-      const stopping = changedKeys(instance).filter((k) => !CHANGES_RUNNING_INSTANCE.has(k));
+      // An argument the provider updates on a running machine leaves it up; any other may stop it (an in-place
+      // change of an argument the table says replaces the instance is the provider's call, and no safer).
+      const planned = instance.change.after ?? {};
+      const stopping = changedArguments('aws_instance', instance.change.before ?? {}, knownAfter(instance)).filter((k) => changeEffect('aws_instance', k, planned) !== 'update');
       if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
     }
-    if (volume && removes(volume) && existed) {
+    // The volume's own plan says it exists: its data goes even when its machine is gone from the state.
+    if (volume && removes(volume)) {
       if (!specMembers.has(member) && !isReplace(volume)) {
         // Shrinking the control plane: the data of a member the spec dropped goes with it, as it should, once etcd
         // no longer counts it.
@@ -256,11 +257,14 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
         effects.push('etcd volume detached');
       }
     }
-    if (effects.length > 0) disrupted.push({ member, effect: effects.join('; ') });
+    if (existed && effects.length > 0) disrupted.push({ member, effect: effects.join('; ') });
+    else if (existed) undisrupted += 1;
   }
-  const size = Math.max(before, after);
+  const after = before - removed + created.length;
+  // etcd counts a new member from `member add`, before its machine has joined, and a deleted one until `member
+  // remove`: during the apply the quorum is that of the existing members plus the new ones.
+  const size = before + created.length;
   const quorum = quorumOf(size);
-  const undisrupted = before - disrupted.length;
   if (disrupted.length > 0 || created.length > 0) {
     const list = disrupted.map((d) => `${d.member} (${d.effect})`).join(', ');
     if (before > 0 && undisrupted < quorum) {

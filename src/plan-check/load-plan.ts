@@ -25,6 +25,12 @@ export interface TerraformPlan {
   formatVersion: string;
   terraformVersion?: string;
   resourceChanges: ResourceChange[];
+  /**
+   * Addresses of the managed resources the state held when the plan was made (prior_state), with their module
+   * (`module.cluster.aws_instance.x`). A targeted plan's resource_changes leave untargeted resources out; the state
+   * still says they exist.
+   */
+  priorAddresses: ReadonlySet<string>;
 }
 
 /** The plan format's major version hakube reads (Terraform 1.x prints 1.0 to 1.2). */
@@ -109,5 +115,23 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     formatVersion: doc.format_version,
     ...(typeof doc.terraform_version === 'string' ? { terraformVersion: doc.terraform_version } : {}),
     resourceChanges,
+    priorAddresses: priorAddresses(doc.prior_state),
   };
+}
+
+/**
+ * The current (not deposed) managed resources of prior_state's modules, which Terraform omits from a plan made on
+ * an empty state. Entries of another shape are skipped: they name nothing hakube looks for.
+ */
+function priorAddresses(priorState: unknown): Set<string> {
+  const found = new Set<string>();
+  const visit = (module: unknown): void => {
+    if (!isObject(module)) return;
+    for (const r of Array.isArray(module.resources) ? module.resources : []) {
+      if (isObject(r) && typeof r.address === 'string' && r.mode !== 'data' && r.deposed_key === undefined) found.add(r.address);
+    }
+    for (const child of Array.isArray(module.child_modules) ? module.child_modules : []) visit(child);
+  };
+  visit(isObject(priorState) && isObject(priorState.values) ? priorState.values.root_module : undefined);
+  return found;
 }

@@ -137,7 +137,7 @@ describe('planRollout', () => {
     expect(one.staged).toBe(false);
     expect(renderRolloutPlan(one)).toContain('Only control-plane-1 goes down; the other members keep etcd\'s quorum, so one apply is safe.');
     const inPlace = planRollout(terraform(), terraform({ rootVolumeSize: 80 }));
-    expect(inPlace.changes.map((c) => [c.action, c.attributes])).toEqual(Array(3).fill(['update', ['root_block_device']]));
+    expect(inPlace.changes.map((c) => [c.action, c.attributes])).toEqual(Array(3).fill(['update', ['root_block_device.volume_size']]));
     expect(inPlace.staged).toBe(false);
   });
 

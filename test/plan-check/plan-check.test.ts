@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addonFileNames } from '../../src/emit/addons/index.js';
 import { generate } from '../../src/generate.js';
-import type { TerraformJson } from '../../src/ha/rollout-plan.js';
+import { planRollout, type TerraformJson } from '../../src/ha/rollout-plan.js';
+import { AWS_CHANGE_EFFECTS } from '../../src/model/aws-semantics.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import { assessPlan, type PlanAssessment } from '../../src/plan-check/assess-plan.js';
 import { parsePlan } from '../../src/plan-check/load-plan.js';
 import { renderPlanCheck } from '../../src/plan-check/render-plan-check.js';
-import { validateFile } from '../../src/spec/validate.js';
+import { validateFile, validateText } from '../../src/spec/validate.js';
 import { committedContents } from '../helpers/files.js';
 import { resolvedTerraform } from '../helpers/resolved-terraform.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
@@ -184,9 +185,14 @@ const assessRaw = (plan: unknown, options?: { module?: string }) => assessPlan(m
 
 /** The plan as Terraform prints it when the generated folder is used as `module.<name>`. */
 function inModule(plan: ReturnType<typeof planOf>, name: string): ReturnType<typeof planOf> {
+  const prior = plan.prior_state as { values: { root_module: { resources: Array<{ address: string }> } } } | undefined;
+  const address = `module.${name}`;
   return {
     ...plan,
-    resource_changes: plan.resource_changes.map((c) => ({ ...c, address: `module.${name}.${String(c.address)}`, module_address: `module.${name}` })),
+    ...(prior
+      ? { prior_state: { ...prior, values: { root_module: { child_modules: [{ address, resources: prior.values.root_module.resources.map((r) => ({ ...r, address: `${address}.${r.address}` })) }] } } } }
+      : {}),
+    resource_changes: plan.resource_changes.map((c) => ({ ...c, address: `${address}.${String(c.address)}`, module_address: address })),
   };
 }
 
@@ -205,12 +211,16 @@ describe('plan-check finds what a plan hides outside the obvious', () => {
     expect(() => assessRaw(two, { module: 'module.c' })).toThrow(/changes nothing in module module\.c/);
   });
 
-  it('counts any in-place member change that may stop the machine (cpu_options), not tags', () => {
-    const cpu = assess(base, edited((tf) => {
-      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.cpu_options = { core_count: 1 };
+  it('counts any in-place member change that may stop the machine (a capacity reservation, an argument it does not know), not tags', () => {
+    const reservation = assess(base, edited((tf) => {
+      for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.capacity_reservation_specification = { capacity_reservation_preference: 'none' };
     }));
-    expect(cpu.verdict).toBe('unsafe');
-    expect(cpu.etcd.disrupted[0]!.effect).toContain('stopped and started to change cpu_options');
+    expect(reservation.verdict).toBe('unsafe');
+    expect(reservation.etcd.disrupted[0]!.effect).toBe('stopped and started to change capacity_reservation_specification.capacity_reservation_preference');
+    const unknown = assess(base, edited((tf) => {
+      tf.resource.aws_instance!.control_plane_1!.some_future_argument = true;
+    }));
+    expect(unknown.etcd.disrupted).toEqual([{ member: 'control-plane-1', effect: 'stopped and started to change some_future_argument' }]);
     const tags = assess(base, edited((tf) => {
       for (const m of ['control_plane_1', 'control_plane_2', 'control_plane_3']) tf.resource.aws_instance![m]!.tags = { Name: 'renamed' };
     }));
@@ -283,6 +293,95 @@ describe('plan-check finds what a plan hides outside the obvious', () => {
   it('refuses resource_changes: null, which Terraform never writes', () => {
     expect(() => parsePlan(JSON.stringify({ format_version: '1.2', resource_changes: null }), 'plan.json')).toThrow(/resource_changes is not a list/);
     expect(parsePlan(JSON.stringify({ format_version: '1.2', planned_values: {} }), 'plan.json').resourceChanges).toEqual([]);
+  });
+});
+
+describe('plan-check counts only the members that exist before the apply', () => {
+  // The tutorial grown to five members: members 4 and 5 are in the spec, not in the state.
+  const grown = validateText(TUTORIAL_TEXT.replace('count: 3', 'count: 5'), 'grown.yaml').model;
+  const grownObjects = bucketObjects(grown, addonFileNames(grown));
+  const assessGrown = (plan: unknown) => assessPlan(grown, grownObjects, parsePlan(JSON.stringify(plan), 'plan.json'));
+  const grow = () => changed('count: 3', 'count: 5');
+
+  it('the first step of growing 3 -> 5 with -replace of a second member is unsafe: 2 of the 3 running members go', async () => {
+    const a = assessGrown(planOf(resolvedTerraform(base), resolvedTerraform(await grow()), { replace: ['aws_instance.control_plane_2'] }));
+    expect(a.etcd.disrupted.map((d) => d.member)).toEqual(['control-plane-1', 'control-plane-2']);
+    expect(a.etcd).toMatchObject({ membersBefore: 3, membersAfter: 3, quorum: 2, undisrupted: 1, created: [] });
+    expect(a.verdict).toBe('unsafe');
+    expect(errors(a).map((f) => f.message).join('\n')).toContain('2 of 3 etcd members are disrupted at once');
+  });
+
+  it('the same first step alone is safe: 2 of 3 existing members stay up, quorum 2', async () => {
+    const a = assessGrown(planOf(resolvedTerraform(base), resolvedTerraform(await grow())));
+    expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 2 });
+    expect(a.verdict).toBe('safe');
+    expect(a.findings.find((f) => f.address === 'etcd')?.message).toContain('2 of 3 members stay up, quorum 2 holds');
+  });
+
+  it('a member created in the same apply raises the quorum without keeping it: creating 4 while replacing 1 is unsafe', async () => {
+    const step = structuredClone(resolvedTerraform(await grow())) as Resources;
+    for (const [type, from, to] of [
+      ['aws_instance', 'control_plane_3', 'control_plane_4'],
+      ['aws_ebs_volume', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+      ['aws_volume_attachment', 'etcd_control_plane_3', 'etcd_control_plane_4'],
+    ] as const) {
+      step.resource[type]![to] = structuredClone(step.resource[type]![from]!);
+    }
+    const a = assessGrown(planOf(resolvedTerraform(base), step as unknown as TerraformJson));
+    // etcd counts member 4 from `member add` on: 4 members, quorum 3, and only members 2 and 3 are up.
+    expect(a.etcd).toMatchObject({ membersBefore: 3, membersAfter: 4, quorum: 3, undisrupted: 2, created: ['control-plane-4'] });
+    expect(a.verdict).toBe('unsafe');
+  });
+
+  it('a targeted plan leaves untargeted members out of resource_changes; the prior state still counts them', () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(base), { replace: ['aws_instance.control_plane_1'], target: ['aws_instance.control_plane_1'] });
+    expect(plan.resource_changes.map((c) => c.address)).toEqual(['aws_instance.control_plane_1']);
+    for (const p of [plan, inModule(plan, 'cluster')]) {
+      const a = assessRaw(p);
+      expect(a.etcd).toMatchObject({ membersBefore: 3, quorum: 2, undisrupted: 2 });
+      expect(a.verdict).toBe('safe');
+    }
+  });
+});
+
+/** `attributes` with the argument at `path` (`block.argument`) set to a value it never had. */
+function withChanged(attributes: Record<string, unknown>, path: string[]): Record<string, unknown> {
+  const [key, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return { ...attributes, [key]: `changed-${key}` };
+  const current = attributes[key];
+  const block = (Array.isArray(current) ? current[0] : current) as Record<string, unknown> | undefined;
+  return { ...attributes, [key]: withChanged(block ?? {}, rest) };
+}
+
+describe('staging and plan-check read one table of AWS semantics', () => {
+  const members = ['control_plane_1', 'control_plane_2', 'control_plane_3'];
+
+  it.each(['ebs_optimized', 'cpu_options.core_count'])('a change of %s on every member is staged one member per apply, and plan-check calls it unsafe at once', (path) => {
+    const next = edited((tf) => {
+      for (const m of members) tf.resource.aws_instance![m] = withChanged(tf.resource.aws_instance![m]!, path.split('.'));
+    });
+    const rollout = planRollout(resolvedTerraform(base), next);
+    expect(rollout.disrupted).toEqual(['control-plane-1', 'control-plane-2', 'control-plane-3']);
+    expect(rollout.staged).toBe(true);
+    expect(assess(base, next).verdict).toBe('unsafe');
+  });
+
+  it('for every aws_instance argument in the table, staging disrupts a member exactly when plan-check does', () => {
+    const previous = resolvedTerraform(base);
+    const lifecycle = (previous as unknown as Resources).resource.aws_instance!.control_plane_1!.lifecycle as { ignore_changes?: string[] } | undefined;
+    const ignored = new Set(lifecycle?.ignore_changes ?? []);
+    const disagreements: string[] = [];
+    for (const path of Object.keys(AWS_CHANGE_EFFECTS.aws_instance!)) {
+      // Terraform plans no change for an ignored argument; the synthetic plan does not know ignore_changes.
+      if (ignored.has(path)) continue;
+      const next = edited((tf) => {
+        tf.resource.aws_instance!.control_plane_1 = withChanged(tf.resource.aws_instance!.control_plane_1!, path.split('.'));
+      });
+      const staged = planRollout(previous, next).disrupted.includes('control-plane-1');
+      const checked = assess(base, next).etcd.disrupted.some((d) => d.member === 'control-plane-1');
+      if (staged !== checked) disagreements.push(`${path}: staging ${staged}, plan-check ${checked}`);
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 

@@ -1,28 +1,27 @@
 import type { TerraformJson } from '../../src/ha/rollout-plan.js';
+import { AWS_CHANGE_EFFECTS, changedArguments, changeEffect } from '../../src/model/aws-semantics.js';
 
 /**
  * Builds `terraform show -json` output (format 1.2, as Terraform 1.11 prints it) for applying `next` over the state
  * `previous` left, both hakube's own merged Terraform. Attribute values are the configuration's (references stay
- * as written); which changes replace a resource follows the AWS provider's ForceNew arguments for the types hakube
- * declares. Overrides model what a plan shows beyond the configuration: tainted resources, -replace.
+ * as written); which changes replace a resource follows hakube's table of AWS semantics for the types it describes
+ * (src/model/aws-semantics.ts) and the AWS provider's ForceNew arguments for the others hakube declares. Overrides model what a plan shows beyond the configuration: tainted resources, -replace.
  */
 export interface PlanOverrides {
   /** Addresses Terraform replaces because they are tainted. */
   tainted?: string[];
   /** Addresses named with -replace. */
   replace?: string[];
+  /** Addresses named with -target: resource_changes holds only these; prior_state still holds every resource. */
+  target?: string[];
 }
 
 const FORCE_NEW: Record<string, string[]> = {
-  aws_instance: ['ami', 'availability_zone', 'subnet_id', 'private_ip', 'key_name', 'tenancy', 'associate_public_ip_address'],
-  aws_ebs_volume: ['availability_zone', 'encrypted', 'kms_key_id', 'snapshot_id'],
-  aws_volume_attachment: ['device_name', 'instance_id', 'volume_id'],
   aws_lb_target_group_attachment: ['target_group_arn', 'target_id', 'port'],
   aws_s3_bucket: ['bucket', 'bucket_prefix'],
   aws_s3_object: ['bucket', 'key'],
   aws_vpc_security_group_ingress_rule: ['security_group_id'],
   aws_security_group: ['name', 'vpc_id', 'description'],
-  aws_launch_template: ['name'],
   aws_autoscaling_group: ['name'],
   aws_lb: ['name', 'internal', 'load_balancer_type'],
 };
@@ -38,6 +37,12 @@ function resources(tf: TerraformJson | undefined): Map<string, { type: string; n
   return out;
 }
 
+/** Changed arguments that replace the resource (user data with user_data_replace_on_change among them). */
+function forcingArguments(type: string, before: Attributes, after: Attributes, changed: string[]): string[] {
+  if (!(type in AWS_CHANGE_EFFECTS)) return changed.filter((k) => (FORCE_NEW[type] ?? []).includes(k));
+  return changedArguments(type, before, after).filter((k) => changeEffect(type, k, after) === 'replace');
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export function syntheticPlan(previous: TerraformJson | undefined, next: TerraformJson, overrides: PlanOverrides = {}): Record<string, unknown> {
@@ -51,9 +56,7 @@ export function syntheticPlan(previous: TerraformJson | undefined, next: Terrafo
     let actions: string[];
     let reason: string | undefined;
     const changed = b && a ? [...new Set([...Object.keys(b.attributes), ...Object.keys(a.attributes)])].filter((k) => !same(b.attributes[k], a.attributes[k])) : [];
-    // A changed cloud-init file shows in the rendered user data, which the configuration's expression hides.
-    const userDataForcesNew = type === 'aws_instance' && a?.attributes.user_data_replace_on_change === true;
-    const forcing = changed.filter((k) => (FORCE_NEW[type] ?? []).includes(k) || (userDataForcesNew && (k === 'user_data' || k === 'user_data_base64')));
+    const forcing = !b || !a ? [] : forcingArguments(type, b.attributes, a.attributes, changed);
     if (!b) actions = ['create'];
     else if (!a) {
       actions = ['delete'];
@@ -85,5 +88,15 @@ export function syntheticPlan(previous: TerraformJson | undefined, next: Terrafo
       ...(reason ? { action_reason: reason } : {}),
     });
   }
-  return { format_version: '1.2', terraform_version: '1.11.4', planned_values: { root_module: {} }, resource_changes: changes };
+  const priorState = previous && {
+    format_version: '1.0',
+    values: { root_module: { resources: [...before].map(([address, r]) => ({ address, mode: 'managed', type: r.type, name: r.name, values: r.attributes })) } },
+  };
+  return {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    planned_values: { root_module: {} },
+    ...(priorState ? { prior_state: priorState } : {}),
+    resource_changes: overrides.target ? changes.filter((c) => overrides.target!.includes(c.address as string)) : changes,
+  };
 }
