@@ -47,11 +47,6 @@ export interface RolloutPlan {
 /** Terraform's meta-arguments and hakube's comments: keys that change nothing on the machine itself. */
 const NOT_ATTRIBUTES = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
-/** aws_ebs_volume arguments whose new value replaces the volume, from the table above. */
-export function volumeArgumentReplaces(argument: string): boolean {
-  return VOLUME_REPLACED_BY.includes(argument);
-}
-
 /** kubeadm's paths on every control-plane machine. */
 const ETCD_PKI = '/etc/kubernetes/pki/etcd';
 

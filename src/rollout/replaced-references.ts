@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { memberName, volumeArgumentReplaces, type TerraformJson } from '../ha/rollout-plan.js';
+import { memberName, type TerraformJson } from '../ha/rollout-plan.js';
+import { changeEffect } from '../model/aws-semantics.js';
 import { blockAddress, blocksOf, isObject, references, blockAt } from './terraform-blocks.js';
 
 /**
@@ -22,17 +23,14 @@ const REPLACED_BY: Record<string, (argument: string) => boolean> = {
   aws_iam_instance_profile: (a) => ['name', 'name_prefix', 'path'].includes(a),
   aws_key_pair: (a) => ['public_key', 'key_name', 'key_name_prefix'].includes(a),
   aws_route53_record: (a) => ['name', 'zone_id', 'set_identifier'].includes(a),
-  aws_ebs_volume: volumeArgumentReplaces,
+  aws_ebs_volume: (a) => changeEffect('aws_ebs_volume', a) === 'replace',
 };
 
 /** Keys of a block that are no arguments of the resource, or that a replacement leaves alone. */
 const NOT_REPLACING = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each', 'timeouts', 'tags', 'tags_all']);
 
-/**
- * Member (aws_instance) arguments the provider changes on the running machine: a new value from a replaced resource
- * does not take the member down. Any other argument is taken to do so (user data, subnet, image, ...).
- */
-const MEMBER_UPDATED_IN_PLACE = new Set(['vpc_security_group_ids', 'security_groups', 'iam_instance_profile', 'tags', 'tags_all', 'volume_tags', 'depends_on', 'lifecycle']);
+/** Meta-arguments of a member block: a reference in them changes nothing on the machine. */
+const MEMBER_META_ARGUMENTS = new Set(['depends_on', 'lifecycle']);
 
 /** A resource the change replaces, and why. */
 export interface Replacement {
@@ -107,7 +105,9 @@ export function membersReachedByReplacements(previous: TerraformJson, next: Terr
     const lifecycle = isObject(block.lifecycle) ? block.lifecycle : {};
     const ignored = new Set(Array.isArray(lifecycle.ignore_changes) ? lifecycle.ignore_changes : []);
     for (const [argument, value] of Object.entries(block)) {
-      if (MEMBER_UPDATED_IN_PLACE.has(argument) || ignored.has(argument)) continue;
+      // A new value of an argument the provider changes on the running machine (security groups, the instance
+      // profile) does not take the member down; any other does (src/model/aws-semantics.ts).
+      if (MEMBER_META_ARGUMENTS.has(argument) || ignored.has(argument) || changeEffect('aws_instance', argument, block) === 'update') continue;
       const via = references(value).find((r) => replaced.has(r));
       if (via === undefined) continue;
       reached.push({ member: memberName(path.name, block), argument, replacement: replaced.get(via)! });
