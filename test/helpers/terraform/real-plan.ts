@@ -1,4 +1,6 @@
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAwsStub, type AwsStub, type AwsWorld } from './aws-stub.js';
 import { applyPlanToState, settleState, type AppliedState, type PlanJson, type PlanResourceChange, type ResourceSchemas, type StateV4 } from './synthesize-state.js';
@@ -45,6 +47,21 @@ export function changedArguments(c: PlanResourceChange): string[] {
   return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
 }
 
+/** What a plan of the folder depends on: every file Terraform reads, by path and content. */
+function folderDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(dir, rel)).sort()) {
+      if (entry === '.terraform' || entry.startsWith('terraform.tfstate') || entry === 'pki' || entry === 'users') continue;
+      const path = join(rel, entry);
+      if (statSync(join(dir, path)).isDirectory()) walk(path);
+      else hash.update(`${path}\0`).update(readFileSync(join(dir, path))).update('\0');
+    }
+  };
+  walk('');
+  return hash.digest('hex').slice(0, 16);
+}
+
 function mergedResources(dir: string): Record<string, Record<string, Record<string, unknown>>> {
   const merged: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf.json'))) {
@@ -88,6 +105,19 @@ export class RealTerraform {
   /** The folder's state once applied from nothing and settled. */
   async appliedState(dir: string, options: PlanOptions = {}): Promise<PlannedChange> {
     return this.plan(dir, undefined, options);
+  }
+
+  /**
+   * The same, kept for the test run in a file named by the folder's content: test files that start from the same
+   * folder (the tutorial) plan it from nothing once, not once each.
+   */
+  async cachedAppliedState(dir: string): Promise<AppliedState> {
+    const file = join(tmpdir(), 'hakube-terraform', `applied-${folderDigest(dir)}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as AppliedState;
+    const { applied } = await this.appliedState(dir);
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(applied));
+    renameSync(`${file}.${process.pid}`, file);
+    return applied;
   }
 
   /** Plans `dir` against `prior` (none: an empty state), then settles the result. */

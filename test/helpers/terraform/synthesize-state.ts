@@ -33,7 +33,7 @@ export interface PlanJson {
 }
 
 export interface StateResource {
-  mode: 'managed';
+  mode: 'managed' | 'data';
   type: string;
   name: string;
   provider: string;
@@ -282,6 +282,29 @@ function creates(c: PlanResourceChange): boolean {
   return c.change.actions.includes('create');
 }
 
+interface PlannedModuleResource {
+  mode: string;
+  type: string;
+  name: string;
+  provider_name: string;
+  schema_version: number;
+  values: Record<string, unknown>;
+}
+
+/** The data sources the plan read (its prior state holds what it read at plan time), as the state records them. */
+function dataSources(plan: PlanJson, schemas: ResourceSchemas): StateResource[] {
+  const prior = plan.prior_state as { values?: { root_module?: { resources?: PlannedModuleResource[] } } } | undefined;
+  return (prior?.values?.root_module?.resources ?? [])
+    .filter((r) => r.mode === 'data')
+    .map((r) => ({
+      mode: 'data',
+      type: r.type,
+      name: r.name,
+      provider: `provider["${r.provider_name}"]`,
+      instances: [{ schema_version: r.schema_version ?? schemas[r.type]?.version ?? 0, attributes: r.values, sensitive_attributes: [] }],
+    }));
+}
+
 function emptyState(terraformVersion: string): StateV4 {
   return { version: 4, terraform_version: terraformVersion, serial: 0, lineage: `hakube-test-${digest('lineage').slice(0, 8)}`, outputs: {}, resources: [], check_results: null };
 }
@@ -313,12 +336,13 @@ export function applyPlanToState(plan: PlanJson, prior: AppliedState | undefined
   }
   resolveDirectReferences(resources);
   const base = prior?.state ?? emptyState(plan.terraform_version);
+  const read = dataSources(plan, options.schemas);
   return {
     state: {
       ...base,
       terraform_version: plan.terraform_version,
       serial: base.serial + 1,
-      resources: [...resources].map(([address, { attributes }]) => {
+      resources: [...[...resources].map(([address, { attributes }]): StateResource => {
         const c = meta.get(address)!;
         return {
           mode: 'managed',
@@ -327,7 +351,7 @@ export function applyPlanToState(plan: PlanJson, prior: AppliedState | undefined
           provider: `provider["${c.provider_name}"]`,
           instances: [{ schema_version: options.schemas[c.type]!.version, attributes, sensitive_attributes: [] }],
         };
-      }),
+      }), ...read],
     },
     fakes,
   };
@@ -372,7 +396,7 @@ export interface Settled extends AppliedState {
 export function settleState(applied: AppliedState, plan: PlanJson): Settled {
   const state = structuredClone(applied.state);
   const fakes: Record<string, string[]> = structuredClone(applied.fakes);
-  const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0]!.attributes]));
+  const byAddress = new Map(state.resources.filter((r) => r.mode === 'managed').map((r) => [`${r.type}.${r.name}`, r.instances[0]!.attributes]));
   const adopted: string[] = [];
   const drift: string[] = [];
   for (const c of plan.resource_changes ?? []) {
