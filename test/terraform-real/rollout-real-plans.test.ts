@@ -61,7 +61,7 @@ async function rollOut(spec: string, out: string): Promise<StepRecord[]> {
   const steps: StepRecord[] = [];
   for (let step = 0; step <= after.controlPlane.members.length + 1; step++) {
     const last = result.pending.length === 0;
-    const planned = await tf.plan(out, applied);
+    const planned = await tf.plan(out, applied, { settle: !last });
     const effects = planEffects(planned.plan, members);
     expect(effects.disrupted.length, `step ${step + 1}: ${effects.disrupted.join('; ')}`).toBeLessThanOrEqual(1);
     if (result.pending.some((p) => p.startsWith('control-plane-'))) {

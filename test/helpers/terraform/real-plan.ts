@@ -31,6 +31,18 @@ export interface PlannedChange {
 export interface PlanOptions extends WorkspaceOptions {
   /** Extra arguments for terraform plan, such as `-replace=ADDRESS`. */
   planArgs?: string[];
+  /** False: return the applied state unsettled (nothing will plan against it). */
+  settle?: boolean;
+}
+
+/** The root module's outputs a plan knows, as a state records them (value and type). */
+function knownOutputs(plan: PlanJson): Record<string, unknown> {
+  const outputs = (plan.planned_values as { outputs?: Record<string, { value?: unknown; type?: unknown; sensitive?: boolean }> } | undefined)?.outputs ?? {};
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([, o]) => o.value !== undefined && o.type !== undefined)
+      .map(([name, o]) => [name, { value: o.value, type: o.type, ...(o.sensitive ? { sensitive: true } : {}) }]),
+  );
 }
 
 /** Resource changes that do something (not no-op, not a data source read). */
@@ -120,16 +132,24 @@ export class RealTerraform {
     return applied;
   }
 
-  /** Plans `dir` against `prior` (none: an empty state), then settles the result. */
+  /**
+   * Plans `dir` against `prior` (none: an empty state), then settles the result, unless `settle` is false (the
+   * last step of a scenario: nothing plans against its state).
+   */
   async plan(dir: string, prior: AppliedState | undefined, options: PlanOptions = {}): Promise<PlannedChange> {
     const ws = await this.sync(dir, options);
-    const plan = await this.planOnce(ws, prior?.state, options.planArgs ?? []);
+    const plan = (await this.planOnce(ws, prior?.state, options.planArgs ?? [], true))!;
     let applied = this.apply(ws, plan, prior);
     const settling: PlanJson[] = [];
     const adopted: string[] = [];
-    for (;;) {
-      const again = await this.planOnce(ws, applied.state, []);
-      if (effectiveChanges(again).length === 0) break;
+    while (options.settle !== false) {
+      const again = await this.planOnce(ws, applied.state, [], false);
+      if (again === undefined) break;
+      if (effectiveChanges(again).length === 0) {
+        // Only outputs left to fill in: the resources are settled.
+        applied = { ...applied, state: { ...applied.state, outputs: knownOutputs(again) } };
+        break;
+      }
       settling.push(again);
       const settled = settleState(applied, again);
       if (settled.drift.length > 0) throw new Error(`${dir}: planned again against its own applied state, it still changes ${settled.drift.join(', ')}`);
@@ -138,27 +158,33 @@ export class RealTerraform {
         throw new Error(`${dir}: not settled after ${settling.length} plan(s): ${left.join('; ')}`);
       }
       adopted.push(...settled.adopted);
-      applied = { state: settled.state, fakes: settled.fakes };
+      applied = { state: { ...settled.state, outputs: knownOutputs(again) }, fakes: settled.fakes };
     }
     return { plan, prior, applied, settling, adopted };
   }
 
   private apply(ws: Workspace, plan: PlanJson, prior: AppliedState | undefined): AppliedState {
     this.generation += 1;
-    return applyPlanToState(plan, prior, {
+    const applied = applyPlanToState(plan, prior, {
       schemas: this.schemas!,
       configuration: mergedResources(ws.dir),
       generation: this.generation,
       region: regionOf(ws.dir),
       accountId: this.world.accountId,
     });
+    return { ...applied, state: { ...applied.state, outputs: knownOutputs(plan) } };
   }
 
-  private async planOnce(ws: Workspace, state: StateV4 | undefined, args: string[]): Promise<PlanJson> {
+  /** The plan as JSON; undefined when `always` is false and Terraform says it changes nothing (no show needed). */
+  private async planOnce(ws: Workspace, state: StateV4 | undefined, args: string[], always: boolean): Promise<PlanJson | undefined> {
     const statePath = join(ws.dir, 'terraform.tfstate');
     if (state) writeFileSync(statePath, JSON.stringify(state));
     else rmSync(statePath, { force: true });
-    await terraform(ws.dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=plan.bin', ...args]);
+    const planned = await terraform(ws.dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-detailed-exitcode', '-out=plan.bin', ...args], {
+      allowFailure: true,
+    });
+    if (planned.code !== 0 && planned.code !== 2) throw new Error(`terraform plan in ${ws.dir} failed (exit ${planned.code}):\n${planned.stderr || planned.stdout}`);
+    if (planned.code === 0 && !always) return undefined;
     const shown = await terraform(ws.dir, ['show', '-json', 'plan.bin']);
     return JSON.parse(shown.stdout) as PlanJson;
   }
