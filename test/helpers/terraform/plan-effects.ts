@@ -1,5 +1,5 @@
 import { memberAddresses } from '../../../src/emit/terraform/addresses.js';
-import { changeEffect } from '../../../src/model/aws-semantics.js';
+import { changeEffect, changedArguments as changedPaths } from '../../../src/model/aws-semantics.js';
 import type { ClusterModel } from '../../../src/model/model.js';
 import { changedArguments, effectiveChanges } from './real-plan.js';
 import type { PlanJson, PlanResourceChange } from './synthesize-state.js';
@@ -23,7 +23,10 @@ function disrupts(c: PlanResourceChange): boolean {
   const actions = c.change.actions;
   if (actions.includes('delete') || actions.includes('create')) return true;
   if (c.type !== 'aws_instance') return false;
-  return changedArguments(c).some((k) => changeEffect('aws_instance', k, c.change.after ?? {}) !== 'update');
+  // Argument paths (root_block_device.volume_size), so a block's harmless argument is judged on its own; a value
+  // the plan does not know yet is absent from `after` and so counts as changed.
+  const after = c.change.after ?? {};
+  return changedPaths('aws_instance', c.change.before ?? {}, after).some((k) => changeEffect('aws_instance', k, after) !== 'update');
 }
 
 export interface PlanEffects {
