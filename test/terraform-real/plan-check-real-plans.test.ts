@@ -8,10 +8,11 @@ import { generate } from '../../src/generate.js';
 import { validateFile } from '../../src/spec/validate.js';
 import { committedContents } from '../helpers/files.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
-import { worldForSpec } from '../helpers/terraform/aws-world.js';
 import { membersOf, planEffects } from '../helpers/terraform/plan-effects.js';
-import { effectiveChanges, RealTerraform, type PlannedChange } from '../helpers/terraform/real-plan.js';
+import { worldForSpec } from '../helpers/terraform/aws-world.js';
+import { effectiveChanges, realPlan, RealTerraform, type PlannedChange } from '../helpers/terraform/real-plan.js';
 import type { AppliedState, PlanJson } from '../helpers/terraform/synthesize-state.js';
+import { NOW, sharedBase } from './tutorial-base.js';
 
 /**
  * plan-check judged on plans the real AWS provider made, next to the synthetic ones of test/plan-check: each
@@ -19,8 +20,8 @@ import type { AppliedState, PlanJson } from '../helpers/terraform/synthesize-sta
  */
 const TUTORIAL = join(REPO_ROOT, 'examples/myfirstcluster.yaml');
 const TUTORIAL_TEXT = readFileSync(TUTORIAL, 'utf8');
-const NOW = new Date('2026-12-01T00:00:00Z');
 const MEMBERS = membersOf(validateFile(TUTORIAL).model);
+const WORLD = worldForSpec(validateFile(TUTORIAL).spec);
 
 let work = '';
 let base = '';
@@ -30,10 +31,8 @@ let baseApplied: AppliedState;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'hakube-real-plan-check-'));
   writeFileSync(join(work, 'cluster.yaml'), TUTORIAL_TEXT);
-  base = join(work, 'base');
-  await generate(join(work, 'cluster.yaml'), { outDir: base, now: NOW });
-  tf = await RealTerraform.start(worldForSpec(validateFile(TUTORIAL).spec));
-  baseApplied = await tf.cachedAppliedState(base);
+  const shared = await sharedBase('myfirstcluster.yaml');
+  ({ dir: base, tf, applied: baseApplied } = shared);
 });
 afterAll(async () => {
   await tf?.close();
@@ -58,31 +57,42 @@ const spec = () => join(work, 'cluster.yaml');
 
 describe('plan-check on real plans of the tutorial', () => {
   it('the folder planned against its own applied state: nothing to do, safe', async () => {
-    const planned = await tf.plan(base, baseApplied);
+    const planned = await realPlan(WORLD, base, base, { settle: false });
     expect(effectiveChanges(planned.plan).map((c) => c.address)).toEqual([]);
     expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 0, verdict: 'safe' });
   });
 
   it('plans without keys: with pki/ and users/ removed the plan is the same (empty)', async () => {
-    const planned = await tf.plan(base, baseApplied, { withoutKeys: true });
+    const planned = await realPlan(WORLD, base, base, { withoutKeys: true, settle: false });
     expect(effectiveChanges(planned.plan).map((c) => c.address)).toEqual([]);
   });
 
-  it('-replace of one member (a tainted member is the same plan): one member disrupted, safe', async () => {
-    const planned = await tf.plan(base, baseApplied, { planArgs: [`-replace=${memberAddresses({ name: 'control-plane-1' }).instance}`] });
+  it('a tainted member (terraform taint, or a failed create): replaced, one member disrupted, safe', async () => {
+    const tainted = structuredClone(baseApplied);
+    const instance = tainted.state.resources.find((r) => r.mode === 'managed' && `${r.type}.${r.name}` === memberAddresses({ name: 'control-plane-3' }).instance);
+    (instance!.instances[0] as { status?: string }).status = 'tainted';
+    const planned = await tf.plan(base, tainted, { settle: false });
+    const change = planned.plan.resource_changes?.find((c) => c.address === memberAddresses({ name: 'control-plane-3' }).instance);
+    expect(change?.action_reason).toBe('replace_because_tainted');
+    expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(1);
+    expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 0, verdict: 'safe', undisrupted: 2 });
+  });
+
+  it('-replace of one member: one member disrupted, safe', async () => {
+    const planned = await tf.plan(base, baseApplied, { settle: false, planArgs: [`-replace=${memberAddresses({ name: 'control-plane-1' }).instance}`] });
     expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(1);
     expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 0, verdict: 'safe', undisrupted: 2 });
   });
 
   it('-replace of two members: quorum lost, unsafe', async () => {
     const args = ['control-plane-1', 'control-plane-2'].map((name) => `-replace=${memberAddresses({ name }).instance}`);
-    const planned = await tf.plan(base, baseApplied, { planArgs: args });
+    const planned = await tf.plan(base, baseApplied, { settle: false, planArgs: args });
     expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(2);
     expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 1, verdict: 'unsafe', undisrupted: 1 });
   });
 
   it('-replace of an etcd volume: that member\'s data is gone, unsafe', async () => {
-    const planned = await tf.plan(base, baseApplied, { planArgs: [`-replace=${memberAddresses({ name: 'control-plane-2' }).etcdVolume}`] });
+    const planned = await tf.plan(base, baseApplied, { settle: false, planArgs: [`-replace=${memberAddresses({ name: 'control-plane-2' }).etcdVolume}`] });
     expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(1);
     expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 1, verdict: 'unsafe' });
   });
@@ -95,7 +105,7 @@ describe('plan-check on real plans of the tutorial', () => {
     expect(caKey, 'the CA certificate has a recorded hash').toBeDefined();
     doc.locals.bucket_object_hashes[caKey!] = 'f'.repeat(64);
     writeFileSync(hashes, `${JSON.stringify(doc, null, 2)}\n`);
-    const planned = await tf.plan(out, baseApplied);
+    const planned = await tf.plan(out, baseApplied, { settle: false });
     expect(effectiveChanges(planned.plan).map((c) => `${c.type}:${c.change.actions.join('/')}`)).toContain('aws_s3_object:update');
     expect(planCheck(spec(), planned.plan)).toMatchObject({ code: 1, verdict: 'unsafe' });
   });
@@ -104,7 +114,7 @@ describe('plan-check on real plans of the tutorial', () => {
     const sg = JSON.parse(readFileSync(join(base, 'security-groups.tf.json'), 'utf8')) as { resource: Record<string, Record<string, { from_port?: number }>> };
     const rule = Object.entries(sg.resource.aws_vpc_security_group_ingress_rule ?? {}).find(([, r]) => r.from_port === 2379);
     expect(rule, 'an ingress rule for etcd traffic').toBeDefined();
-    const planned = await tf.plan(base, baseApplied, { planArgs: [`-replace=aws_vpc_security_group_ingress_rule.${rule![0]}`] });
+    const planned = await tf.plan(base, baseApplied, { settle: false, planArgs: [`-replace=aws_vpc_security_group_ingress_rule.${rule![0]}`] });
     const check = planCheck(spec(), planned.plan);
     expect(check.stdout).toContain(`aws_vpc_security_group_ingress_rule.${rule![0]}`);
   });
@@ -114,7 +124,7 @@ describe('plan-check on real plans of the tutorial', () => {
     const bumped = join(work, 'bumped.yaml');
     writeFileSync(bumped, TUTORIAL_TEXT.replace('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'));
     await generate(bumped, { outDir: out, now: NOW, rollout: 'all-members' });
-    const planned = await tf.plan(out, baseApplied);
+    const planned = await tf.plan(out, baseApplied, { settle: false });
     expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(3);
     expect(planCheck(bumped, planned.plan)).toMatchObject({ code: 1, verdict: 'unsafe', undisrupted: 0 });
   });
@@ -130,7 +140,7 @@ describe('plan-check on real plans of the tutorial', () => {
     expect(committedContents(out)).toEqual(before);
     const forced = runCli(['generate', internal, '--out', out, '--all-members-at-once']);
     expect(forced.code, forced.stderr).toBe(0);
-    const planned = await tf.plan(out, baseApplied);
+    const planned = await tf.plan(out, baseApplied, { settle: false });
     expect(planned.plan.resource_changes?.find((c) => c.address === 'aws_lb.api')?.change.actions).toEqual(['delete', 'create']);
     expect(planEffects(planned.plan, MEMBERS).disrupted).toHaveLength(3);
     expect(planCheck(internal, planned.plan)).toMatchObject({ code: 1, verdict: 'unsafe' });
@@ -142,13 +152,13 @@ describe('plan-check on real plans of the tutorial', () => {
     writeFileSync(five, TUTORIAL_TEXT.replace('    count: 3\n', '    count: 5\n'));
     const result = await generate(five, { outDir: out, now: NOW });
     expect(result.pending.length).toBeGreaterThan(0);
-    const step1: PlannedChange = await tf.plan(out, baseApplied);
+    const step1: PlannedChange = await tf.plan(out, baseApplied, { settle: false });
     expect(planEffects(step1.plan, membersOf(validateFile(five).model)).disrupted.length).toBeLessThanOrEqual(1);
     expect(planCheck(five, step1.plan).code).toBe(0);
     // The same step, with an operator's -replace of a running member on top: two of the three running members go.
     const released = result.released ?? 'control-plane-1';
     const other = ['control-plane-1', 'control-plane-2', 'control-plane-3'].find((m) => m !== released)!;
-    const forced = await tf.plan(out, baseApplied, { planArgs: [`-replace=${memberAddresses({ name: other }).instance}`, `-replace=${memberAddresses({ name: released }).instance}`] });
+    const forced = await tf.plan(out, baseApplied, { settle: false, planArgs: [`-replace=${memberAddresses({ name: other }).instance}`, `-replace=${memberAddresses({ name: released }).instance}`] });
     expect(planCheck(five, forced.plan)).toMatchObject({ code: 1, verdict: 'unsafe' });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../src/generate.js';
@@ -30,7 +30,7 @@ export async function sharedBase(example: string): Promise<Base> {
   const text = readFileSync(specFile, 'utf8');
   const root = join(tmpdir(), 'hakube-terraform', `base-${example}`);
   const dir = join(root, 'out');
-  const done = join(root, 'applied.json');
+  const done = join(root, 'ready');
   const tf = await RealTerraform.start(worldForSpec(validateFile(specFile).spec));
   mkdirSync(join(tmpdir(), 'hakube-terraform'), { recursive: true });
   let mine = false;
@@ -44,10 +44,8 @@ export async function sharedBase(example: string): Promise<Base> {
     try {
       writeFileSync(join(root, 'cluster.yaml'), text);
       await generate(join(root, 'cluster.yaml'), { outDir: dir, now: NOW });
-      const { applied } = await tf.appliedState(dir);
-      writeFileSync(`${done}.tmp`, JSON.stringify(applied));
-      writeFileSync(done, readFileSync(`${done}.tmp`));
-      rmSync(`${done}.tmp`);
+      const applied = await tf.cachedAppliedState(dir);
+      writeFileSync(done, '');
       return { text, dir, applied, tf };
     } catch (err) {
       writeFileSync(join(root, 'failed'), String(err));
@@ -60,5 +58,5 @@ export async function sharedBase(example: string): Promise<Base> {
     if (Date.now() > deadline) throw new Error(`the shared base of ${example} was not ready within ${WAIT_MS / 60_000} minutes`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  return { text, dir, applied: JSON.parse(readFileSync(done, 'utf8')) as AppliedState, tf };
+  return { text, dir, applied: await tf.cachedAppliedState(dir), tf };
 }

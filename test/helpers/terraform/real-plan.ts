@@ -214,12 +214,14 @@ export class RealTerraform {
   }
 }
 
-/** One real plan from folder `fromDir` (applied and settled) to folder `toDir`, with its own stub. */
+/**
+ * One real plan from folder `fromDir` (applied and settled; kept for the run, see cachedAppliedState) to folder
+ * `toDir`, with a stub of its own: the plan document and the state after applying it.
+ */
 export async function realPlan(world: AwsWorld, fromDir: string, toDir: string, options: PlanOptions = {}): Promise<PlannedChange> {
   const tf = await RealTerraform.start(world);
   try {
-    const from = await tf.appliedState(fromDir);
-    return await tf.plan(toDir, from.applied, options);
+    return await tf.plan(toDir, await tf.cachedAppliedState(fromDir), options);
   } finally {
     await tf.close();
   }
