@@ -78,6 +78,16 @@ function ec2(world: AwsWorld, action: string, form: URLSearchParams): string | u
   switch (action) {
     case 'DescribeImages':
       return describeImages(form);
+    case 'DescribeInstanceTypes': {
+      // What aws_instance's plan asks about the types it is given: x86_64, EBS-backed, burstable for t*.
+      const items = numbered(form, 'InstanceType').map(
+        (t) =>
+          `<item><instanceType>${esc(t)}</instanceType><currentGeneration>true</currentGeneration><burstablePerformanceSupported>${t.startsWith('t')}</burstablePerformanceSupported>` +
+          `<hibernationSupported>true</hibernationSupported><supportedRootDeviceTypes><item>ebs</item></supportedRootDeviceTypes>` +
+          `<processorInfo><supportedArchitectures><item>x86_64</item></supportedArchitectures></processorInfo></item>`,
+      );
+      return `<DescribeInstanceTypesResponse xmlns="${EC2_NS}"><requestId>1</requestId><instanceTypeSet>${items.join('')}</instanceTypeSet></DescribeInstanceTypesResponse>`;
+    }
     case 'GetInstanceUefiData':
       return `<GetInstanceUefiDataResponse xmlns="${EC2_NS}"><requestId>1</requestId><instanceId>${esc(form.get('InstanceId') ?? '')}</instanceId><uefiData></uefiData></GetInstanceUefiDataResponse>`;
     case 'DescribeVpcs': {
