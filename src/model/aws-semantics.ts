@@ -12,14 +12,12 @@ export type ChangeEffects = Readonly<Record<string, Readonly<Record<string, Chan
 
 export const AWS_CHANGE_EFFECTS: ChangeEffects = {
   aws_instance: {
-    // Replaced: a real plan of provider 5.100.0 (terraform plan -refresh=false over a written state, one argument
-    // changed at a time) showed delete+create for ami, associate_public_ip_address, availability_zone,
-    // cpu_options.*, ebs_block_device, ebs_optimized, enclave_options.enabled, ephemeral_block_device,
-    // hibernation, host_id, ipv6_addresses, key_name, placement_group, placement_partition_number, private_ip,
-    // root_block_device.encrypted and .kms_key_id, security_groups, subnet_id, tenancy. The rest are ForceNew in
-    // the provider's source (internal/service/ec2/ec2_instance.go) or its 6.x docs
-    // (website/docs/r/instance.html.markdown: "Disabling enable_primary_ipv6 ... forces recreation"; 5.100.0 plans
-    // enabling it in place, the table keeps the worse).
+    // Replaced: real plans of provider 5.100.0 (test/terraform-real/aws-semantics-real.test.ts, one argument
+    // changed per resource) show delete+create for every argument below that 5.100.0 has (region is 6.x only).
+    // ebs_block_device and ephemeral_block_device are probed by adding a device; a listed ephemeral device whose
+    // virtual_name changes is planned in place, but EC2 maps instance store only at launch, so the table keeps the
+    // worse. enable_primary_ipv6: the 6.x docs (website/docs/r/instance.html.markdown) say "Disabling
+    // enable_primary_ipv6 ... forces recreation"; 5.100.0 plans enabling it in place, the table keeps the worse.
     ami: 'replace',
     associate_public_ip_address: 'replace',
     availability_zone: 'replace',
@@ -56,6 +54,9 @@ export const AWS_CHANGE_EFFECTS: ChangeEffects = {
     // and modifying the capacity reservation "requires the instance to be in stopped state". The IPv6 address
     // count and the private DNS name options (ForceNew in older providers) are planned in place too; whether EC2
     // needs the machine stopped for them is not confirmed, so they count as a stop.
+    // Except across architectures: 5.100.0 replaces an instance whose new type has another one (x86_64 to arm64;
+    // aws-semantics-real.test.ts), which the configuration alone does not show. hakube changes the architecture
+    // only with the image, and ami replaces; plan-check reads the plan's own delete+create.
     instance_type: 'stop-start',
     user_data: 'stop-start',
     user_data_base64: 'stop-start',

@@ -78,6 +78,17 @@ function ec2(world: AwsWorld, action: string, form: URLSearchParams): string | u
   switch (action) {
     case 'DescribeImages':
       return describeImages(form);
+    case 'DescribeInstanceTypes': {
+      // What aws_instance's plan asks about the types it is given: EBS-backed, burstable for t*, arm64 for a
+      // Graviton family (a g after the generation: m7g, t4g, c6gn), else x86_64.
+      const items = numbered(form, 'InstanceType').map(
+        (t) =>
+          `<item><instanceType>${esc(t)}</instanceType><currentGeneration>true</currentGeneration><burstablePerformanceSupported>${t.startsWith('t')}</burstablePerformanceSupported>` +
+          `<hibernationSupported>true</hibernationSupported><supportedRootDeviceTypes><item>ebs</item></supportedRootDeviceTypes>` +
+          `<processorInfo><supportedArchitectures><item>${/^[a-z]+\d+[a-z]*g/.test(t) ? 'arm64' : 'x86_64'}</item></supportedArchitectures></processorInfo></item>`,
+      );
+      return `<DescribeInstanceTypesResponse xmlns="${EC2_NS}"><requestId>1</requestId><instanceTypeSet>${items.join('')}</instanceTypeSet></DescribeInstanceTypesResponse>`;
+    }
     case 'GetInstanceUefiData':
       return `<GetInstanceUefiDataResponse xmlns="${EC2_NS}"><requestId>1</requestId><instanceId>${esc(form.get('InstanceId') ?? '')}</instanceId><uefiData></uefiData></GetInstanceUefiDataResponse>`;
     case 'DescribeVpcs': {

@@ -242,11 +242,11 @@ function resolveDirectReferences(resources: Map<string, Planned>): void {
 
 /**
  * What the provider's Read stores differently from what its plan shows. aws_instance plans `user_data` as a hash
- * of the configured `user_data_base64`, but Read sets only `user_data_base64` when that is configured; a state
- * holding the planned hash would be hashed again by every plan.
+ * (of the configured `user_data_base64`, or of nothing when neither is configured), but Read sets `user_data` only
+ * when that is what is configured; a state holding the planned hash would be hashed again by every plan.
  */
 function asRead(type: string, attributes: Record<string, unknown>, configured: Record<string, unknown> | undefined): void {
-  if (type === 'aws_instance' && configured?.user_data_base64 !== undefined) attributes.user_data = null;
+  if (type === 'aws_instance' && configured !== undefined && configured.user_data === undefined) attributes.user_data = null;
 }
 
 export interface ApplyOptions {
