@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsProviderSource } from './helpers/terraform/provider-source.mjs';
+import { PLAN_LOG } from './helpers/terraform/terraform-cli.js';
 
 interface RequiredTool {
   command: string;
@@ -13,6 +14,15 @@ interface RequiredTool {
 }
 
 const { tools } = JSON.parse(readFileSync(new URL('./required-tools.json', import.meta.url), 'utf8')) as { tools: RequiredTool[] };
+
+/** How many real terraform plans the run made and how long they took (test/helpers/terraform/terraform-cli.ts). */
+function reportPlans(runTmp: string): void {
+  const log = join(runTmp, PLAN_LOG);
+  if (!existsSync(log)) return;
+  const ms = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+  const total = ms.reduce((a, b) => a + b, 0);
+  console.info(`real Terraform: ${ms.length} terraform plan runs, ${(total / 1000).toFixed(0)} s in all, median ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(1)} s, longest ${(ms[ms.length - 1]! / 1000).toFixed(1)} s`);
+}
 
 /**
  * Runs once before any test file. A missing program fails the whole run here with one message, rather than as
@@ -48,5 +58,8 @@ export function setup(): () => void {
   process.env.TMPDIR = runTmp;
   // The bundle keeps its compile cache under $XDG_CACHE_HOME: the run's, not the user's.
   process.env.XDG_CACHE_HOME = join(runTmp, 'cache');
-  return () => rmSync(runTmp, { recursive: true, force: true });
+  return () => {
+    reportPlans(runTmp);
+    rmSync(runTmp, { recursive: true, force: true });
+  };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsProviderSource, cliConfigFor, type AwsProviderSource } from './provider-source.mjs';
@@ -49,15 +49,20 @@ export interface TerraformResult {
   stderr: string;
 }
 
+/** One line per terraform plan the run made (its milliseconds); test/global-setup.ts sums it up at the end. */
+export const PLAN_LOG = 'hakube-terraform/plans.log';
+
 /** Runs terraform in `dir` without blocking the event loop (the AWS stub answers from this process). */
 export function terraform(dir: string, args: string[], options: { allowFailure?: boolean } = {}): Promise<TerraformResult & { code: number }> {
   const { env } = terraformSetup();
+  const started = Date.now();
   return new Promise((resolve, reject) => {
     execFile(
       'terraform',
       args,
       { cwd: dir, env, timeout: COMMAND_TIMEOUT_MS, maxBuffer: 512 * 1024 * 1024, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
+        if (args[0] === 'plan') appendFileSync(join(tmpdir(), PLAN_LOG), `${Date.now() - started}\n`);
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         if (error && (!options.allowFailure || typeof error.code !== 'number')) {
           const why = error.killed ? `killed after ${COMMAND_TIMEOUT_MS / 1000} s` : `exit ${String(error.code)}`;
