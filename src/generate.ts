@@ -100,7 +100,10 @@ terraform.tfstate
 terraform.tfstate.backup
 `;
 
-/** Files that hold key material or are only bookkeeping of it: not committed, so not compared without pki/. */
+/**
+ * Files that hold key material (not committed) or list it (.hakube-files, committed: refuseLostKeyMaterial reads it),
+ * so not compared without pki/.
+ */
 function holdsKeyMaterial(path: string): boolean {
   return path.startsWith(`${PKI_DIR}/`) || path.startsWith(`${USERS_DIR}/`) || path === ADMIN_KUBECONFIG || path === MANIFEST_FILE;
 }
