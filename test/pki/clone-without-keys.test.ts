@@ -53,7 +53,7 @@ function editSpec(repo: string): void {
 function expectRefusal(result: ReturnType<typeof runCli>, missing: string[]): void {
   expect(result.code, result.stderr).toBe(1);
   expect(hasStackTrace(result.stderr)).toBe(false);
-  const refusal = result.stderr.split('\n').find((l) => l.includes('key material its .hakube-files records is missing'));
+  const refusal = result.stderr.split('\n').find((l) => l.includes('key material it records (in .hakube-files, bucket-object-hashes.tf.json) is missing'));
   expect(refusal, result.stderr).toBeDefined();
   expect(refusal?.split('is missing: ')[1]).toBe(missing.join(', '));
   expect(result.stderr).toContain("from your team's key store or a backup");
@@ -116,6 +116,15 @@ describe('a clone of the repository, without pki/ and users/', () => {
       expectRefusal(hakube(repo, ...args), IRREPLACEABLE);
       expect(contentListing(repo)).toEqual(before);
     });
+  });
+
+  it('is refused by the bucket hashes alone when .hakube-files is not committed (no users: they are not uploaded)', () => {
+    const repo = clone();
+    rmSync(join(repo, 'out/.hakube-files'));
+    editSpec(repo);
+    const before = contentListing(repo);
+    expectRefusal(hakube(repo, 'generate', 'cluster.yaml', '--out', 'out'), IRREPLACEABLE.filter((p) => !p.startsWith('users/')));
+    expect(contentListing(repo)).toEqual(before);
   });
 
   it('generate --check of the unedited clone is up to date and creates nothing', () => {
@@ -191,8 +200,8 @@ describe('lostKeyMaterial', () => {
     expect(lostKeyMaterial(model, [], emptyPkiStore())).toEqual([]);
   });
 
-  it('lists only recorded files the spec still needs and that cannot be made anew', () => {
-    const recorded = ['pki/ca.crt', 'pki/ca.key', 'pki/admin.crt', 'pki/secrets/bootstrap-token', 'users/carol/carol.crt', 'control-plane.tf.json'];
+  it('lists only recorded files the spec still needs and that cannot be made anew, a pair whole', () => {
+    const recorded = ['pki/ca.crt', 'pki/admin.crt', 'pki/secrets/bootstrap-token', 'users/carol/carol.crt', 'control-plane.tf.json'];
     // A leaf and the bootstrap token are made anew harmlessly; carol is not in the spec (add-user's, or removed).
     expect(lostKeyMaterial(model, recorded, emptyPkiStore())).toEqual(['pki/ca.crt', 'pki/ca.key']);
   });
