@@ -13,6 +13,7 @@ import { defaultOutDir } from './output/paths.js';
 import { checkOutputFolder, openOutputFolder, readPreviousOutput } from './output/output-folder.js';
 import { diffOutput, MANIFEST_FILE, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
+import { refuseLostKeyMaterial } from './pki/lost-key-material.js';
 import { readPkiStore } from './pki/store.js';
 import { parseRolloutRecord, renderRolloutRecord, ROLLOUT_RECORD_FILE } from './rollout/rollout-record.js';
 import { stageMemberChanges, type StagingMode } from './rollout/stage-members.js';
@@ -40,6 +41,11 @@ export interface GenerateOptions {
    */
   check?: boolean;
   rollout?: RolloutRequest;
+  /**
+   * Make new key material in place of recorded key material that is missing (`generate --new-pki`): a new cluster
+   * CA for every machine. Without it such a folder is refused (src/pki/lost-key-material.ts).
+   */
+  newPki?: boolean;
 }
 
 export interface GenerateResult {
@@ -59,6 +65,8 @@ export interface GenerateResult {
   adminKubeconfig: boolean;
   /** check mode without pki/: key material was not compared. */
   keyMaterialAbsent: boolean;
+  /** Recorded key material that was missing and is made anew (only with newPki), relative to the folder. */
+  replacedKeyMaterial: string[];
   /**
    * The service-account issuer of a cluster that already runs changes (turned on, off, or moved): its API servers
    * take the issuer from the kubeadm-config ConfigMap, so only a manual step moves them
@@ -92,14 +100,17 @@ terraform.tfstate
 terraform.tfstate.backup
 `;
 
-/** Files that hold key material or are only bookkeeping of it: not committed, so not compared without pki/. */
+/**
+ * Files that hold key material (not committed) or list it (.hakube-files, committed: refuseLostKeyMaterial reads it),
+ * so not compared without pki/.
+ */
 function holdsKeyMaterial(path: string): boolean {
   return path.startsWith(`${PKI_DIR}/`) || path.startsWith(`${USERS_DIR}/`) || path === ADMIN_KUBECONFIG || path === MANIFEST_FILE;
 }
 
 /**
  * The whole pipeline: load → schema → defaults → rules → model → emitters → one-member-per-apply staging → atomic
- * write. Only validateFile, the output folder's checks, readPkiStore and readPreviousOutput read the disk, and only
+ * write. Only validateFile, the output folder's checks, readPkiStore (with the record refuseLostKeyMaterial reads) and readPreviousOutput read the disk, and only
  * openOutputFolder (its lock; finishing an interrupted earlier run) and writeOutput write it, never for --dry-run or
  * --check.
  */
@@ -146,6 +157,8 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
   checkKubernetesUpgrade(cluster, outDir);
   const store = await readPkiStore(outDir, model.name);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
+  // Refused before any key is made, also for --dry-run, whose report would otherwise show a new CA as the plan.
+  const replacedKeyMaterial = keyMaterialAbsent ? [] : refuseLostKeyMaterial(outDir, model, store, opts.newPki);
 
   const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());
   const cloudInit = emitCloudInit(model);
@@ -209,6 +222,7 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     wasPending,
     adminKubeconfig: files.some((f) => f.path === ADMIN_KUBECONFIG),
     keyMaterialAbsent,
+    replacedKeyMaterial,
     ...(issuerChange ? { issuerChange } : {}),
   };
 }

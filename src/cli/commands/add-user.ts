@@ -71,11 +71,14 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
 
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
+      const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');
       const { issueUserCredentials } = await import('../../pki/user-credentials.js');
       const server = args.server ?? specApiServer(model);
       const lock = existsSync(out) ? lockOutputFolder(resolve(out)) : undefined;
       try {
         const store = await readPkiStore(out, model.name);
+        // Before anything is written: a clone without the team's pki/ must not go on as if the cluster had no CA.
+        refuseLostKeyMaterial(out, model, store);
         const ca = store.pairs.get(KUBERNETES_CA);
         if (!ca) {
           throw new UserError(`no cluster CA in ${join(out, `${KUBERNETES_CA}.crt`)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);

@@ -82,10 +82,13 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       const { model } = validateFile(args.spec);
       const out = args.out ?? defaultOutDir(model);
       const { readPkiStore } = await import('../../pki/store.js');
+      const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');
       const { renewCertificates } = await import('../../pki/renew.js');
       const { writeFileAtomic } = await import('../../output/atomic-file.js');
       const { generate } = await import('../../generate.js');
       const store = await readPkiStore(out, model.name);
+      // Before anything is written: a clone without the team's pki/ must not go on as if the cluster had no CA.
+      refuseLostKeyMaterial(out, model, store);
       if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const { files, renewed } = await renewCertificates(model, store, new Date(), within);
       // The certificates first, then the rest of the folder (manifest, kubeconfigs, what Terraform uploads): if

@@ -4,6 +4,7 @@ import { formatIssue, UsageError, UserError } from '../../errors.js';
 import type { GenerateResult } from '../../generate.js';
 import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
+import { NEW_PKI_FLAG } from '../../pki/lost-key-material.js';
 import type { Console } from '../output.js';
 
 interface GenerateArgs {
@@ -12,6 +13,7 @@ interface GenerateArgs {
   'dry-run': boolean;
   check: boolean;
   'all-members-at-once': boolean;
+  'new-pki': boolean;
 }
 
 /** Paths inside the working folder read better relative, as the user typed them. */
@@ -101,10 +103,18 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
           default: false,
           describe:
             'EMERGENCY ONLY: write the change of every control-plane member at once instead of one per apply; one terraform apply may then take down several etcd members and lose quorum',
+        })
+        .option('new-pki', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'DELIBERATE ONLY: when key material this folder recorded (a CA, pki/sa.key, the encryption config, a user) is missing, make it anew instead of refusing; the next terraform apply gives every machine a new cluster CA, so every machine must be replaced',
         }) as unknown as Argv<GenerateArgs>,
     handler: async (args) => {
       // yargs counts a boolean's default as given, so its conflicts() cannot tell these apart.
-      if (args.check && (args['dry-run'] || args['all-members-at-once'])) throw new UsageError('--check writes nothing and takes neither --dry-run nor --all-members-at-once');
+      if (args.check && (args['dry-run'] || args['all-members-at-once'] || args['new-pki'])) {
+        throw new UsageError(`--check writes nothing and takes neither --dry-run, --all-members-at-once nor ${NEW_PKI_FLAG}`);
+      }
       // Loaded on use: the emitters (cdktf above all) take most of a second to import.
       const { generate } = await import('../../generate.js');
       const result = await generate(args.spec, {
@@ -112,6 +122,7 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         dryRun: args['dry-run'],
         check: args.check,
         ...(args['all-members-at-once'] ? { rollout: 'all-members' as const } : {}),
+        newPki: args['new-pki'],
       });
       const { report } = result;
       const differs = report.created.length + report.changed.length + report.removed.length > 0;
@@ -132,6 +143,12 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         throw new UserError(`${outDir} is not what hakube generate ${args.spec} writes; run it and commit the result`);
       }
       printGenerateResult(con, result, args.spec, args.out, args['dry-run'] ? 'would write' : 'wrote');
+      if (result.replacedKeyMaterial.length > 0) {
+        con.err(
+          `warning: ${NEW_PKI_FLAG}: new key material in place of the recorded ${result.replacedKeyMaterial.join(', ')}. ` +
+            'The next terraform apply uploads it to every machine; the running ones do not trust a new CA or service-account key and cannot read Secrets encrypted with the old key: replace every machine, and hand out the new kubeconfigs.',
+        );
+      }
       const outDir = shownOutDir(result.outDir);
       if (differs && !args['dry-run']) con.out(`Next: review the diff, then run terraform init && terraform plan in ${outDir}`);
       if (!result.adminKubeconfig) {

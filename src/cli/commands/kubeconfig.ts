@@ -45,8 +45,11 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       const out = args.out ?? defaultOutDir(model);
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
+      const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');
       const { identityCertificateBase } = await import('../../pki/user-credentials.js');
       const store = await readPkiStore(out, model.name);
+      // Before anything is written: a clone without the team's pki/ must not go on as if the cluster had no CA.
+      refuseLostKeyMaterial(out, model, store);
       const ca = store.pairs.get(KUBERNETES_CA);
       const { base, kubeconfigUser } = identityCertificateBase(args.user);
       const identity = store.pairs.get(base);
