@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +164,40 @@ describe('hakube CLI', () => {
     expect(readFileSync(mine, 'utf8')).toBe('important: data\n');
     expect(runCli([...args, '--force']).code).toBe(0);
     expect(readFileSync(mine, 'utf8')).toContain('server: https://api.example.com:6443');
+  });
+
+  it('.hakube-files names exactly the committed files, while hakube still removes its stale local ones and keeps foreign ones', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const spec = 'examples/myfirstcluster.yaml';
+    const server = ['--server', 'https://api.example.com:6443'];
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    expect(runCli(['add-user', spec, '--name', 'bob', '--out', out, ...server]).code).toBe(0);
+    expect(runCli(['kubeconfig', spec, '--out', out, ...server]).code).toBe(0);
+    writeFileSync(join(out, 'notes.md'), 'mine\n');
+    writeFileSync(join(out, 'extra.tf.json'), '{}\n');
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+
+    const committed = readFileSync(join(out, '.hakube-files'), 'utf8').split('\n').filter((l) => l !== '');
+    expect(committed.filter((p) => p.startsWith('pki/') || p.startsWith('users/') || p === 'kubeconfig')).toEqual([]);
+    const local = readFileSync(join(out, 'pki/.hakube-files'), 'utf8');
+    for (const p of ['pki/ca.key', 'pki/admin.kubeconfig', 'users/bob/kubeconfig', 'users/alice/alice.key']) expect(local).toContain(`${p}\n`);
+    // What git would commit of the folder is what the manifest lists, the user's own files and the manifest itself.
+    expect(spawnSync('git', ['init', '-q', out]).status).toBe(0);
+    expect(spawnSync('git', ['add', '-A'], { cwd: out }).status).toBe(0);
+    const tracked = spawnSync('git', ['ls-files'], { cwd: out, encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
+    expect(tracked.sort()).toEqual([...committed, '.hakube-files', 'extra.tf.json', 'notes.md'].sort());
+
+    // Without its certificate, bob's kubeconfig is hakube's stale file: removed, while the user's files stay.
+    rmSync(join(out, 'users/bob/bob.crt'));
+    rmSync(join(out, 'users/bob/bob.key'));
+    const again = runCli(['generate', spec, '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('removed    users/bob/kubeconfig');
+    expect(existsSync(join(out, 'users/bob/kubeconfig'))).toBe(false);
+    expect(readFileSync(join(out, 'notes.md'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'extra.tf.json'), 'utf8')).toBe('{}\n');
+    expect(readFileSync(join(out, '.hakube-files'), 'utf8').split('\n').filter((l) => l !== '')).toEqual(committed);
   });
 
   it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {
