@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_SPEC, fakePrivateKeyFile, withLine } from '../helpers/spec-text.js';
-import { hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { TEST_SSH_PUBLIC_KEY } from '../helpers/ssh-keys.js';
 
 function tmp(): string {
@@ -198,6 +198,27 @@ describe('hakube CLI', () => {
     expect(readFileSync(join(out, 'notes.md'), 'utf8')).toBe('mine\n');
     expect(readFileSync(join(out, 'extra.tf.json'), 'utf8')).toBe('{}\n');
     expect(readFileSync(join(out, '.hakube-files'), 'utf8').split('\n').filter((l) => l !== '')).toEqual(committed);
+  });
+
+  it('kubeconfig -o - prints the kubeconfig, admin key included, and writes no file', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const spec = join(REPO_ROOT, 'examples/myfirstcluster.yaml');
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const r = runCli(['kubeconfig', spec, '--out', out, '--server', 'https://api.example.com:6443', '-o', '-'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    expect(existsSync(join(out, 'pki/admin.kubeconfig'))).toBe(false);
+    // Saved by the test, as a shell redirection would (kubectl cannot read /dev/stdin from a spawned process's socket).
+    const saved = join(tmp(), 'config');
+    writeFileSync(saved, r.stdout);
+    const view = spawnSync('kubectl', ['config', 'view', `--kubeconfig=${saved}`, '--raw', '-o', 'json'], { encoding: 'utf8' });
+    expect(view.status, view.stderr).toBe(0);
+    const config = JSON.parse(view.stdout) as { clusters: Array<{ cluster: { server: string } }>; users: Array<{ name: string; user: { 'client-key-data': string } }> };
+    expect(config.clusters[0]?.cluster.server).toBe('https://api.example.com:6443');
+    expect(config.users[0]?.name).toBe('kubernetes-admin');
+    expect(Buffer.from(config.users[0]?.user['client-key-data'] ?? '', 'base64').toString('utf8')).toBe(readFileSync(join(out, 'pki/admin.key'), 'utf8'));
+    expect(runCli(['kubeconfig', '--help']).stdout).toContain('or - for standard output; it holds the private key');
   });
 
   it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {
