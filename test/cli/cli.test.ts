@@ -16,7 +16,7 @@ describe('hakube CLI', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
     for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
-    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore']];
+    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore'], ['version']];
     for (const cmd of commands) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -24,10 +24,19 @@ describe('hakube CLI', () => {
     }
   });
 
-  it('prints its version', () => {
-    const r = runCli(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('prints its version with --version and the version command, and as JSON for machines', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['version'], ['version', '-o', 'text']]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    const json = runCli(['version', '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ version, node: process.version, platform: process.platform, arch: process.arch });
+    const bad = runCli(['version', '-o', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(hasStackTrace(bad.stderr)).toBe(false);
   });
 
   it('exits 2 on an unknown flag or command, without a stack trace', () => {
