@@ -16,7 +16,7 @@ describe('hakube CLI', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
     for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
-    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore'], ['version']];
+    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore'], ['version'], ['completion']];
     for (const cmd of commands) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -228,6 +228,35 @@ describe('hakube CLI', () => {
     expect(config.users[0]?.name).toBe('kubernetes-admin');
     expect(Buffer.from(config.users[0]?.user['client-key-data'] ?? '', 'base64').toString('utf8')).toBe(readFileSync(join(out, 'pki/admin.key'), 'utf8'));
     expect(runCli(['kubeconfig', '--help']).stdout).toContain('or - for standard output; it holds the private key');
+  });
+
+  it('completion bash and zsh print yargs\' scripts for hakube, the bash one completing commands; fish is a usage error', () => {
+    const bash = runCli(['completion', 'bash']);
+    expect(bash.code, bash.stderr).toBe(0);
+    const dir = tmp();
+    const script = join(dir, 'hakube.bash');
+    writeFileSync(script, bash.stdout);
+    const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    // The script runs `hakube --get-yargs-completions`: a hakube on PATH that is this build answers it.
+    writeFileSync(join(dir, 'hakube'), `#!/bin/sh\nexec '${process.execPath}' '${join(REPO_ROOT, 'bin/hakube.js')}' "$@"\n`, { mode: 0o755 });
+    const complete = (words: string) =>
+      spawnSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _hakube_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+      }).stdout;
+    expect(complete('hakube gen')).toBe('generate\n');
+    expect(complete('hakube completion z')).toBe('zsh\n');
+
+    const zsh = runCli(['completion', 'zsh']);
+    expect(zsh.code, zsh.stderr).toBe(0);
+    expect(zsh.stdout.startsWith('#compdef hakube\n')).toBe(true);
+    expect(zsh.stdout).toContain('compdef _hakube_yargs_completions hakube');
+
+    const fish = runCli(['completion', 'fish']);
+    expect(fish.code).toBe(2);
+    expect(fish.stderr).toContain('Choices: "bash", "zsh"');
+    expect(hasStackTrace(fish.stderr)).toBe(false);
   });
 
   it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {
