@@ -28,6 +28,8 @@ const COMMANDS: Array<{ names: string[]; load: (con: Console) => Promise<AnyComm
   { names: ['rollout'], load: async (con) => (await import('./commands/rollout.js')).rolloutCommand(con) },
   { names: ['plan-check'], load: async (con) => (await import('./commands/plan-check.js')).planCheckCommand(con) },
   { names: ['etcd'], load: async (con) => (await import('./commands/etcd.js')).etcdCommand(con) },
+  { names: ['version'], load: async (con) => (await import('./commands/version.js')).versionCommand(con) },
+  { names: ['completion'], load: async (con) => (await import('./commands/completion.js')).completionCommand(con) },
 ];
 
 /** The command the first non-option argument names, or all of them when it names none. */

@@ -3,8 +3,14 @@ import { USERS_DIR } from '../pki/certificate-plan.js';
 import { ROLLOUT_RECORD_FILE } from '../rollout/rollout-record.js';
 import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
 
-/** Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). */
+/**
+ * Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). It is
+ * committed, so it names only committed files: one naming the local-only ones would change with every teammate's
+ * users and kubeconfigs.
+ */
 export const MANIFEST_FILE = '.hakube-files';
+/** The same list for the files the output's .gitignore keeps out of git, kept where git never sees it either. */
+export const LOCAL_MANIFEST_FILE = `${PKI_DIR}/.hakube-files`;
 
 /** Folders whose whole content hakube writes. */
 const OWNED_FOLDERS = ['cloud-init', 'addons', 'oidc', PKI_DIR, USERS_DIR];
@@ -32,4 +38,13 @@ export function isHakubeFile(path: string): boolean {
   if (parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\')) return false;
   if (parts.length === 1) return OWNED_FILES.has(path) || (path.endsWith('.tf.json') && path !== '.tf.json');
   return OWNED_FOLDERS.includes(parts[0] ?? '');
+}
+
+/**
+ * Whether the output folder's .gitignore (written by src/generate.ts) keeps `path`, one of hakube's own files, out
+ * of git: key material, users and kubeconfigs. test/output/writer.test.ts checks the two agree with git itself.
+ */
+export function isLocalOnly(path: string): boolean {
+  const top = path.split('/')[0];
+  return top === PKI_DIR || top === USERS_DIR || path === FORMER_ADMIN_KUBECONFIG;
 }

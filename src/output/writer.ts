@@ -4,8 +4,9 @@ import { UserError } from '../errors.js';
 import type { GeneratedFile } from './files.js';
 import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
+import { PKI_DIR } from '../model/bucket-layout.js';
 import { processRuns } from './output-lock.js';
-import { isHakubeFile, MANIFEST_FILE } from './owned-files.js';
+import { isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
 import { parseSwapFolderName, swapFolderName } from './swap-names.js';
 import { writeNewFile } from './atomic-file.js';
 
@@ -44,13 +45,31 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** The paths the manifest lists, limited to names hakube itself writes: a damaged manifest never widens them. */
+/**
+ * The paths both manifests list, limited to names hakube itself writes: a damaged manifest never widens them. An
+ * earlier version listed the local-only files in MANIFEST_FILE too; they are still read from there.
+ */
 export function readManifest(outDir: string): string[] {
-  const path = join(outDir, MANIFEST_FILE);
+  return [...new Set([MANIFEST_FILE, LOCAL_MANIFEST_FILE].flatMap((name) => readManifestFile(join(outDir, name))))];
+}
+
+function readManifestFile(path: string): string[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.length > 0 && isHakubeFile(l));
+}
+
+/** The local manifest's content; none when there are no local-only files, so such a folder gets no pki/. */
+function localManifestText(paths: string[]): string | undefined {
+  return paths.length > 0 ? paths.join('\n') + '\n' : undefined;
+}
+
+/** Whether the file at `path` holds exactly `text`, or is absent when `text` is. */
+function holds(path: string, text: string | undefined): boolean {
+  const stats = lstatOrUndefined(path);
+  if (text === undefined) return stats === undefined;
+  return stats?.isFile() === true && readFileSync(path, 'utf8') === text;
 }
 
 /** Every regular file and symlink under `dir`, as '/'-separated relative paths. */
@@ -183,9 +202,9 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
     if (!isHakubeFile(f.path)) throw new Error(`BUG: ${f.path} is not among the files hakube owns (src/output/owned-files.ts)`);
   }
   const manifest = files.map((f) => f.path).sort();
-  const manifestText = manifest.join('\n') + '\n';
-  const manifestPath = join(outDir, MANIFEST_FILE);
-  const manifestSame = lstatOrUndefined(manifestPath)?.isFile() === true && readFileSync(manifestPath, 'utf8') === manifestText;
+  const committedText = manifest.filter((p) => !isLocalOnly(p)).join('\n') + '\n';
+  const localText = localManifestText(manifest.filter(isLocalOnly));
+  const manifestSame = holds(join(outDir, MANIFEST_FILE), committedText) && holds(join(outDir, LOCAL_MANIFEST_FILE), localText);
   if (report.created.length === 0 && report.changed.length === 0 && report.removed.length === 0 && manifestSame) {
     return report;
   }
@@ -206,8 +225,12 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
       makeTreeFolders(tree, dirname(f.path) === '.' ? '' : dirname(f.path));
       writeNewFile(join(tree, f.path), f.content, f.mode ?? FILE_MODE);
     }
-    writeNewFile(join(tree, MANIFEST_FILE), manifestText, FILE_MODE);
-    if (hadOutput) carryOverUserFiles(outDir, tree, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE]));
+    writeNewFile(join(tree, MANIFEST_FILE), committedText, FILE_MODE);
+    if (localText !== undefined) {
+      makeTreeFolders(tree, PKI_DIR);
+      writeNewFile(join(tree, LOCAL_MANIFEST_FILE), localText, FILE_MODE);
+    }
+    if (hadOutput) carryOverUserFiles(outDir, tree, new Set([...manifest, ...readManifest(outDir), MANIFEST_FILE, LOCAL_MANIFEST_FILE]));
     if (hadOutput) {
       makeSwapFolder(backup);
       renameSync(outDir, join(backup, TREE));

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_SPEC, fakePrivateKeyFile, withLine } from '../helpers/spec-text.js';
-import { hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { TEST_SSH_PUBLIC_KEY } from '../helpers/ssh-keys.js';
 
 function tmp(): string {
@@ -15,7 +16,7 @@ describe('hakube CLI', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
     for (const cmd of ['init', 'validate', 'get <resource>']) expect(top.stdout).toContain(`hakube ${cmd}`);
-    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore']];
+    const commands = [['init'], ['validate'], ['generate'], ['get'], ['get', 'instancegroups'], ['ha-report'], ['add-user'], ['kubeconfig'], ['certs'], ['certs', 'check'], ['certs', 'renew'], ['etcd'], ['etcd', 'restore'], ['version'], ['completion']];
     for (const cmd of commands) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -23,10 +24,19 @@ describe('hakube CLI', () => {
     }
   });
 
-  it('prints its version', () => {
-    const r = runCli(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('prints its version with --version and the version command, and as JSON for machines', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['version'], ['version', '-o', 'text']]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    const json = runCli(['version', '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ version, node: process.version, platform: process.platform, arch: process.arch });
+    const bad = runCli(['version', '-o', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(hasStackTrace(bad.stderr)).toBe(false);
   });
 
   it('exits 2 on an unknown flag or command, without a stack trace', () => {
@@ -163,6 +173,90 @@ describe('hakube CLI', () => {
     expect(readFileSync(mine, 'utf8')).toBe('important: data\n');
     expect(runCli([...args, '--force']).code).toBe(0);
     expect(readFileSync(mine, 'utf8')).toContain('server: https://api.example.com:6443');
+  });
+
+  it('.hakube-files names exactly the committed files, while hakube still removes its stale local ones and keeps foreign ones', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const spec = 'examples/myfirstcluster.yaml';
+    const server = ['--server', 'https://api.example.com:6443'];
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    expect(runCli(['add-user', spec, '--name', 'bob', '--out', out, ...server]).code).toBe(0);
+    expect(runCli(['kubeconfig', spec, '--out', out, ...server]).code).toBe(0);
+    writeFileSync(join(out, 'notes.md'), 'mine\n');
+    writeFileSync(join(out, 'extra.tf.json'), '{}\n');
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+
+    const committed = readFileSync(join(out, '.hakube-files'), 'utf8').split('\n').filter((l) => l !== '');
+    expect(committed.filter((p) => p.startsWith('pki/') || p.startsWith('users/') || p === 'kubeconfig')).toEqual([]);
+    const local = readFileSync(join(out, 'pki/.hakube-files'), 'utf8');
+    for (const p of ['pki/ca.key', 'pki/admin.kubeconfig', 'users/bob/kubeconfig', 'users/alice/alice.key']) expect(local).toContain(`${p}\n`);
+    // What git would commit of the folder is what the manifest lists, the user's own files and the manifest itself.
+    expect(spawnSync('git', ['init', '-q', out]).status).toBe(0);
+    expect(spawnSync('git', ['add', '-A'], { cwd: out }).status).toBe(0);
+    const tracked = spawnSync('git', ['ls-files'], { cwd: out, encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
+    expect(tracked.sort()).toEqual([...committed, '.hakube-files', 'extra.tf.json', 'notes.md'].sort());
+
+    // Without its certificate, bob's kubeconfig is hakube's stale file: removed, while the user's files stay.
+    rmSync(join(out, 'users/bob/bob.crt'));
+    rmSync(join(out, 'users/bob/bob.key'));
+    const again = runCli(['generate', spec, '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('removed    users/bob/kubeconfig');
+    expect(existsSync(join(out, 'users/bob/kubeconfig'))).toBe(false);
+    expect(readFileSync(join(out, 'notes.md'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'extra.tf.json'), 'utf8')).toBe('{}\n');
+    expect(readFileSync(join(out, '.hakube-files'), 'utf8').split('\n').filter((l) => l !== '')).toEqual(committed);
+  });
+
+  it('kubeconfig -o - prints the kubeconfig, admin key included, and writes no file', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const spec = join(REPO_ROOT, 'examples/myfirstcluster.yaml');
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const r = runCli(['kubeconfig', spec, '--out', out, '--server', 'https://api.example.com:6443', '-o', '-'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    expect(existsSync(join(out, 'pki/admin.kubeconfig'))).toBe(false);
+    // Saved by the test, as a shell redirection would (kubectl cannot read /dev/stdin from a spawned process's socket).
+    const saved = join(tmp(), 'config');
+    writeFileSync(saved, r.stdout);
+    const view = spawnSync('kubectl', ['config', 'view', `--kubeconfig=${saved}`, '--raw', '-o', 'json'], { encoding: 'utf8' });
+    expect(view.status, view.stderr).toBe(0);
+    const config = JSON.parse(view.stdout) as { clusters: Array<{ cluster: { server: string } }>; users: Array<{ name: string; user: { 'client-key-data': string } }> };
+    expect(config.clusters[0]?.cluster.server).toBe('https://api.example.com:6443');
+    expect(config.users[0]?.name).toBe('kubernetes-admin');
+    expect(Buffer.from(config.users[0]?.user['client-key-data'] ?? '', 'base64').toString('utf8')).toBe(readFileSync(join(out, 'pki/admin.key'), 'utf8'));
+    expect(runCli(['kubeconfig', '--help']).stdout).toContain('or - for standard output; it holds the private key');
+  });
+
+  it('completion bash and zsh print yargs\' scripts for hakube, the bash one completing commands; fish is a usage error', () => {
+    const bash = runCli(['completion', 'bash']);
+    expect(bash.code, bash.stderr).toBe(0);
+    const dir = tmp();
+    const script = join(dir, 'hakube.bash');
+    writeFileSync(script, bash.stdout);
+    const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    // The script runs `hakube --get-yargs-completions`: a hakube on PATH that is this build answers it.
+    writeFileSync(join(dir, 'hakube'), `#!/bin/sh\nexec '${process.execPath}' '${join(REPO_ROOT, 'bin/hakube.js')}' "$@"\n`, { mode: 0o755 });
+    const complete = (words: string) =>
+      spawnSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _hakube_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+      }).stdout;
+    expect(complete('hakube gen')).toBe('generate\n');
+    expect(complete('hakube completion z')).toBe('zsh\n');
+
+    const zsh = runCli(['completion', 'zsh']);
+    expect(zsh.code, zsh.stderr).toBe(0);
+    expect(zsh.stdout.startsWith('#compdef hakube\n')).toBe(true);
+    expect(zsh.stdout).toContain('compdef _hakube_yargs_completions hakube');
+
+    const fish = runCli(['completion', 'fish']);
+    expect(fish.code).toBe(2);
+    expect(fish.stderr).toContain('Choices: "bash", "zsh"');
+    expect(hasStackTrace(fish.stderr)).toBe(false);
   });
 
   it('quotes flag values that YAML would misread, so the spec keeps them as written', () => {

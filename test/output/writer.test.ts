@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, recoverInterruptedSwap, writeOutput } from '../../src/output/writer.js';
+import { isLocalOnly, LOCAL_MANIFEST_FILE } from '../../src/output/owned-files.js';
 import { deadPid } from '../helpers/processes.js';
+import { REPO_ROOT } from '../helpers/run-cli.js';
 
 function freshDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'hakube-writer-')), 'out');
@@ -18,7 +21,30 @@ describe('atomic output writer', () => {
     ]);
     expect(report.created.sort()).toEqual(['main.tf.json', 'pki/ca.key']);
     expect(statSync(join(out, 'pki/ca.key')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(out, MANIFEST_FILE), 'utf8')).toBe('main.tf.json\npki/ca.key\n');
+    // The committed manifest names only committed files; pki/ holds the list of the local-only ones.
+    expect(readFileSync(join(out, MANIFEST_FILE), 'utf8')).toBe('main.tf.json\n');
+    expect(readFileSync(join(out, LOCAL_MANIFEST_FILE), 'utf8')).toBe('pki/ca.key\n');
+  });
+
+  it('still removes a stale local-only file that an earlier version listed in the committed manifest', () => {
+    const out = freshDir();
+    writeOutput(out, [{ path: 'main.tf.json', content: '{}\n' }, { path: 'users/bob/kubeconfig', content: 'k', mode: 0o600 }]);
+    rmSync(join(out, LOCAL_MANIFEST_FILE));
+    writeFileSync(join(out, MANIFEST_FILE), 'main.tf.json\nusers/bob/kubeconfig\n');
+    const report = writeOutput(out, [{ path: 'main.tf.json', content: '{}\n' }]);
+    expect(report.removed).toEqual(['users/bob/kubeconfig']);
+    expect(existsSync(join(out, 'users/bob/kubeconfig'))).toBe(false);
+    expect(existsSync(join(out, LOCAL_MANIFEST_FILE))).toBe(false);
+  });
+
+  it('counts as local-only exactly the paths the output .gitignore keeps out of git', () => {
+    const paths = ['pki/ca.key', 'pki/admin.kubeconfig', 'users/bob/kubeconfig', 'kubeconfig', 'main.tf.json', 'HA-REPORT.md', '.gitignore', 'cloud-init/control-plane-1.yaml', 'addons/storage-class.yaml'];
+    const dir = mkdtempSync(join(tmpdir(), 'hakube-gitignore-'));
+    // The .gitignore generate writes, as the golden test holds it.
+    writeFileSync(join(dir, '.gitignore'), readFileSync(join(REPO_ROOT, 'generated/myfirstcluster.k8s.local/.gitignore')));
+    expect(spawnSync('git', ['init', '-q', dir]).status).toBe(0);
+    const ignored = spawnSync('git', ['check-ignore', '--no-index', ...paths], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
+    expect(paths.filter(isLocalOnly)).toEqual(ignored);
   });
 
   it('touches nothing when nothing changed', () => {

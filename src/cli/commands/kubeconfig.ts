@@ -10,6 +10,9 @@ import type { Console } from '../output.js';
 import { showValue } from '../../show-value.js';
 import { lockOutputFolder } from '../../output/output-lock.js';
 
+/** `-o -`: standard output, for a pipe into a secret store or another tool; nothing is written to disk. */
+const STDOUT = '-';
+
 interface KubeconfigArgs {
   spec: string;
   server?: string;
@@ -29,7 +32,11 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .option('server', { type: 'string', describe: 'API server URL, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' })
         .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
         .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'File to write (default <out>/pki/admin.kubeconfig, or <out>/users/NAME/kubeconfig with --user)' })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe: 'File to write (default <out>/pki/admin.kubeconfig, or <out>/users/NAME/kubeconfig with --user), or - for standard output; it holds the private key',
+        })
         .option('force', { type: 'boolean', default: false, describe: 'Replace the -o file if it exists' }) as unknown as Argv<KubeconfigArgs>,
     handler: async (args) => {
       if (args.user !== undefined && !USER_NAME_PATTERN.test(args.user)) throw new UsageError(`--user ${showValue(args.user)} is not a valid user name`);
@@ -63,6 +70,10 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       }
       const target = args.output ?? join(out, args.user === undefined ? ADMIN_KUBECONFIG : userKubeconfigPath(args.user));
       const content = renderKubeconfig({ clusterName: model.name, server, caPem: ca.certBytes, user: kubeconfigUser, certPem: identity.certBytes, keyPem: identity.keyBytes });
+      if (args.output === STDOUT) {
+        con.out(content);
+        return;
+      }
       if (args.output === undefined) {
         // hakube's own file in the output folder: replaced whenever the endpoint changes, under the folder's lock so a
         // generate running at the same time never swaps it away half-written.
