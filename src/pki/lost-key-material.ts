@@ -4,7 +4,7 @@ import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from '../emit/terrafo
 import { UserError } from '../errors.js';
 import { bucketObjects, PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
-import { MANIFEST_FILE, readManifest } from '../output/writer.js';
+import { readManifest } from '../output/writer.js';
 import { plannedCertificates, SERVICE_ACCOUNT_KEY, SERVICE_ACCOUNT_PUB, USERS_DIR } from './certificate-plan.js';
 import type { PkiStore } from './store.js';
 
@@ -32,10 +32,11 @@ function irreplaceableFiles(model: ClusterModel, store: PkiStore): Array<{ paths
 }
 
 /**
- * The files of an earlier output that the folder records as written: its MANIFEST_FILE lists them all, and its
- * committed bucket-object-hashes.tf.json names those uploaded to the bucket (the CAs, the service-account pair, the
- * encryption config), so the record survives a team that does not commit the manifest. Key material only, so
- * bucketObjects needs no add-on names.
+ * The files of an earlier output that the folder records as written: its manifests (MANIFEST_FILE for the committed
+ * files, the one inside pki/ for pki/ and users/, so a restored pki/ still records the users), and its committed
+ * bucket-object-hashes.tf.json, which names those uploaded to the bucket (the CAs, the service-account pair, the
+ * encryption config): in a clone, where pki/ is missing, that is the record. Key material only, so bucketObjects
+ * needs no add-on names.
  */
 function recordedFiles(outDir: string, model: ClusterModel): string[] {
   let hashes: Map<string, string>;
@@ -73,7 +74,7 @@ export function refuseLostKeyMaterial(outDir: string, model: ClusterModel, store
   const lost = lostKeyMaterial(model, recordedFiles(outDir, model), store);
   if (lost.length === 0 || newPki) return lost;
   throw new UserError(
-    `${outDir} holds hakube output, but key material it records (in ${MANIFEST_FILE}, ${BUCKET_OBJECT_HASHES_FILE}) is missing: ${lost.join(', ')}\n` +
+    `${outDir} holds hakube output, but key material it records (in ${BUCKET_OBJECT_HASHES_FILE} and its file lists) is missing: ${lost.join(', ')}\n` +
       `  Going on would make a new cluster CA and keys, which the next terraform apply uploads to every machine; nothing was written.\n` +
       `  Restore ${PKI_DIR}/ and ${USERS_DIR}/ into ${outDir} from your team's key store or a backup (they are kept out of git), then run the command again.\n` +
       `  To start a new PKI for this cluster on purpose (every machine must then be replaced), run hakube generate with ${NEW_PKI_FLAG}.`,

@@ -23,6 +23,12 @@ const IRREPLACEABLE = [
   'users/alice/alice.crt',
   'users/alice/alice.key',
 ];
+/**
+ * What the committed files record of it: bucket-object-hashes.tf.json names what the folder uploads (the CAs, the
+ * service-account pair, the encryption config). Users are not uploaded, and .hakube-files lists only committed
+ * files: the users' files are recorded in pki/.hakube-files, kept with the keys.
+ */
+const RECORDED_IN_GIT = IRREPLACEABLE.filter((p) => !p.startsWith('users/'));
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=hakube test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,7 +59,7 @@ function editSpec(repo: string): void {
 function expectRefusal(result: ReturnType<typeof runCli>, missing: string[]): void {
   expect(result.code, result.stderr).toBe(1);
   expect(hasStackTrace(result.stderr)).toBe(false);
-  const refusal = result.stderr.split('\n').find((l) => l.includes('key material it records (in .hakube-files, bucket-object-hashes.tf.json) is missing'));
+  const refusal = result.stderr.split('\n').find((l) => l.includes('key material it records (in bucket-object-hashes.tf.json and its file lists) is missing'));
   expect(refusal, result.stderr).toBeDefined();
   expect(refusal?.split('is missing: ')[1]).toBe(missing.join(', '));
   expect(result.stderr).toContain("from your team's key store or a backup");
@@ -113,17 +119,26 @@ describe('a clone of the repository, without pki/ and users/', () => {
     ];
     it.each(cases)('%s', (_name, args) => {
       const before = contentListing(repo);
-      expectRefusal(hakube(repo, ...args), IRREPLACEABLE);
+      expectRefusal(hakube(repo, ...args), RECORDED_IN_GIT);
       expect(contentListing(repo)).toEqual(before);
     });
   });
 
-  it('is refused by the bucket hashes alone when .hakube-files is not committed (no users: they are not uploaded)', () => {
+  it('with pki/ restored but not users/, the users\' lost files are refused by name (pki/.hakube-files records them)', () => {
+    const repo = clone();
+    cpSync(join(origin, 'out', 'pki'), join(repo, 'out', 'pki'), { recursive: true });
+    editSpec(repo);
+    const before = contentListing(repo);
+    expectRefusal(hakube(repo, 'generate', 'cluster.yaml', '--out', 'out'), IRREPLACEABLE.filter((p) => p.startsWith('users/')));
+    expect(contentListing(repo)).toEqual(before);
+  });
+
+  it('is refused by the bucket hashes alone when .hakube-files is not committed', () => {
     const repo = clone();
     rmSync(join(repo, 'out/.hakube-files'));
     editSpec(repo);
     const before = contentListing(repo);
-    expectRefusal(hakube(repo, 'generate', 'cluster.yaml', '--out', 'out'), IRREPLACEABLE.filter((p) => !p.startsWith('users/')));
+    expectRefusal(hakube(repo, 'generate', 'cluster.yaml', '--out', 'out'), RECORDED_IN_GIT);
     expect(contentListing(repo)).toEqual(before);
   });
 
@@ -178,7 +193,7 @@ describe('a clone of the repository, without pki/ and users/', () => {
     editSpec(repo);
     const result = hakube(repo, 'generate', 'cluster.yaml', '--out', 'out', '--new-pki');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`warning: --new-pki: new key material in place of the recorded ${IRREPLACEABLE.join(', ')}.`);
+    expect(result.stderr).toContain(`warning: --new-pki: new key material in place of the recorded ${RECORDED_IN_GIT.join(', ')}.`);
     expect(result.stderr).toContain('replace every machine');
     expect(readFileSync(join(repo, 'out/pki/ca.crt'))).not.toEqual(readFileSync(join(origin, 'out/pki/ca.crt')));
     const again = hakube(repo, 'generate', 'cluster.yaml', '--out', 'out');
