@@ -10,9 +10,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the compiled CLI (npm test builds it first) as a user would. */
-export function runCli(args: string[], cwd = REPO_ROOT): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+/** Runs the compiled CLI (npm test builds it first) as a user would; `env` entries replace (undefined: remove) inherited variables. */
+export function runCli(args: string[], cwd = REPO_ROOT, env: Record<string, string | undefined> = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -21,6 +21,15 @@ export interface InitOptions {
   adminAccess: string[];
   sshAccess: string[];
   sshPublicKey?: string;
+  /** Absent: a local state file, which only suits one person on one machine. */
+  stateStore?: StateStore;
+}
+
+/** Where Terraform keeps this cluster's state in S3. */
+export interface StateStore {
+  bucket: string;
+  key: string;
+  region: string;
 }
 
 interface InitArgs {
@@ -36,6 +45,8 @@ interface InitArgs {
   'admin-access': string[];
   'ssh-access': string[];
   'ssh-public-key'?: string;
+  'state-store'?: string;
+  'state-store-region'?: string;
   output?: string;
   force: boolean;
 }
@@ -44,6 +55,39 @@ interface InitArgs {
 function scalar(value: string): string {
   const plain = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|[-+]?[0-9._]+)$/i.test(value);
   return plain ? value : JSON.stringify(value);
+}
+
+/** The environment variable read when --state-store is absent, as kops reads KOPS_STATE_STORE. */
+export const STATE_STORE_ENV = 'HAKUBE_STATE_STORE';
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
+
+/**
+ * Parses s3://BUCKET[/PREFIX] into the backend of one cluster. Each cluster gets its own key under the
+ * prefix, so one bucket can hold the state of many clusters without two of them sharing a state file.
+ * `source` names the flag or variable the value came from, so the error says what to fix.
+ */
+export function parseStateStore(url: string, source: string, clusterName: string, region: string): StateStore {
+  if (!url.startsWith('s3://')) throw new UsageError(`${source} must be an s3:// URL such as s3://my-state-bucket/clusters, got ${JSON.stringify(url)}`);
+  const rest = url.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? undefined : rest.slice(slash + 1);
+  if (!BUCKET_NAME.test(bucket)) {
+    throw new UsageError(
+      `${source}: ${JSON.stringify(bucket)} is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit)`,
+    );
+  }
+  if (prefix !== undefined) {
+    // An empty, "." or ".." segment would give a key S3 stores literally but people read as a path.
+    if (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/')) throw new UsageError(`${source}: the prefix after the bucket must not start or end with "/", got ${JSON.stringify(url)}`);
+    if (prefix.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+      throw new UsageError(`${source}: the prefix must not contain "..", "." or an empty segment ("//"), got ${JSON.stringify(url)}`);
+    }
+  }
+  const key = `${prefix === undefined ? '' : `${prefix}/`}${clusterName}/terraform.tfstate`;
+  return { bucket, key, region };
 }
 
 function yamlList(items: string[]): string {
@@ -56,6 +100,20 @@ export function renderInitSpec(o: InitOptions): string {
   const ssh = o.sshPublicKey
     ? `  ssh:\n    # Installed on every machine as an EC2 key pair.\n    publicKey: ${scalar(o.sshPublicKey)}\n    # Networks allowed to reach port 22; empty means no SSH rule at all.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`
     : `  ssh:\n    # No key pair: add publicKey (or publicKeyFile) to log in with SSH.\n    allowedCIDRs: ${yamlList(o.sshAccess)}\n`;
+  const backend = o.stateStore
+    ? `    # Shared state: every teammate and pipeline job plans against the same state, locked while one applies
+    # (Terraform writes encrypt and use_lockfile for every S3 backend; docs/terraform.md#state).
+    backend:
+      type: s3
+      bucket: ${scalar(o.stateStore.bucket)}
+      key: ${scalar(o.stateStore.key)}
+      region: ${scalar(o.stateStore.region)}
+`
+    : `    # Local state suits one person on one machine; a team needs an S3 backend (docs/terraform.md#state).
+    backend:
+      type: local
+      path: terraform.tfstate
+`;
   return `# hakube cluster spec, written by hakube init. Review it, then run:
 #   hakube validate <this file>
 #   hakube generate <this file>
@@ -125,10 +183,7 @@ ${ssh}  # The way in: AWS Systems Manager Session Manager (aws ssm start-session
     caValidityDays: 3650
     certificateValidityDays: 365
   terraform:
-    backend:
-      type: local
-      path: terraform.tfstate
-    tags: {}
+${backend}    tags: {}
     # Let terraform destroy delete the secrets bucket with all object versions.
     forceDestroyBucket: false
   # The machine image, pinned: no apply moves machines to another image until you change this line
@@ -161,6 +216,8 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
         .option('admin-access', { type: 'string', array: true, default: ['0.0.0.0/0'], describe: 'CIDRs allowed to reach the API (comma-separated or repeated)' })
         .option('ssh-access', { type: 'string', array: true, default: [], describe: 'CIDRs allowed to reach SSH (default: none)' })
         .option('ssh-public-key', { type: 'string', describe: 'OpenSSH public key file to install on the machines' })
+        .option('state-store', { type: 'string', describe: `Keep the Terraform state in S3: s3://BUCKET[/PREFIX] (default: $${STATE_STORE_ENV}, else a local file)` })
+        .option('state-store-region', { type: 'string', describe: 'Region of the state bucket (default: the cluster region)' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the spec to FILE instead of standard output' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace FILE if it exists' })
         .example('$0 init --name myfirstcluster.k8s.local --zones us-west-2a,us-west-2b,us-west-2c --master-count 3 -o cluster.yaml', 'the tutorial cluster') as unknown as Argv<InitArgs>,
@@ -177,6 +234,17 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
           throw new UserError(`${args['ssh-public-key']} holds a private key; pass the .pub file`);
         }
       }
+      const region = zones[0].replace(/[a-z]$/, '');
+      const stateRegion = args['state-store-region'] ?? region;
+      if (args['state-store-region'] !== undefined && !REGION.test(stateRegion)) {
+        throw new UsageError(`--state-store-region must be an AWS region such as us-west-2, got ${JSON.stringify(stateRegion)}`);
+      }
+      // The flag wins over the environment; an empty variable counts as unset, as in kops.
+      const envStore = process.env[STATE_STORE_ENV];
+      const storeUrl = args['state-store'] ?? (envStore === undefined || envStore === '' ? undefined : envStore);
+      const storeSource = args['state-store'] !== undefined ? '--state-store' : STATE_STORE_ENV;
+      const stateStore = storeUrl === undefined ? undefined : parseStateStore(storeUrl, storeSource, args.name, stateRegion);
+      if (stateStore === undefined && args['state-store-region'] !== undefined) throw new UsageError('--state-store-region needs --state-store');
       const text = renderInitSpec({
         name: args.name,
         zones,
@@ -190,6 +258,7 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
         adminAccess: splitList(args['admin-access']),
         sshAccess: splitList(args['ssh-access']),
         ...(sshPublicKey !== undefined ? { sshPublicKey } : {}),
+        ...(stateStore !== undefined ? { stateStore } : {}),
       });
       // The spec is checked exactly as validate would check it, before anything is written.
       const target = args.output === undefined ? '<init output>' : `${args.output} (not written)`;
@@ -199,6 +268,12 @@ export function initCommand(con: Console): CommandModule<object, InitArgs> {
       } else {
         writeUserNamedFile(args.output, text, { force: args.force, flag: '-o' });
         con.err(`wrote ${args.output}: cluster ${args.name}, ${args['master-count']} control-plane, ${args['node-count']} worker(s) in ${zones.join(', ')}`);
+      }
+      if (stateStore === undefined) {
+        con.err(`note: the Terraform state stays in a local terraform.tfstate, which the generated .gitignore keeps out of git;`);
+        con.err(`a team or pipeline needs a shared state store: --state-store s3://BUCKET/PREFIX (or $${STATE_STORE_ENV}), see docs/terraform.md#state`);
+      } else {
+        con.err(`state: s3://${stateStore.bucket}/${stateStore.key} in ${stateStore.region}`);
       }
       for (const w of result.warnings) con.err(`warning ${w.code}: ${w.pointer}: ${w.message}`);
     },
