@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, openSync, rmSync, statSync, writeSync,
 import { hostname } from 'node:os';
 import { FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
-import { asUserFsError } from './fs-errors.js';
+import { asUserFsError, describeKind } from './fs-errors.js';
 import { swapStem } from './swap-names.js';
 
 /** How long a second run waits for the first before giving up. */
@@ -39,14 +39,6 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function kindOf(stats: Stats): string {
-  if (stats.isSymbolicLink()) return 'a symbolic link';
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isSocket()) return 'a socket';
-  return 'a device';
-}
-
 /** Something at the lock path that no run of hakube made: never followed, read or waited on; only the user can tell what it is. */
 function notALock(path: string, lockOf: string, what: string): UserError {
   return new UserError(`cannot lock ${lockOf}: ${path} is ${what}, not a lock file hakube wrote; remove it, then run again`);
@@ -61,7 +53,7 @@ function readHolder(path: string, lockOf: string): { holder?: LockHolder; text: 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     asUserFsError(err, 'read the lock', path);
   }
-  if (!stats.isFile()) throw notALock(path, lockOf, kindOf(stats));
+  if (!stats.isFile()) throw notALock(path, lockOf, describeKind(stats));
   let text: string;
   try {
     // No-follow and non-blocking: the path may have been swapped for a link or a FIFO since the lstat.
