@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Largest spec file hakube reads: real specs are a few KiB; anything near this is a mistake or an attack. */
 export const SPEC_FILE_LIMIT = 1024 * 1024;
@@ -17,6 +17,14 @@ export class FileTooLargeError extends Error {
   }
 }
 
+/** The path is a symbolic link, a FIFO, a device, a socket or a folder, where a regular file was expected. */
+export class NotRegularFileError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is not a regular file`);
+    this.name = 'NotRegularFileError';
+  }
+}
+
 export function describeSize(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
@@ -26,7 +34,33 @@ export function describeSize(bytes: number): string {
  * that never ends) costs bounded memory and time. Throws FileTooLargeError past the limit, or the fs error.
  */
 export function readBounded(path: string, limit: number): Buffer {
-  const fd = openSync(path, 'r');
+  return readOpened(openSync(path, 'r'), path, limit);
+}
+
+/**
+ * Like readBounded, but only a regular file at `path` itself: a symbolic link is not followed (O_NOFOLLOW fails it
+ * with ELOOP), and opening a FIFO does not wait for a writer (O_NONBLOCK) before fstat refuses it. Throws
+ * NotRegularFileError for anything but a regular file.
+ */
+export function readRegularFileBounded(path: string, limit: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new NotRegularFileError(path);
+    throw err;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new NotRegularFileError(path);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return readOpened(fd, path, limit);
+}
+
+/** Reads open `fd` up to `limit` bytes, closing it. */
+function readOpened(fd: number, path: string, limit: number): Buffer {
   try {
     const chunks: Buffer[] = [];
     let total = 0;

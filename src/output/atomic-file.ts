@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { FILE_MODE } from './folders.js';
-import { asUserFsError } from './fs-errors.js';
+import { asUserFsError, describeKind } from './fs-errors.js';
 
 /**
  * Creates a new file holding `content`: exclusively (O_CREAT|O_EXCL, so never through a symbolic link or into a file
@@ -43,16 +43,30 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opts
 
 /**
  * Writes a file the user named on the command line: never replaces an existing file unless `force`, never a
- * folder, and reports path and permission problems as user errors.
+ * folder, FIFO, socket or device (even with `force`: replacing /dev/null or a pipe someone reads breaks things far
+ * from hakube), and reports path and permission problems as user errors. A symbolic link is replaced itself,
+ * never written through.
  */
 export function writeUserNamedFile(path: string, content: string, opts: { mode?: number; force: boolean; flag: string }): void {
   let existing: Stats | undefined;
   try {
-    existing = statSync(path);
+    existing = lstatSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') asUserFsError(err, 'write', path);
   }
-  if (existing?.isDirectory()) throw new UserError(`${opts.flag} ${path} is a folder; name a file`);
+  let target = existing;
+  if (existing?.isSymbolicLink()) {
+    try {
+      target = statSync(path);
+    } catch {
+      // Dangling: the link alone is replaced.
+    }
+  }
+  // A link to a folder too: the user surely meant a file inside it.
+  if (target?.isDirectory()) throw new UserError(`${opts.flag} ${path} is a folder; name a file`);
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
+    throw new UserError(`${opts.flag} ${path} is ${describeKind(existing)}, not a regular file; hakube writes only regular files, name one`);
+  }
   if (existing && !opts.force) throw new UserError(`${path} already exists; choose another file or pass --force to replace it`);
   const folder = dirname(path) || '.';
   let folderStats: Stats | undefined;

@@ -1,4 +1,14 @@
+import type { Stats } from 'node:fs';
 import { UserError } from '../errors.js';
+
+/** What a file-system entry that is not a regular file is, for a message (from lstat, so a link is a link). */
+export function describeKind(stats: Stats): string {
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
 
 /** errno codes that mean the user's paths or permissions are wrong, not that hakube has a bug. */
 const USER_FIXABLE: Record<string, string> = {

@@ -1,7 +1,8 @@
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
+import { FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
-import { asUserFsError } from './fs-errors.js';
+import { asUserFsError, describeKind } from './fs-errors.js';
 import { swapStem } from './swap-names.js';
 
 /** How long a second run waits for the first before giving up. */
@@ -9,6 +10,8 @@ const WAIT_MS = 5_000;
 const POLL_MS = 100;
 /** A takeover marker or an empty lock older than this was left by a run that died at that moment; it is removed. */
 const TAKEOVER_STALE_MS = 10_000;
+/** A lock hakube wrote is about a hundred bytes; a bigger file at the lock path is something else. */
+const LOCK_FILE_LIMIT = 4 * 1024;
 
 interface LockHolder {
   pid: number;
@@ -36,11 +39,28 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function readHolder(path: string): { holder?: LockHolder; text: string } | undefined {
+/** Something at the lock path that no run of hakube made: never followed, read or waited on; only the user can tell what it is. */
+function notALock(path: string, lockOf: string, what: string): UserError {
+  return new UserError(`cannot lock ${lockOf}: ${path} is ${what}, not a lock file hakube wrote; remove it, then run again`);
+}
+
+/** The lock at `path`, or undefined if there is none (any more). A lock path holding anything but a small regular file is refused. */
+function readHolder(path: string, lockOf: string): { holder?: LockHolder; text: string } | undefined {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    asUserFsError(err, 'read the lock', path);
+  }
+  if (!stats.isFile()) throw notALock(path, lockOf, describeKind(stats));
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // No-follow and non-blocking: the path may have been swapped for a link or a FIFO since the lstat.
+    text = readRegularFileBounded(path, LOCK_FILE_LIMIT).toString('utf8');
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw notALock(path, lockOf, 'not a regular file');
+    if (err instanceof FileTooLargeError) throw notALock(path, lockOf, `larger than ${LOCK_FILE_LIMIT} bytes`);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     asUserFsError(err, 'read the lock', path);
   }
@@ -57,7 +77,8 @@ function readHolder(path: string): { holder?: LockHolder; text: string } | undef
 
 function olderThan(path: string, ms: number): boolean {
   try {
-    return Date.now() - statSync(path).mtimeMs > ms;
+    // The entry itself: a symbolic link left at a marker path is as removable as a file.
+    return Date.now() - lstatSync(path).mtimeMs > ms;
   } catch {
     return false;
   }
@@ -85,16 +106,20 @@ function createExclusive(path: string, text: string, lockOf: string): boolean {
 
 /**
  * Removes the lock of a run that is gone (same host, pid no longer running). Only one run at a time takes over,
- * through a second exclusive marker, and only if the lock still holds what was read as stale.
+ * through a second exclusive marker, and only if the lock still holds what was read as stale. True when it removed
+ * the lock (or a dead run's marker), so trying again at once may succeed.
  */
-function takeOverStale(path: string, staleText: string, lockOf: string): void {
+function takeOverStale(path: string, staleText: string, lockOf: string): boolean {
   const marker = `${path}.takeover`;
   if (!createExclusive(marker, String(process.pid), lockOf)) {
-    if (olderThan(marker, TAKEOVER_STALE_MS)) rmSync(marker, { force: true });
-    return;
+    if (!olderThan(marker, TAKEOVER_STALE_MS)) return false;
+    rmSync(marker, { force: true });
+    return true;
   }
   try {
-    if (readHolder(path)?.text === staleText) rmSync(path, { force: true });
+    if (readHolder(path, lockOf)?.text !== staleText) return false;
+    rmSync(path, { force: true });
+    return true;
   } finally {
     rmSync(marker, { force: true });
   }
@@ -112,27 +137,18 @@ export function lockOutputFolder(outDir: string): OutputLock {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     if (createExclusive(path, text, outDir)) break;
-    const found = readHolder(path);
+    const found = readHolder(path, outDir);
+    const holder = found?.holder;
     if (found) {
-      let isFile = true;
-      try {
-        isFile = lstatSync(path).isFile();
-      } catch {
-        // Removed meanwhile.
-      }
-      if (!isFile) throw new UserError(`cannot lock ${outDir}: ${path} is not a file hakube wrote; remove it`);
-      const { holder } = found;
       const abandoned = holder ? holder.host === mine.host && !processRuns(holder.pid) : olderThan(path, TAKEOVER_STALE_MS);
-      if (abandoned) {
-        takeOverStale(path, found.text, outDir);
-        continue;
-      }
-      if (Date.now() >= deadline) {
-        const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.started}` : 'a run that is starting';
-        throw new UserError(
-          `${outDir} is being written by another hakube run (${who}; lock ${path}); wait for it to finish, or remove the lock if that process is gone`,
-        );
-      }
+      if (abandoned && takeOverStale(path, found.text, outDir)) continue;
+    }
+    // Whatever was found, and also when the lock could be neither created nor read: never past the deadline.
+    if (Date.now() >= deadline) {
+      const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.started}` : 'a run that is starting';
+      throw new UserError(
+        `${outDir} is being written by another hakube run (${who}; lock ${path}); wait for it to finish, or remove the lock if that process is gone`,
+      );
     }
     sleep(POLL_MS);
   }

@@ -10,9 +10,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the compiled CLI (npm test builds it first) as a user would; `env` entries replace (undefined: remove) inherited variables. */
-export function runCli(args: string[], cwd = REPO_ROOT, env: Record<string, string | undefined> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+/**
+ * Runs the compiled CLI (npm test builds it first) as a user would; `env` entries replace (undefined: remove) inherited
+ * variables. A run still going after `timeoutMs` is killed and reported with code -1, so a hang fails its test.
+ */
+export function runCli(args: string[], cwd = REPO_ROOT, env: Record<string, string | undefined> = {}, timeoutMs = 300_000): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
