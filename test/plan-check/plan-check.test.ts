@@ -428,6 +428,21 @@ describe('hakube plan-check (the command)', () => {
 });
 
 describe('plan-check prints the strings a plan holds as text, never as terminal control or markdown', () => {
+  it('module addresses in an error are escaped too (the CLI prints the message as it is)', async () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(base));
+    const two = { ...plan, resource_changes: [...inModule(plan, 'a\u001b[2J').resource_changes, ...inModule(plan, 'b\u0007\nc').resource_changes] };
+    for (const options of [undefined, { module: 'module.c\u001b[31m' }]) {
+      let message = '';
+      try {
+        assessRaw(two, options);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain('module.a\\u001b[2J');
+      expect(message).not.toMatch(/[\u0000-\u001f]/);
+    }
+  });
+
   const EVIL = ['aws_s3_object.x\u001b[31m', 'aws_s3_object.bel\u0007', 'aws_s3_object.a\nb\u2028c\u009b', 'aws_s3_object.`tick', 'aws_s3_object.``x```', 'aws_s3_object.x`](http://x)![i](http://x/i.png)|'];
   const plan = planOf(resolvedTerraform(base), resolvedTerraform(base));
   EVIL.forEach((address, i) =>
