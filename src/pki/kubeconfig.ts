@@ -1,4 +1,5 @@
 import { parse, stringify } from 'yaml';
+import { showValue } from '../show-value.js';
 
 export interface KubeconfigInput {
   clusterName: string;
@@ -41,14 +42,18 @@ export function kubeconfigServer(text: string): string {
   return server;
 }
 
-/** Checks a --server value: an https URL, as kubectl needs for client-certificate authentication. */
+/** Checks a --server value: an absolute https URL, as kubectl needs for client-certificate authentication. */
 export function checkServerUrl(server: string): string | undefined {
+  const shown = showValue(server);
+  // new URL silently drops tabs and line breaks and accepts "https:host", so the URL it parses need not be the
+  // string written to the kubeconfig: the string itself must be the URL.
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(server)) return `${shown} contains whitespace or a control character; expected for example https://api.example.com:6443`;
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    return `${server} is not a URL; expected for example https://api.example.com:6443`;
+    return `${shown} is not a URL; expected for example https://api.example.com:6443`;
   }
-  if (url.protocol !== 'https:') return `${server} must use https (client certificates need TLS)`;
+  if (url.protocol !== 'https:' || !/^https:\/\//i.test(server)) return `${shown} must be an https:// URL (client certificates need TLS)`;
   return undefined;
 }

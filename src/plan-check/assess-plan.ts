@@ -3,6 +3,7 @@ import { changedArguments, changeEffect } from '../model/aws-semantics.js';
 import { PKI_DIR, SECRET_FILES, type BucketObject } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
 import { UserError } from '../errors.js';
+import { escapeControl } from '../show-value.js';
 import type { ResourceChange, TerraformPlan } from './load-plan.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -176,14 +177,15 @@ function hakubeModule(changes: ResourceChange[], named: string | undefined, mode
     const module = named === '' || named === '.' ? '' : named;
     if (!changes.some((c) => (c.module_address ?? '') === module)) {
       const modules = [...new Set(changes.map((c) => c.module_address ?? '(root)'))].sort();
-      throw new UserError(`the plan changes nothing in module ${module || '(root)'}; it changes ${modules.join(', ') || 'nothing'}`);
+      // Module addresses come from the plan (and --module from the command line): escaped, as the CLI prints messages as they are.
+      throw new UserError(`the plan changes nothing in module ${escapeControl(module) || '(root)'}; it changes ${modules.map(escapeControl).join(', ') || 'nothing'}`);
     }
     return module;
   }
   const markers = new Set([SECRETS_BUCKET_ADDRESS, ...model.controlPlane.members.map((m) => memberAddresses(m).instance)]);
   const holding = [...new Set(changes.filter((c) => markers.has(localAddress(c))).map((c) => c.module_address ?? ''))].sort();
   if (holding.length > 1) {
-    throw new UserError(`the plan holds hakube clusters in several modules (${holding.map((m) => m || '(root)').join(', ')}); name one with --module`);
+    throw new UserError(`the plan holds hakube clusters in several modules (${holding.map((m) => escapeControl(m) || '(root)').join(', ')}); name one with --module`);
   }
   return holding[0] ?? '';
 }

@@ -486,7 +486,7 @@ export interface Terraform {
    */
   backend?: LocalBackend | S3Backend;
   /**
-   * Version constraint of the hashicorp/aws provider. Default ">= 6.25.0, < 7.0.0".
+   * Version constraint of the hashicorp/aws provider, in Terraform's syntax: comma-separated terms of an optional operator (=, !=, >, >=, <, <=, ~>) and a version, e.g. "~> 6.25". Default ">= 6.25.0, < 7.0.0".
    */
   awsProviderVersion?: string;
   /**
@@ -533,7 +533,7 @@ export interface S3Backend {
    */
   bucket: string;
   /**
-   * Object key of the state file.
+   * Object key of the state file, relative to the bucket: no leading /, no .. segment, no whitespace or control characters.
    */
   key: string;
   /**

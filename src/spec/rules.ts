@@ -7,6 +7,7 @@ import { cidrProblem, contains, formatCidr, overlaps, parseCidr, size, type Cidr
 import { SUPPORTED_KUBERNETES_MINORS, type ResolvedSpec } from './defaults.js';
 import { architectureOfInstanceType } from './instance-architecture.js';
 import { releaseOfImageName } from './pinned-images.js';
+import { checkProviderVersion } from './provider-version-rule.js';
 import { showValue } from '../show-value.js';
 import { checkServiceAccountIssuer } from './service-account-issuer-rules.js';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
@@ -38,6 +39,7 @@ export function checkRules(spec: ResolvedSpec, report: Report): void {
   checkImage(spec, report);
   checkArchitectures(spec, report);
   checkBackendPath(spec, report);
+  checkProviderVersion(spec, report);
   checkServiceAccountIssuer(spec, report);
 }
 

@@ -7,6 +7,7 @@ import { certsCommand } from '../../src/cli/commands/certs.js';
 import { kubeconfigCommand } from '../../src/cli/commands/kubeconfig.js';
 import { plannedCertificates } from '../../src/pki/certificate-plan.js';
 import { renderKubeconfig } from '../../src/pki/kubeconfig.js';
+import { hasStackTrace, runCli } from '../helpers/run-cli.js';
 import { generateInto, modelOf, PRIVATE, run, runCommand, tempDir, TUTORIAL, type CliResult } from './helpers.js';
 
 const commands = [addUserCommand, kubeconfigCommand, certsCommand] as Parameters<typeof runCommand>[0];
@@ -129,6 +130,20 @@ describe('hakube kubeconfig', () => {
   it('asks for --server (exit 2) when the spec has no API DNS name, and rejects http', async () => {
     expect((await hakube('kubeconfig', TUTORIAL, '--out', out)).code).toBe(2);
     expect((await hakube('kubeconfig', TUTORIAL, '--out', out, '--server', 'http://lb:6443')).code).toBe(2);
+  });
+
+  it('rejects (exit 2, naming --server) a server URL with a line break, whitespace or a control character, for add-user too', () => {
+    // new URL drops tabs and line breaks silently, so the URL it parses is not the string kubectl would be given.
+    for (const server of ['https://lb:6443\nclusters: []', 'https://lb\t:6443', 'https://lb :6443', 'https://lb:6443\u001b[31m', 'https:lb:6443']) {
+      for (const argv of [['kubeconfig', TUTORIAL, '--out', out], ['add-user', TUTORIAL, '--name', 'erin', '--out', out]]) {
+        const result = runCli([...argv, '--server', server]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('--server');
+        expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+        expect(hasStackTrace(result.stderr)).toBe(false);
+      }
+    }
+    expect(existsSync(join(out, 'users/erin'))).toBe(false);
   });
 
   it('fails with exit 1 for a user that has no certificate', async () => {

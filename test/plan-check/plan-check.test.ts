@@ -426,3 +426,54 @@ describe('hakube plan-check (the command)', () => {
     expect(endless.stderr).toContain('/dev/zero is larger than 256 MiB');
   });
 });
+
+describe('plan-check prints the strings a plan holds as text, never as terminal control or markdown', () => {
+  it('module addresses in an error are escaped too (the CLI prints the message as it is)', async () => {
+    const plan = planOf(resolvedTerraform(base), resolvedTerraform(base));
+    const two = { ...plan, resource_changes: [...inModule(plan, 'a\u001b[2J').resource_changes, ...inModule(plan, 'b\u0007\nc').resource_changes] };
+    for (const options of [undefined, { module: 'module.c\u001b[31m' }]) {
+      let message = '';
+      try {
+        assessRaw(two, options);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain('module.a\\u001b[2J');
+      expect(message).not.toMatch(/[\u0000-\u001f]/);
+    }
+  });
+
+  const EVIL = ['aws_s3_object.x\u001b[31m', 'aws_s3_object.bel\u0007', 'aws_s3_object.a\nb\u2028c\u009b', 'aws_s3_object.`tick', 'aws_s3_object.``x```', 'aws_s3_object.x`](http://x)![i](http://x/i.png)|'];
+  const plan = planOf(resolvedTerraform(base), resolvedTerraform(base));
+  EVIL.forEach((address, i) =>
+    plan.resource_changes.push({ address, mode: 'managed', type: 'aws_s3_object', name: 'x', deposed: `0000000${i}\u001b]8;;http://x\u0007`, change: { actions: ['delete'], before: {}, after: null } }),
+  );
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+
+  it('the table shows control characters escaped', () => {
+    const table = renderPlanCheck(assessRaw(plan), 'table');
+    expect(table).toContain('aws_s3_object.x\\u001b[31m');
+    for (const line of table.split('\n')) expect(line).not.toMatch(CONTROL);
+    expect(table.split('\n').filter((l) => l.includes('deposed object'))).toHaveLength(EVIL.length);
+  });
+
+  it('each address is one code span in its row, closed by its own fence; messages open no link', () => {
+    const markdown = renderPlanCheck(assessRaw(plan), 'markdown');
+    expect(markdown).not.toMatch(CONTROL);
+    const rows = markdown.split('\n').filter((l) => l.includes('deposed object'));
+    expect(rows).toHaveLength(EVIL.length);
+    const spans = rows.map((row) => {
+      // CommonMark: a code span opens with a run of n backticks and closes at the next run of exactly n.
+      const rest = row.replace(/^\| \S+ \| /, '');
+      const fence = /^`+/.exec(rest)![0];
+      const close = [...rest.slice(fence.length).matchAll(/`+/g)].find((m) => m[0].length === fence.length)!;
+      let content = rest.slice(fence.length, fence.length + close.index);
+      if (/^ .* $/s.test(content) && content.trim() !== '') content = content.slice(1, -1);
+      const after = rest.slice(fence.length * 2 + close.index);
+      expect(after).toMatch(/^ \| deletes deposed object /);
+      expect(after).not.toMatch(/[^\\][[\]]/);
+      return content.replace(/\\\|/g, '|');
+    });
+    expect(spans.sort()).toEqual(EVIL.map((a) => a.replace(/[\n\u2028\u009b]/g, (c) => ({ '\n': '\\n', '\u2028': '\\u2028', '\u009b': '\\u009b' })[c]!).replace(/[\u001b\u0007]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).sort());
+  });
+});

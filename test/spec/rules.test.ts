@@ -207,6 +207,16 @@ describe('semantic rules', () => {
     expect(only(issuesOf(withLine('  name: production-eu-west-1-platform.example.com', '  name: test.k8s.local', text)), 'HK244')).toEqual([]);
   });
 
+  it('HK280: terraform.awsProviderVersion must admit a provider hakube supports (6.25 or later, before 7)', () => {
+    const spec = (v: string) => `${BASE_SPEC}  terraform:\n    awsProviderVersion: ${JSON.stringify(v)}\n`;
+    for (const v of ['~> 5.0', '< 6.25.0', '>= 7.0.0', '= 6.24.0', '~> 6.24.1', '>= 6.30, < 6.30', '= 6.30.0, != 6.30.0']) {
+      expectIssue(spec(v), 'HK280', '/spec/terraform/awsProviderVersion', 'awsProviderVersion:', /6\.25\.0, < 7\.0\.0/);
+    }
+    for (const v of ['>= 6.25.0, < 7.0.0', '~> 6.25', '~> 6', '>= 6.0', '6.30.1', '<= 6.25', '~> 6.25.3', '>= 5.0', '!= 6.26.0']) {
+      expect(only(issuesOf(spec(v)), 'HK280'), v).toEqual([]);
+    }
+  });
+
   it('HK242: the Kubernetes version must be inside the supported window', () => {
     const text = withLine('  kubernetesVersion: 1.34.2', '  kubernetesVersion: 1.28.4');
     expectIssue(text, 'HK242', '/spec/kubernetesVersion', 'kubernetesVersion', /outside the supported window 1.31 to 1.35/);

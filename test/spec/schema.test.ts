@@ -55,6 +55,31 @@ describe('schema and loading', () => {
     expect(only(issuesOf(text), 'HK105')[0].pointer).toBe('/spec/terraform/backend/path');
   });
 
+  it('accepts an S3 state key relative to the bucket; refuses a leading /, a .. segment, whitespace or a control character', () => {
+    const spec = (key: string) => `${BASE_SPEC}  terraform:\n    backend:\n      type: s3\n      bucket: state\n      key: ${JSON.stringify(key)}\n`;
+    for (const key of ['clusters/prod/terraform.tfstate', 'a..b/terraform.tfstate']) expect(issuesOf(spec(key)).filter((i) => i.pointer.startsWith('/spec/terraform'))).toEqual([]);
+    for (const key of ['/prod/terraform.tfstate', '../other/terraform.tfstate', 'prod/../x', 'prod/..', 'prod state', 'prod\nstate', 'prod\u001b[31m', 'prod\u2028x']) {
+      const text = spec(key);
+      const [issue] = only(issuesOf(text), 'HK105');
+      expect(issue?.pointer).toBe('/spec/terraform/backend/key');
+      expect(issue?.position).toEqual(expect.objectContaining({ file: 'spec.yaml', line: lineOf(text, '      key:') }));
+    }
+  });
+
+  it('accepts Terraform version constraints for the AWS provider (6.x among them); refuses anything else', () => {
+    const spec = (v: string) => `${BASE_SPEC}  terraform:\n    awsProviderVersion: ${JSON.stringify(v)}\n`;
+    for (const v of ['>= 6.25.0, < 7.0.0', '~> 6.25', '6.27.0', '= 6.30.1', '>=6.25,<7', '!= 6.26.0, >= 6.25.0', '7.0.0-beta1']) {
+      // Syntax only: whether the range admits a supported provider is HK280 (rules.test.ts).
+      expect(only(issuesOf(spec(v)), 'HK105')).toEqual([]);
+    }
+    for (const v of ['latest', '>= 6.25.0,', '>= 6.25.0\n}\nresource "x" "y" {', '6.x', '=> 6.25', '>= 6.25.0 < 7', '">= 6"']) {
+      const text = spec(v);
+      const [issue] = only(issuesOf(text), 'HK105');
+      expect(issue?.pointer).toBe('/spec/terraform/awsProviderVersion');
+      expect(issue?.position).toEqual(expect.objectContaining({ file: 'spec.yaml', line: lineOf(text, 'awsProviderVersion:') }));
+    }
+  });
+
   it('reports YAML syntax errors with their position and no stack', () => {
     const text = 'apiVersion: hakube/v1alpha1\nkind: Cluster\nspec:\n  zones: [a, b\n  region: x\n';
     let caught: unknown;

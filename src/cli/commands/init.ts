@@ -85,6 +85,8 @@ export function parseStateStore(url: string, source: string, clusterName: string
     if (prefix.split('/').some((part) => part === '' || part === '.' || part === '..')) {
       throw new UsageError(`${source}: the prefix must not contain "..", "." or an empty segment ("//"), got ${JSON.stringify(url)}`);
     }
+    // The spec's backend.key refuses them too; saying so here names the flag or variable to fix.
+    if (/[\s\u0000-\u001f\u007f-\u009f]/.test(prefix)) throw new UsageError(`${source}: the prefix must not contain whitespace or control characters, got ${JSON.stringify(url)}`);
   }
   const key = `${prefix === undefined ? '' : `${prefix}/`}${clusterName}/terraform.tfstate`;
   return { bucket, key, region };
