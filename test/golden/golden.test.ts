@@ -3,7 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JWKS_FILE } from '../../src/emit/oidc/discovery-documents.js';
+import { BUCKET_OBJECT_HASHES_FILE } from '../../src/emit/terraform/bucket-object-hashes.js';
 import { committedFiles, driftedFiles } from '../helpers/golden.js';
+import * as mask from '../helpers/golden-mask.mjs';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 function unifiedDiff(expected: string, actual: string): string {
@@ -12,6 +15,10 @@ function unifiedDiff(expected: string, actual: string): string {
 }
 
 const examples = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+
+it('the golden mask names the files hakube writes (scripts/update-golden.mjs reads it without the sources)', () => {
+  expect({ jwks: mask.JWKS_FILE, hashes: mask.BUCKET_OBJECT_HASHES_FILE }).toEqual({ jwks: JWKS_FILE, hashes: BUCKET_OBJECT_HASHES_FILE });
+});
 
 describe('golden output: generate on each example equals the committed generated/<name>/', () => {
   for (const example of examples) {

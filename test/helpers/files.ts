@@ -1,5 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UNCOMMITTED } from './golden-mask.mjs';
+
+export { UNCOMMITTED };
 
 /** Every file under `dir` as sorted '/'-separated relative paths; [] when `dir` does not exist. */
 export function listFiles(dir: string, prefix = ''): string[] {
@@ -13,8 +16,6 @@ export function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** What holds key material: never committed (the output's .gitignore), so never compared. */
-export const UNCOMMITTED = ['pki/', 'users/'];
 
 /** The files of a generated folder a repository holds (no key material, nor hakube's own file list), by path. */
 export function committedContents(dir: string): Map<string, string> {

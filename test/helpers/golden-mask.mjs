@@ -1,0 +1,20 @@
+// What a golden comparison masks, shared by the golden test (test/helpers/golden.ts) and npm run golden:update
+// (scripts/update-golden.mjs), so that the script rewrites exactly the files the test would call drifted.
+
+/** The published JWKS: the service-account public key, fresh with every run (src/emit/oidc/discovery-documents.ts). */
+export const JWKS_FILE = 'oidc/jwks.json';
+/** The sha256 of every uploaded file, key material included (src/emit/terraform/bucket-object-hashes.ts). */
+export const BUCKET_OBJECT_HASHES_FILE = 'bucket-object-hashes.tf.json';
+/** What holds key material: never committed (the output's .gitignore), so never compared. */
+export const UNCOMMITTED = ['pki/', 'users/'];
+
+/**
+ * A fresh run makes fresh keys, so what follows from them is compared as a mask: the JWKS key fields and the
+ * hashes of key files (add-on hashes, which follow from the spec, exactly). test/generate/cross-checks.test.ts
+ * checks every recorded hash against the file it names.
+ */
+export function comparable(file, bytes) {
+  if (file === JWKS_FILE) return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:kid|n|e|x|y)": )"[A-Za-z0-9_-]+"/gm, '$1"<public key>"'));
+  if (file !== BUCKET_OBJECT_HASHES_FILE) return bytes;
+  return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:control-plane|nodes)\/(?!addons\/)[^"]+": )"[0-9a-f]{64}"/gm, '$1"<sha256 of key material>"'));
+}
