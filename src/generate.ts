@@ -117,7 +117,7 @@ function holdsKeyMaterial(path: string): boolean {
 export async function generate(specFile: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const cluster = validateFile(specFile);
   const { model } = cluster;
-  const requested = opts.outDir ?? defaultOutDir(model);
+  const requested = opts.outDir ?? defaultOutDir(model, specFile);
   // A run that writes nothing takes no lock and finishes no earlier run's swap: it leaves the disk as it is.
   if (opts.dryRun || opts.check) return generateInto(cluster, checkOutputFolder(requested), opts);
   const { outDir, lock } = openOutputFolder(requested);

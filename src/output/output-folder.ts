@@ -7,6 +7,7 @@ import { asUserFsError } from './fs-errors.js';
 import { FOLDER_MODE } from './folders.js';
 import { lockOutputFolder, type OutputLock } from './output-lock.js';
 import { readManifest, recoverInterruptedSwap } from './writer.js';
+import { DEFAULT_OUT_DIR_SHOWN } from './paths.js';
 
 /**
  * Checks the folder generate will own before anything is read or written: it must be a folder (or not exist
@@ -17,7 +18,7 @@ export function checkOutputFolder(outDir: string): string {
   const abs = resolve(outDir);
   const cwd = process.cwd();
   if (abs === parse(abs).root || cwd === abs || cwd.startsWith(abs + sep)) {
-    throw new UserError(`--out ${outDir} is the working folder or holds it; hakube replaces its output folder as a whole, so choose a folder of its own (default generated/<cluster-name>)`);
+    throw new UserError(`the output folder ${outDir} is the working folder or holds it; hakube replaces its output folder as a whole, so run it from outside that folder or choose another with --out (default ${DEFAULT_OUT_DIR_SHOWN})`);
   }
   let probe = abs;
   while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);

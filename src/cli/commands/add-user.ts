@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { formatIssue, UsageError, UserError } from '../../errors.js';
 import { addFolderTogether } from '../../output/new-files.js';
 import { lockOutputFolder } from '../../output/output-lock.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import {
   GROUP_NAME_PATTERN,
   KUBERNETES_CA,
@@ -47,7 +47,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
         .option('name', { type: 'string', demandOption: true, describe: 'User name: the certificate CN and the Kubernetes user name' })
         .option('group', { type: 'string', array: true, default: [] as string[], describe: 'Group (certificate O entry); repeat for several' })
-        .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder holding pki/ (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('server', { type: 'string', describe: 'API server URL for the kubeconfig, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' }) as unknown as Argv<AddUserArgs>,
     handler: async (args) => {
       const groups = [...new Set(args.group.map(String))];
@@ -59,7 +59,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
         if (why) throw new UsageError(`--server: ${why}`);
       }
       const { model } = validateFile(args.spec);
-      const out = args.out ?? defaultOutDir(model);
+      const out = args.out ?? defaultOutDir(model, args.spec);
 
       const inSpec = model.users.find((u) => u.name === args.name);
       const effectiveGroups = groups.length === 0 && inSpec ? inSpec.groups : groups;

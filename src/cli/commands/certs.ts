@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
@@ -22,14 +22,14 @@ function certsCheckCommand(con: Console): CommandModule<object, CertsCheckArgs> 
     builder: (y: Argv) =>
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
-        .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder holding pki/ (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
         .option('warn-days', { type: 'number', default: 30, describe: 'Fail when a certificate expires within this many days' }) as unknown as Argv<CertsCheckArgs>,
     handler: async (args) => {
       const warnDays = args['warn-days'];
       if (!Number.isInteger(warnDays) || warnDays < 0) throw new UsageError(`--warn-days must be a whole number of days, not ${showValue(warnDays)}`);
       const { model } = validateFile(args.spec);
-      const out = args.out ?? defaultOutDir(model);
+      const out = args.out ?? defaultOutDir(model, args.spec);
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { certificateExpiries } = await import('../../pki/expiry.js');
@@ -73,14 +73,14 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
     builder: (y: Argv) =>
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
-        .option('out', { type: 'string', describe: 'Output folder holding pki/ (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder holding pki/ (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
         .option('within', { type: 'number', default: 30, describe: 'Renew certificates that expire within this many days' }) as unknown as Argv<CertsRenewArgs>,
     handler: async (args) => {
       const within = args.within;
       if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${showValue(within)}`);
       const { model } = validateFile(args.spec);
-      const out = args.out ?? defaultOutDir(model);
+      const out = args.out ?? defaultOutDir(model, args.spec);
       const { readPkiStore } = await import('../../pki/store.js');
       const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');
       const { renewCertificates } = await import('../../pki/renew.js');

@@ -5,7 +5,7 @@ import { UsageError, UserError } from '../../errors.js';
 import { isSnapshotKey, restoreProcedure } from '../../emit/etcd-restore/restore-procedure.js';
 import { ETCD_BACKUP_PREFIX } from '../../model/etcd-backups.js';
 import { writeFileAtomic } from '../../output/atomic-file.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 import { showValue } from '../../show-value.js';
@@ -26,7 +26,7 @@ function etcdRestoreCommand(con: Console): CommandModule<object, EtcdRestoreArgs
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
         .option('snapshot', { type: 'string', demandOption: true, describe: `Key of the snapshot in the secrets bucket (${ETCD_BACKUP_PREFIX}<time>-<member>-rev<N>.db)` })
-        .option('out', { type: 'string', describe: 'The generated folder the procedure runs terraform in (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `The generated folder the procedure runs terraform in (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('dir', { type: 'string', describe: 'Folder to write the procedure to (default etcd-restore-<cluster-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace the procedure files in an existing folder' }) as unknown as Argv<EtcdRestoreArgs>,
     handler: (args) => {
@@ -35,7 +35,7 @@ function etcdRestoreCommand(con: Console): CommandModule<object, EtcdRestoreArgs
       }
       const { model } = validateFile(args.spec);
       const dir = args.dir ?? `etcd-restore-${model.name}`;
-      const files = restoreProcedure(model, args.snapshot, args.out ?? defaultOutDir(model));
+      const files = restoreProcedure(model, args.snapshot, args.out ?? defaultOutDir(model, args.spec));
       const existing = files.filter((f) => existsSync(join(dir, f.path)));
       if (existing.length > 0 && !args.force) {
         throw new UserError(`${dir} already holds ${existing.map((f) => f.path).join(', ')}; use --force to replace them or --dir to write elsewhere`);

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatIssue, UsageError, UserError } from '../../errors.js';
 import type { GenerateResult } from '../../generate.js';
@@ -6,6 +6,7 @@ import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { NEW_PKI_FLAG } from '../../pki/lost-key-material.js';
 import type { Console } from '../output.js';
+import { DEFAULT_OUT_DIR_SHOWN } from '../../output/paths.js';
 
 interface GenerateArgs {
   spec: string;
@@ -16,10 +17,11 @@ interface GenerateArgs {
   'new-pki': boolean;
 }
 
-/** Paths inside the working folder read better relative, as the user typed them. */
+/** A folder as a path that works from the working directory: relative (../ included) when that is shorter. */
 export function shownOutDir(outDir: string): string {
-  const inCwd = relative(process.cwd(), outDir);
-  return inCwd && !inCwd.startsWith('..') && !isAbsolute(inCwd) ? inCwd : outDir;
+  const fromCwd = relative(process.cwd(), outDir);
+  const absolute = resolve(outDir);
+  return fromCwd && !isAbsolute(fromCwd) && fromCwd.length < absolute.length ? fromCwd : absolute;
 }
 
 /** The command that continues a rollout, spelled as the user called generate. */
@@ -87,11 +89,11 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
   return {
     command: 'generate <spec>',
     aliases: ['update'],
-    describe: 'Write Terraform JSON, cloud-init and PKI for the cluster into generated/<cluster-name>/ (kops update cluster --target=terraform)',
+    describe: `Write Terraform JSON, cloud-init and PKI for the cluster into ${DEFAULT_OUT_DIR_SHOWN} (kops update cluster --target=terraform)`,
     builder: (y: Argv) =>
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
-        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change without writing anything' })
         .option('check', {
           type: 'boolean',
@@ -155,7 +157,7 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         // Without a DNS name in the spec, the API's address exists only once the load balancer does.
         con.out(
           `After terraform apply, write kubeconfigs for the load balancer's address:\n` +
-            `  hakube kubeconfig ${args.spec} --out ${outDir} --server https://$(terraform -chdir=${outDir} output -raw api_endpoint):6443` +
+            `  hakube kubeconfig ${args.spec}${args.out ? ` --out ${args.out}` : ''} --server https://$(terraform -chdir=${outDir} output -raw api_endpoint):6443` +
             result.cluster.model.users.map((u) => ` [--user ${u.name}]`).join(''),
         );
       }

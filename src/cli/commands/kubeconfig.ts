@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../../errors.js';
 import { writeUserNamedFile } from '../../output/atomic-file.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { ADMIN_KUBECONFIG, KUBERNETES_CA, specApiServer, USER_NAME_PATTERN, userKubeconfigPath } from '../../pki/certificate-plan.js';
 import { checkServerUrl, renderKubeconfig } from '../../pki/kubeconfig.js';
 import { validateFile } from '../../spec/validate.js';
@@ -31,7 +31,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
         .option('server', { type: 'string', describe: 'API server URL, e.g. https://<load-balancer-dns>:6443 (default: from spec api.dns)' })
         .option('user', { type: 'string', describe: 'A user made by generate or add-user (default: the cluster admin)' })
-        .option('out', { type: 'string', describe: 'Output folder holding pki/ and users/ (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder holding pki/ and users/ (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('output', {
           alias: 'o',
           type: 'string',
@@ -49,7 +49,7 @@ export function kubeconfigCommand(con: Console): CommandModule<object, Kubeconfi
       }
       const why = checkServerUrl(server);
       if (why) throw new UsageError(`--server: ${why}`);
-      const out = args.out ?? defaultOutDir(model);
+      const out = args.out ?? defaultOutDir(model, args.spec);
       // Loaded on use: x509 handling is slow to import and only these commands need it.
       const { readPkiStore } = await import('../../pki/store.js');
       const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');

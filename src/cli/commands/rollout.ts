@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
 import { mergeTerraformDocuments, type TerraformJson } from '../../ha/rollout-plan.js';
 import { readPreviousOutput } from '../../output/output-folder.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
 import { unappliedMembers } from '../../rollout/applied-state.js';
 import { parseRolloutRecord, ROLLOUT_RECORD_FILE } from '../../rollout/rollout-record.js';
@@ -31,8 +31,10 @@ interface NextArgs extends RolloutArgs {
 
 function folderState(specFile: string, out: string | undefined) {
   const cluster = validateFile(specFile);
-  const outDir = out ?? defaultOutDir(cluster.model);
-  const previous = existsSync(outDir) ? readPreviousOutput(outDir) : new Map<string, string>();
+  const outDir = out ?? defaultOutDir(cluster.model, specFile);
+  // No folder is not "nothing pending": it is a folder that was never generated (or a mistyped --out).
+  if (!existsSync(outDir)) throw new UserError(`${outDir} does not exist: run hakube generate ${specFile}${out ? ` --out ${out}` : ''} first`);
+  const previous = readPreviousOutput(outDir);
   const text = previous.get(ROLLOUT_RECORD_FILE);
   const record = text === undefined ? { pending: [] } : parseRolloutRecord(text);
   if (!record) throw new UserError(`${join(outDir, ROLLOUT_RECORD_FILE)} is not a rollout record hakube wrote; restore it from git`);
@@ -46,7 +48,7 @@ function statusCommand(con: Console): CommandModule<object, StatusArgs> {
     builder: (y: Argv) =>
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
-        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' }) as unknown as Argv<StatusArgs>,
     handler: (args) => {
       const { cluster, outDir, pending } = folderState(args.spec, args.out);
@@ -74,7 +76,7 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
     builder: (y: Argv) =>
       y
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file' })
-        .option('out', { type: 'string', describe: 'Output folder (default generated/<cluster-name>)' })
+        .option('out', { type: 'string', describe: `Output folder (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('state', {
           type: 'string',
           describe: 'Terraform state to check that the previous step was applied (terraform state pull > state.json); default the local backend\'s state file when there is one',

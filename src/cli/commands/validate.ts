@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { formatIssue } from '../../errors.js';
-import { defaultOutDir } from '../../output/paths.js';
+import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { validateFile } from '../../spec/validate.js';
 import { checkKubernetesUpgrade } from '../../upgrade/upgrade-check.js';
 import type { Console } from '../output.js';
@@ -19,12 +19,12 @@ export function validateCommand(con: Console): CommandModule<object, ValidateArg
         .positional('spec', { type: 'string', demandOption: true, describe: 'Cluster spec file (YAML or JSON)' })
         .option('out', {
           type: 'string',
-          describe: 'Output folder of the previous generate, whose Kubernetes version an upgrade starts from (default generated/<cluster-name>)',
+          describe: `Output folder of the previous generate, whose Kubernetes version an upgrade starts from (default ${DEFAULT_OUT_DIR_SHOWN})`,
         }) as unknown as Argv<ValidateArgs>,
     handler: (args) => {
       const result = validateFile(args.spec);
       // One Kubernetes minor at a time, never backwards, counted from the previously generated output.
-      checkKubernetesUpgrade(result, args.out ?? defaultOutDir(result.model));
+      checkKubernetesUpgrade(result, args.out ?? defaultOutDir(result.model, args.spec));
       for (const w of result.warnings) con.err(formatIssue(w));
       con.out(
         `${args.spec}: valid cluster ${result.model.name} (${result.model.controlPlane.members.length} control-plane, ` +
