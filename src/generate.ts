@@ -1,14 +1,14 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
 import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from './emit/oidc/discovery-documents.js';
-import { BUCKET_OBJECT_HASHES_FILE, contentHash, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
+import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
 import { UserError } from './errors.js';
 import { renderHaSummaryMarkdown } from './ha/render-ha-report.js';
 import type { RolloutPlan } from './ha/rollout-plan.js';
 import { bucketObjects, PKI_DIR } from './model/bucket-layout.js';
 import { ADMIN_KUBECONFIG, SERVICE_ACCOUNT_PUB, USERS_DIR } from './pki/certificate-plan.js';
-import type { GeneratedFile } from './output/files.js';
+import { contentHash, type GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
 import { checkOutputFolder, openOutputFolder, readPreviousOutput } from './output/output-folder.js';
 import { diffOutput, MANIFEST_FILE, writeOutput, type WriteReport } from './output/writer.js';

@@ -1,4 +1,4 @@
-import { contentHash } from '../../src/emit/terraform/bucket-object-hashes.js';
+import { contentHash } from '../../src/output/files.js';
 import type { BucketObject } from '../../src/model/bucket-layout.js';
 
 /**

@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { BucketObject } from '../../model/bucket-layout.js';
 import type { GeneratedFile } from '../../output/files.js';
 
 export const BUCKET_OBJECT_HASHES_FILE = 'bucket-object-hashes.tf.json';
 const LOCAL_NAME = 'bucket_object_hashes';
-
-/** sha256 of a file's bytes, as hakube records it for the bucket object uploaded from that file. */
-export function contentHash(content: string | Uint8Array): string {
-  return createHash('sha256').update(typeof content === 'string' ? Buffer.from(content, 'utf8') : content).digest('hex');
-}
 
 /**
  * The `source_hash` of the object uploaded to `key`: a reference to the hash hakube recorded, so `terraform plan`
