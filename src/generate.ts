@@ -11,7 +11,8 @@ import { ADMIN_KUBECONFIG, SERVICE_ACCOUNT_PUB, USERS_DIR } from './pki/certific
 import { contentHash, type GeneratedFile } from './output/files.js';
 import { defaultOutDir } from './output/paths.js';
 import { checkOutputFolder, openOutputFolder, readPreviousOutput } from './output/output-folder.js';
-import { diffOutput, MANIFEST_FILE, writeOutput, type WriteReport } from './output/writer.js';
+import { handEditedFiles, refuseHandEdits } from './output/hand-edits.js';
+import { diffOutput, MANIFEST_FILE, readRecordedHashes, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { refuseLostKeyMaterial } from './pki/lost-key-material.js';
 import { readPkiStore } from './pki/store.js';
@@ -46,6 +47,8 @@ export interface GenerateOptions {
    * CA for every machine. Without it such a folder is refused (src/pki/lost-key-material.ts).
    */
   newPki?: boolean;
+  /** Replace files edited by hand since hakube wrote them with what the spec gives (`generate --overwrite-edits`). */
+  overwriteEdits?: boolean;
 }
 
 export interface GenerateResult {
@@ -63,6 +66,8 @@ export interface GenerateResult {
   wasPending: string[];
   /** Whether the admin kubeconfig could be written (the API's address is known from the spec or an earlier run). */
   adminKubeconfig: boolean;
+  /** Files that differ from what hakube last wrote (.hakube-files records their hashes): reported by check mode. */
+  handEdited: string[];
   /** check mode without pki/: key material was not compared. */
   keyMaterialAbsent: boolean;
   /** Recorded key material that was missing and is made anew (only with newPki), relative to the folder. */
@@ -204,6 +209,9 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     opts.rollout === 'all-members' ? 'all' : opts.rollout === 'next' ? 'advance' : wasPending.length > 0 ? 'hold' : 'advance';
   const staged = stageMemberChanges(fresh, previous, mode, wasPending);
   const files = staged.pending.length > 0 ? [...staged.files, { path: ROLLOUT_RECORD_FILE, content: renderRolloutRecord({ pending: staged.pending }) }] : staged.files;
+  const handEdited = handEditedFiles(readRecordedHashes(outDir), previous);
+  // check mode reports them (a held member may look up to date); every other mode refuses before writing.
+  if (!opts.check) refuseHandEdits(outDir, handEdited, previous, files, fresh, staged.pending.length > 0, opts.overwriteEdits === true);
 
   let report = diffOutput(outDir, files);
   if (keyMaterialAbsent) {
@@ -221,6 +229,7 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     ...(staged.released ? { released: staged.released } : {}),
     wasPending,
     adminKubeconfig: files.some((f) => f.path === ADMIN_KUBECONFIG),
+    handEdited,
     keyMaterialAbsent,
     replacedKeyMaterial,
     ...(issuerChange ? { issuerChange } : {}),

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { GeneratedFile } from './files.js';
+import { contentHash, type GeneratedFile } from './files.js';
 import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
@@ -53,11 +53,39 @@ export function readManifest(outDir: string): string[] {
   return [...new Set([MANIFEST_FILE, LOCAL_MANIFEST_FILE].flatMap((name) => readManifestFile(join(outDir, name))))];
 }
 
+/**
+ * The committed manifest's record of what hakube wrote: path → sha256 of the bytes, for the files it lists with a
+ * hash (`sha256sum` format, so `sha256sum -c .hakube-files` checks a folder by hand too). Hand edits are caught by it.
+ */
+export function readRecordedHashes(outDir: string): Map<string, string> {
+  return new Map(manifestEntries(join(outDir, MANIFEST_FILE)).flatMap((e) => (e.hash ? [[e.path, e.hash] as const] : [])));
+}
+
 function readManifestFile(path: string): string[] {
+  return manifestEntries(path).map((e) => e.path);
+}
+
+/** A line is `<sha256>  <path>`, or a bare path (the local manifest, and a committed one an older hakube wrote). */
+const RECORDED_LINE = /^([0-9a-f]{64}) {2}(.+)$/;
+
+function manifestEntries(path: string): { path: string; hash?: string }[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((l) => l.length > 0 && isHakubeFile(l));
+    .map((line) => {
+      const recorded = RECORDED_LINE.exec(line);
+      return recorded ? { path: recorded[2] ?? '', hash: recorded[1] ?? '' } : { path: line };
+    })
+    .filter((e) => e.path.length > 0 && isHakubeFile(e.path));
+}
+
+/** The committed manifest: every committed file hakube wrote, with the hash of its bytes. */
+function committedManifestText(files: GeneratedFile[]): string {
+  return files
+    .filter((f) => !isLocalOnly(f.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${contentHash(f.content)}  ${f.path}\n`)
+    .join('');
 }
 
 /** The local manifest's content; none when there are no local-only files, so such a folder gets no pki/. */
@@ -202,7 +230,7 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
     if (!isHakubeFile(f.path)) throw new Error(`BUG: ${f.path} is not among the files hakube owns (src/output/owned-files.ts)`);
   }
   const manifest = files.map((f) => f.path).sort();
-  const committedText = manifest.filter((p) => !isLocalOnly(p)).join('\n') + '\n';
+  const committedText = committedManifestText(files);
   const localText = localManifestText(manifest.filter(isLocalOnly));
   const manifestSame = holds(join(outDir, MANIFEST_FILE), committedText) && holds(join(outDir, LOCAL_MANIFEST_FILE), localText);
   if (report.created.length === 0 && report.changed.length === 0 && report.removed.length === 0 && manifestSame) {

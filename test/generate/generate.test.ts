@@ -121,16 +121,19 @@ describe('hakube generate', () => {
     }
   });
 
-  it('a one-field change (a group’s maxSize) changes one value in one Terraform file', () => {
+  it('a one-field change (a group’s maxSize) changes one value in one Terraform file, and its hash in hakube’s record', () => {
     const dir = tmp();
     const out = generatedTutorial(join(dir, 'out'));
     const before = snapshot(out);
+    const recordBefore = readFileSync(join(out, '.hakube-files'), 'utf8').split('\n');
     const edited = editedSpec('myfirstcluster.yaml', '      maxSize: 2', '      maxSize: 3', dir);
     const r = runCli(['generate', edited, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const after = snapshot(out);
-    const changed = Object.keys(after).filter((f) => f !== 'HA-REPORT.md' && before[f]?.split(' ')[0] !== after[f].split(' ')[0]);
+    const changed = Object.keys(after).filter((f) => f !== 'HA-REPORT.md' && f !== '.hakube-files' && before[f]?.split(' ')[0] !== after[f].split(' ')[0]);
     expect(changed).toEqual(['workers.tf.json']);
+    const recordAfter = readFileSync(join(out, '.hakube-files'), 'utf8').split('\n');
+    expect(recordAfter.filter((l, i) => l !== recordBefore[i]).map((l) => l.slice(66))).toEqual(['workers.tf.json']);
     expect(r.stdout).toContain('changed    workers.tf.json');
   });
 

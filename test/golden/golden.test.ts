@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JWKS_FILE } from '../../src/emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE } from '../../src/emit/terraform/bucket-object-hashes.js';
+import { MANIFEST_FILE } from '../../src/output/owned-files.js';
 import { committedFiles, driftedFiles } from '../helpers/golden.js';
 import * as mask from '../helpers/golden-mask.mjs';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
@@ -17,7 +18,11 @@ function unifiedDiff(expected: string, actual: string): string {
 const examples = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
 
 it('the golden mask names the files hakube writes (scripts/update-golden.mjs reads it without the sources)', () => {
-  expect({ jwks: mask.JWKS_FILE, hashes: mask.BUCKET_OBJECT_HASHES_FILE }).toEqual({ jwks: JWKS_FILE, hashes: BUCKET_OBJECT_HASHES_FILE });
+  expect({ jwks: mask.JWKS_FILE, hashes: mask.BUCKET_OBJECT_HASHES_FILE, manifest: mask.MANIFEST_FILE }).toEqual({
+    jwks: JWKS_FILE,
+    hashes: BUCKET_OBJECT_HASHES_FILE,
+    manifest: MANIFEST_FILE,
+  });
 });
 
 describe('golden output: generate on each example equals the committed generated/<name>/', () => {

@@ -1,4 +1,5 @@
 export const JWKS_FILE: string;
 export const BUCKET_OBJECT_HASHES_FILE: string;
+export const MANIFEST_FILE: string;
 export const UNCOMMITTED: string[];
 export function comparable(file: string, bytes: Buffer): Buffer;

@@ -339,11 +339,12 @@ describe('file-system faults end in a clean error', () => {
   it('on a read-only file system, generate and add-user exit 1 naming the path and change nothing', () => {
     const cwd = tmp();
     const out = generated(cwd);
+    // A file that is not what hakube wrote: generate replaces it (--overwrite-edits), so it must write.
     writeFileSync(join(out, 'HA-REPORT.md'), 'stale');
     sh(`mount --bind ${cwd} ${cwd} && mount -o remount,bind,ro ${cwd}`);
     undo.push(() => sh(`umount ${cwd}`));
     const before = listFiles(cwd);
-    for (const args of [['generate', SPEC, '--out', 'o'], ['add-user', SPEC, '--out', 'o', '--name', 'zed']]) {
+    for (const args of [['generate', SPEC, '--out', 'o', '--overwrite-edits'], ['add-user', SPEC, '--out', 'o', '--name', 'zed']]) {
       const r = run(args, cwd);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/read-only file system \(EROFS\)/);
@@ -385,13 +386,13 @@ describe('file-system faults end in a clean error', () => {
     sh(`chattr +i ${join(out, 'pki')}`);
     undo.push(() => sh(`chattr -i ${join(out, 'pki')}`));
     const before = listFiles(cwd);
-    const r = run(['generate', SPEC, '--out', 'o'], cwd);
+    const r = run(['generate', SPEC, '--out', 'o', '--overwrite-edits'], cwd);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(join(out, 'pki'));
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(listFiles(cwd)).toEqual(before);
     sh(`chattr -i ${join(out, 'pki')}`);
-    expect(run(['generate', SPEC, '--out', 'o'], cwd).code).toBe(0);
+    expect(run(['generate', SPEC, '--out', 'o', '--overwrite-edits'], cwd).code).toBe(0);
     expect(readFileSync(join(out, 'HA-REPORT.md'), 'utf8')).not.toBe('stale');
     expect(run(['generate', SPEC, '--out', 'o'], cwd).code).toBe(0);
     expect(besides(cwd)).toEqual([]);

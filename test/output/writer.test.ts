@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,8 @@ describe('atomic output writer', () => {
     expect(report.created.sort()).toEqual(['main.tf.json', 'pki/ca.key']);
     expect(statSync(join(out, 'pki/ca.key')).mode & 0o777).toBe(0o600);
     // The committed manifest names only committed files; pki/ holds the list of the local-only ones.
-    expect(readFileSync(join(out, MANIFEST_FILE), 'utf8')).toBe('main.tf.json\n');
+    // With the sha256 of what it wrote (sha256sum format), so hand edits are caught.
+    expect(readFileSync(join(out, MANIFEST_FILE), 'utf8')).toBe(`${createHash('sha256').update('{}\n').digest('hex')}  main.tf.json\n`);
     expect(readFileSync(join(out, LOCAL_MANIFEST_FILE), 'utf8')).toBe('pki/ca.key\n');
   });
 

@@ -204,7 +204,7 @@ describe('a clone of the repository, without pki/ and users/', () => {
   it('--new-pki is not taken with --check', () => {
     const result = hakube(clone(), 'generate', 'cluster.yaml', '--out', 'out', '--check', '--new-pki');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--check writes nothing and takes neither --dry-run, --all-members-at-once nor --new-pki');
+    expect(result.stderr).toContain('--check writes nothing and takes neither --dry-run, --all-members-at-once, --new-pki nor --overwrite-edits');
   });
 });
 

@@ -4,6 +4,7 @@ import { formatIssue, UsageError, UserError } from '../../errors.js';
 import type { GenerateResult } from '../../generate.js';
 import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
+import { OVERWRITE_EDITS_FLAG } from '../../output/hand-edits.js';
 import { NEW_PKI_FLAG } from '../../pki/lost-key-material.js';
 import type { Console } from '../output.js';
 import { DEFAULT_OUT_DIR_SHOWN } from '../../output/paths.js';
@@ -15,6 +16,7 @@ interface GenerateArgs {
   check: boolean;
   'all-members-at-once': boolean;
   'new-pki': boolean;
+  'overwrite-edits': boolean;
 }
 
 /** A folder as a path that works from the working directory: relative (../ included) when that is shorter. */
@@ -111,11 +113,17 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
           default: false,
           describe:
             'DELIBERATE ONLY: when key material this folder recorded (a CA, pki/sa.key, the encryption config, a user) is missing, make it anew instead of refusing; the next terraform apply gives every machine a new cluster CA, so every machine must be replaced',
+        })
+        .option('overwrite-edits', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Replace generated files edited by hand since hakube wrote them (.hakube-files records their hashes) with what the spec gives, instead of refusing; never a file a rollout holds back',
         }) as unknown as Argv<GenerateArgs>,
     handler: async (args) => {
       // yargs counts a boolean's default as given, so its conflicts() cannot tell these apart.
-      if (args.check && (args['dry-run'] || args['all-members-at-once'] || args['new-pki'])) {
-        throw new UsageError(`--check writes nothing and takes neither --dry-run, --all-members-at-once nor ${NEW_PKI_FLAG}`);
+      if (args.check && (args['dry-run'] || args['all-members-at-once'] || args['new-pki'] || args['overwrite-edits'])) {
+        throw new UsageError(`--check writes nothing and takes neither --dry-run, --all-members-at-once, ${NEW_PKI_FLAG} nor ${OVERWRITE_EDITS_FLAG}`);
       }
       // Loaded on use: the emitters (cdktf above all) take most of a second to import.
       const { generate } = await import('../../generate.js');
@@ -125,11 +133,18 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         check: args.check,
         ...(args['all-members-at-once'] ? { rollout: 'all-members' as const } : {}),
         newPki: args['new-pki'],
+        overwriteEdits: args['overwrite-edits'],
       });
       const { report } = result;
       const differs = report.created.length + report.changed.length + report.removed.length > 0;
       if (args.check) {
         const outDir = shownOutDir(result.outDir);
+        if (result.handEdited.length > 0) {
+          throw new UserError(
+            `${outDir} has files that differ from what hakube last wrote there (edited by hand, or changed outside hakube): ${result.handEdited.join(', ')}; ` +
+              `restore them from git and put the change into the spec`,
+          );
+        }
         if (!differs) {
           con.out(`${result.cluster.model.name}: ${outDir} is up to date with ${args.spec}${result.keyMaterialAbsent ? ' (pki/ not here: key files not compared)' : ''}`);
           return;
