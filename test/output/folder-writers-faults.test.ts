@@ -124,7 +124,6 @@ describe('file-system faults in certs renew, add-user and etcd restore', () => {
   it('add-user with an immutable users/ folder: exit 1 naming it, no stack trace, no staging or temporary file', () => {
     const cwd = faultTemp();
     const out = generated(cwd);
-    mkdirSync(join(out, 'users'));
     makeImmutable(join(out, 'users'));
     const r = runCli(['add-user', SPEC, '--out', 'o', '--name', 'zed'], cwd);
     expectCleanFailure(r, /operation not permitted \(EPERM\)/);
