@@ -7,7 +7,7 @@ import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
 import { processRuns } from './output-lock.js';
 import { isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
-import { parseSwapFolderName, swapFolderName } from './swap-names.js';
+import { keptFolderName, parseSwapFolderName, swapFolderName } from './swap-names.js';
 import { writeNewFile } from './atomic-file.js';
 
 export { MANIFEST_FILE } from './owned-files.js';
@@ -238,20 +238,62 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
     }
     renameSync(tree, outDir);
   } catch (err) {
-    // Put the previous output back and leave no partial copy (it may hold keys) beside it.
-    if (movedAway && !lstatOrUndefined(outDir)) renameSync(join(backup, TREE), outDir);
-    removeSwapFolder(staging);
-    removeSwapFolder(backup);
+    // The previous output goes back in place. Its backup holds the only copy of the keys until then, so it is
+    // removed only once it is back (or was never moved); otherwise it is kept under a name no later run removes.
+    const kept = movedAway ? putBack(outDir, backup) : undefined;
+    discardSwapFolder(staging);
+    if (kept === undefined) discardSwapFolder(backup);
+    else {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new UserError(
+        `cannot write ${outDir} (${why}), and the previous output could not be put back in its place: ` +
+          `it is kept, keys included, in ${join(kept, TREE)}; once nothing else is at ${outDir}, move that folder there`,
+      );
+    }
     if (err instanceof UserError) throw err;
     asUserFsError(err, 'write', outDir);
   }
-  removeSwapFolder(staging);
+  discardSwapFolder(staging);
   try {
     removeSwapFolder(backup);
   } catch (err) {
     asUserFsError(err, `remove the previous output (the new one is in place; delete it yourself) at`, backup);
   }
   return report;
+}
+
+/**
+ * Renames the backup's tree back to `outDir`. Undefined when it is back; otherwise the backup folder, renamed where
+ * no later run takes it for a dead run's leftover, since something else may have taken `outDir` meanwhile.
+ */
+function putBack(outDir: string, backup: string): string | undefined {
+  try {
+    if (!lstatOrUndefined(outDir)) {
+      renameSync(join(backup, TREE), outDir);
+      return undefined;
+    }
+  } catch {
+    // Kept below.
+  }
+  const kept = keptFolderName(outDir);
+  try {
+    renameSync(backup, kept);
+    return kept;
+  } catch {
+    return backup;
+  }
+}
+
+/**
+ * Removes a staging or backup folder on the way out of a failed or finished write. One that cannot be removed is
+ * left: it is private and ignored by git, and the next run removes it as a leftover of a process that is gone.
+ */
+function discardSwapFolder(path: string): void {
+  try {
+    removeSwapFolder(path);
+  } catch {
+    // Left for the next run (recoverInterruptedSwap).
+  }
 }
 
 function carryOverUserFiles(from: string, to: string, owned: Set<string>): void {
