@@ -27,10 +27,6 @@ function leftovers(dir: string): string[] {
   return listFiles(dir).filter((f) => /(^|\/)\.[^/]+\.[0-9a-f]{12}\.tmp$/.test(f) || /\.hakube-(new|old|lock)/.test(f));
 }
 
-function keysOf(dir: string): Map<string, string> {
-  return new Map([...snapshotFiles(dir)].filter(([path]) => path.endsWith('.key')));
-}
-
 /** Exit 1 with one error line, no stack trace. */
 function expectCleanFailure(r: CliResult, what: RegExp): void {
   expect(r.code, r.stderr).toBe(1);
