@@ -6,7 +6,8 @@ import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './
 import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
 import { processRuns } from './output-lock.js';
-import { isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
+import { FILE_LIST_LIMIT, isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
+import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { keptFolderName, parseSwapFolderName, swapFolderName } from './swap-names.js';
 import { writeNewFile } from './atomic-file.js';
 
@@ -55,7 +56,14 @@ export function readManifest(outDir: string): string[] {
 
 function readManifestFile(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  let text: string;
+  try {
+    text = readBounded(path, FILE_LIST_LIMIT).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileTooLargeError) throw new UserError(`${path} is larger than ${describeSize(FILE_LIST_LIMIT)}, more than any list hakube writes; restore it from git, or delete it`);
+    asUserFsError(err, 'read', path);
+  }
+  return text
     .split('\n')
     .filter((l) => l.length > 0 && isHakubeFile(l));
 }
@@ -204,6 +212,10 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
   const manifest = files.map((f) => f.path).sort();
   const committedText = manifest.filter((p) => !isLocalOnly(p)).join('\n') + '\n';
   const localText = localManifestText(manifest.filter(isLocalOnly));
+  for (const text of [committedText, localText ?? '']) {
+    // The reader's limit (readManifestFile): a list hakube could not read back would make the folder unusable.
+    if (Buffer.byteLength(text, 'utf8') > FILE_LIST_LIMIT) throw new Error(`BUG: a list of ${manifest.length} files is larger than ${describeSize(FILE_LIST_LIMIT)}; the schema's bounds are too loose`);
+  }
   const manifestSame = holds(join(outDir, MANIFEST_FILE), committedText) && holds(join(outDir, LOCAL_MANIFEST_FILE), localText);
   if (report.created.length === 0 && report.changed.length === 0 && report.removed.length === 0 && manifestSame) {
     return report;
