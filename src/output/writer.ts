@@ -60,7 +60,11 @@ function readManifestFile(path: string): string[] {
   try {
     text = readBounded(path, FILE_LIST_LIMIT).toString('utf8');
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new UserError(`${path} is larger than ${describeSize(FILE_LIST_LIMIT)}, more than any list hakube writes; restore it from git, or delete it`);
+    if (err instanceof FileTooLargeError) {
+      // The committed list is in git; the local one is not, and the next run writes it anew.
+      const fix = path.endsWith(LOCAL_MANIFEST_FILE) ? 'delete it (the next run writes it anew)' : 'restore it from git';
+      throw new UserError(`${path} is larger than ${describeSize(FILE_LIST_LIMIT)}, more than any list hakube writes; ${fix}`);
+    }
     asUserFsError(err, 'read', path);
   }
   return text

@@ -113,8 +113,8 @@ function checkFolderCluster(outDir: string, clusterName: string): void {
     owner = (JSON.parse(readBounded(path, storeReadLimit(MANIFEST_PATH)).toString('utf8')) as { cluster?: unknown }).cluster;
   } catch (err) {
     const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(storeReadLimit(MANIFEST_PATH))}` : 'is not JSON hakube wrote';
-    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from git`, [
-      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from git`, position },
+    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, [
+      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, position },
     ]);
   }
   if (owner === clusterName) return;
