@@ -160,5 +160,6 @@ describe('property: any one file-system call of writeOutput failing', () => {
     }
     // At least the calls of a two-file write, for each of the three faults.
     expect(cases).toBeGreaterThan(3 * 20);
+    console.log(`writer-swap-failure: ${cases} cases`);
   });
 });
