@@ -15,7 +15,7 @@ import { handEditedFiles, refuseHandEdits } from './output/hand-edits.js';
 import { diffOutput, MANIFEST_FILE, readRecordedHashes, writeOutput, type WriteReport } from './output/writer.js';
 import { emitPki, type PkiChange } from './pki/emit.js';
 import { refuseLostKeyMaterial } from './pki/lost-key-material.js';
-import { readPkiStore } from './pki/store.js';
+import { readPkiStore, type PkiStore } from './pki/store.js';
 import { parseRolloutRecord, renderRolloutRecord, ROLLOUT_RECORD_FILE } from './rollout/rollout-record.js';
 import { stageMemberChanges, type StagingMode } from './rollout/stage-members.js';
 import { validateFile, type ValidatedCluster } from './spec/validate.js';
@@ -151,7 +151,12 @@ function publishedDiscovery(model: ValidatedCluster['model'], pkiFiles: Generate
   return recorded.map((f) => ({ path: f.path, content: f.content as string }));
 }
 
-async function generateInto(cluster: ValidatedCluster, outDir: string, opts: GenerateOptions): Promise<GenerateResult> {
+/**
+ * generate for a folder that is open: checked, and for a run that writes, locked by the caller, who holds the lock
+ * across all of its writes (certs renew regenerates the folder within its own hold). `store` is the key material to
+ * generate from when the caller has read it under that lock (certs renew: with its renewed certificates).
+ */
+export async function generateInto(cluster: ValidatedCluster, outDir: string, opts: GenerateOptions, store?: PkiStore): Promise<GenerateResult> {
   const { model } = cluster;
   const previous = readPreviousOutput(outDir);
   const recordText = previous.get(ROLLOUT_RECORD_FILE);
@@ -160,7 +165,7 @@ async function generateInto(cluster: ValidatedCluster, outDir: string, opts: Gen
     throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
   }
   checkKubernetesUpgrade(cluster, outDir);
-  const store = await readPkiStore(outDir, model.name);
+  store ??= await readPkiStore(outDir, model.name);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;
   // Refused before any key is made, also for --dry-run, whose report would otherwise show a new CA as the plan.
   const replacedKeyMaterial = keyMaterialAbsent ? [] : refuseLostKeyMaterial(outDir, model, store, opts.newPki);

@@ -7,7 +7,8 @@ import { asUserFsError, describeKind } from './fs-errors.js';
 
 /**
  * Creates a new file holding `content`: exclusively (O_CREAT|O_EXCL, so never through a symbolic link or into a file
- * someone else made), with `mode` set explicitly whatever the umask, and synced to disk.
+ * someone else made), with `mode` set explicitly whatever the umask, and synced to disk. A file this call could not
+ * finish (a full disk) is removed again: it made the file, so nobody else's is lost.
  */
 export function writeNewFile(path: string, content: string | Uint8Array, mode: number): void {
   const fd = openSync(path, 'wx', mode);
@@ -15,20 +16,56 @@ export function writeNewFile(path: string, content: string | Uint8Array, mode: n
     fchmodSync(fd, mode);
     writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    removeQuietly(path);
+    throw err;
+  }
+  closeSync(fd);
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // The error that brought us here is the one to report.
+  }
+}
+
+/**
+ * Makes folder `dir` and its missing parents. Not mkdirSync's recursive mode: on a read-only file system it reports
+ * ENOENT instead of EROFS (Node 20), which would name the wrong cause.
+ */
+function makeFolderPath(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    makeFolderPath(dirname(dir));
+    mkdirSync(dir);
   }
 }
 
 /**
  * Writes one file so that readers see the old or the new content, never a partial one: a temporary file with a
  * random name beside it (created exclusively), fsync, then rename. With `exclusive`, refuses to replace an existing
- * file (used for private keys, which are never overwritten) and throws an EEXIST error.
+ * file (used for private keys, which are never overwritten). Every file-system error is a UserError naming `path`,
+ * and no temporary file is left behind, whatever failed.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { mode?: number; exclusive?: boolean } = {}): void {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    makeFolderPath(dirname(path));
+  } catch (err) {
+    asUserFsError(err, 'create the folder', dirname(path));
+  }
   const temp = join(dirname(path), `.${basename(path).slice(0, 64)}.${randomBytes(6).toString('hex')}.tmp`);
-  writeNewFile(temp, content, opts.mode ?? FILE_MODE);
+  try {
+    writeNewFile(temp, content, opts.mode ?? FILE_MODE);
+  } catch (err) {
+    asUserFsError(err, 'write', path);
+  }
   try {
     if (opts.exclusive) {
       // link() fails with EEXIST if the target exists, unlike rename(); it is atomic too.
@@ -36,8 +73,13 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opts
     } else {
       renameSync(temp, path);
     }
+  } catch (err) {
+    if (opts.exclusive && (err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UserError(`${path} already exists (EEXIST; it appeared while hakube was writing); it was left as it is`);
+    }
+    asUserFsError(err, 'write', path);
   } finally {
-    rmSync(temp, { force: true });
+    removeQuietly(temp);
   }
 }
 
@@ -77,9 +119,5 @@ export function writeUserNamedFile(path: string, content: string, opts: { mode?:
   }
   if (!folderStats) throw new UserError(`cannot write ${path}: folder ${folder} does not exist`);
   if (!folderStats.isDirectory()) throw new UserError(`cannot write ${path}: ${folder} is not a folder`);
-  try {
-    writeFileAtomic(path, content, { ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
-  } catch (err) {
-    asUserFsError(err, 'write', path);
-  }
+  writeFileAtomic(path, content, { ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
 }

@@ -1,6 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
 import { USERS_DIR } from '../pki/certificate-plan.js';
 
@@ -30,12 +31,16 @@ export function makeTreeFolders(root: string, rel: string): void {
       if (stats.isSymbolicLink()) throw new UserError(`${path} is a symbolic link; hakube writes only into folders of its own, so replace it with a folder`);
       if (!stats.isDirectory()) throw new UserError(`${path} is not a folder; hakube needs a folder there, so move it away`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') asUserFsError(err, 'read', path);
       exists = false;
     }
     if (!exists) {
-      mkdirSync(path);
-      chmodSync(path, folderModeOf(sub));
+      try {
+        mkdirSync(path);
+        chmodSync(path, folderModeOf(sub));
+      } catch (err) {
+        asUserFsError(err, 'create the folder', path);
+      }
     }
   }
 }

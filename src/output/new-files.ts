@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { GeneratedFile } from './files.js';
 import { FILE_MODE, makeTreeFolders } from './folders.js';
@@ -18,16 +17,15 @@ export function addFilesTogether(outDir: string, files: GeneratedFile[], written
     for (const file of files) {
       const path = join(outDir, file.path);
       makeTreeFolders(outDir, dirname(file.path));
-      try {
-        writeFileAtomic(path, file.content, { mode: file.mode ?? FILE_MODE, exclusive: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${path} appeared while hakube was writing; it was left as it is`);
-        asUserFsError(err, 'write', path);
-      }
+      writeFileAtomic(path, file.content, { mode: file.mode ?? FILE_MODE, exclusive: true });
       done.push(path);
     }
   } catch (err) {
-    for (const path of done.reverse()) rmSync(path, { force: true });
+    try {
+      for (const path of done.reverse()) rmSync(path, { force: true });
+    } catch {
+      // The error that brought us here is the one to report.
+    }
     throw err;
   }
   for (const path of done) written(path);
@@ -48,16 +46,23 @@ function stagingPrefix(folder: string): string {
 export function addFolderTogether(outDir: string, folder: string, files: GeneratedFile[], written: (path: string) => void): void {
   if (files.some((f) => !f.path.startsWith(`${folder}/`))) throw new Error(`BUG: a file outside ${folder} in addFolderTogether`);
   const target = join(outDir, folder);
-  // lstat, so that a symbolic link (even a dangling one) counts as taken and is refused by addFilesTogether.
-  if (lstatSync(target, { throwIfNoEntry: false }) !== undefined) {
+  const parent = dirname(folder);
+  const prefix = stagingPrefix(folder);
+  let taken: boolean;
+  try {
+    // lstat, so that a symbolic link (even a dangling one) counts as taken and is refused by addFilesTogether.
+    taken = lstatSync(target, { throwIfNoEntry: false }) !== undefined;
+    if (!taken) {
+      makeTreeFolders(outDir, parent);
+      const earlier = readdirSync(join(outDir, parent)).filter((n) => n.startsWith(prefix));
+      for (const leftover of earlier) rmSync(join(outDir, parent, leftover), { recursive: true, force: true });
+    }
+  } catch (err) {
+    asUserFsError(err, 'prepare the folder', target);
+  }
+  if (taken) {
     addFilesTogether(outDir, files, written);
     return;
-  }
-  const parent = dirname(folder);
-  makeTreeFolders(outDir, parent);
-  const prefix = stagingPrefix(folder);
-  for (const leftover of readdirSync(join(outDir, parent)).filter((n) => n.startsWith(prefix))) {
-    rmSync(join(outDir, parent, leftover), { recursive: true, force: true });
   }
   const stagingName = `${prefix}${randomBytes(6).toString('hex')}`;
   const staging = join(parent, stagingName);
@@ -66,11 +71,7 @@ export function addFolderTogether(outDir: string, folder: string, files: Generat
     for (const file of files) {
       const rel = `${staging}/${file.path.slice(folder.length + 1)}`;
       makeTreeFolders(outDir, dirname(rel));
-      try {
-        writeFileAtomic(join(outDir, rel), file.content, { mode: file.mode ?? FILE_MODE, exclusive: true });
-      } catch (err) {
-        asUserFsError(err, 'write', join(outDir, rel));
-      }
+      writeFileAtomic(join(outDir, rel), file.content, { mode: file.mode ?? FILE_MODE, exclusive: true });
     }
     try {
       renameSync(join(outDir, staging), target);
@@ -78,7 +79,11 @@ export function addFolderTogether(outDir: string, folder: string, files: Generat
       asUserFsError(err, 'write', target);
     }
   } catch (err) {
-    rmSync(join(outDir, staging), { recursive: true, force: true });
+    try {
+      rmSync(join(outDir, staging), { recursive: true, force: true });
+    } catch {
+      // Left for the next add-user of this folder, which removes earlier staging folders first.
+    }
     throw err;
   }
   for (const file of files) written(join(outDir, file.path));

@@ -9,6 +9,11 @@ import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
  * users and kubeconfigs.
  */
 export const MANIFEST_FILE = '.hakube-files';
+/**
+ * The most bytes of either list hakube reads back: a few hundred paths of a hundred-odd bytes each, for the largest
+ * spec the schema admits (test/spec/users-bound.test.ts); writeOutput never writes a longer one.
+ */
+export const FILE_LIST_LIMIT = 1024 * 1024;
 /** The same list for the files the output's .gitignore keeps out of git, kept where git never sees it either. */
 export const LOCAL_MANIFEST_FILE = `${PKI_DIR}/.hakube-files`;
 

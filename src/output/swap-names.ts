@@ -21,6 +21,14 @@ export function swapFolderName(outDir: string, kind: SwapKind): string {
   return `${swapStem(outDir)}${kind}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Where a failed write keeps the previous output when it cannot put it back: named apart from staging and backup
+ * folders, so that no later run ever removes it as a leftover.
+ */
+export function keptFolderName(outDir: string): string {
+  return `${swapStem(outDir)}kept-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
+}
+
 /** The kind and owning pid of a leftover named by swapFolderName (or an older hakube: no random part). */
 export function parseSwapFolderName(outDir: string, path: string): { kind: SwapKind; pid: number } | undefined {
   const stem = basename(swapStem(outDir));

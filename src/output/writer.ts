@@ -6,8 +6,9 @@ import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './
 import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
 import { processRuns } from './output-lock.js';
-import { isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
-import { parseSwapFolderName, swapFolderName } from './swap-names.js';
+import { FILE_LIST_LIMIT, isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
+import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
+import { keptFolderName, parseSwapFolderName, swapFolderName } from './swap-names.js';
 import { writeNewFile } from './atomic-file.js';
 
 export { MANIFEST_FILE } from './owned-files.js';
@@ -70,7 +71,18 @@ const RECORDED_LINE = /^([0-9a-f]{64}) {2}(.+)$/;
 
 function manifestEntries(path: string): { path: string; hash?: string }[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  let text: string;
+  try {
+    text = readBounded(path, FILE_LIST_LIMIT).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileTooLargeError) {
+      // The committed list is in git; the local one is not, and the next run writes it anew.
+      const fix = path.endsWith(LOCAL_MANIFEST_FILE) ? 'delete it (the next run writes it anew)' : 'restore it from git';
+      throw new UserError(`${path} is larger than ${describeSize(FILE_LIST_LIMIT)}, more than any list hakube writes; ${fix}`);
+    }
+    asUserFsError(err, 'read', path);
+  }
+  return text
     .split('\n')
     .map((line) => {
       const recorded = RECORDED_LINE.exec(line);
@@ -232,6 +244,10 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
   const manifest = files.map((f) => f.path).sort();
   const committedText = committedManifestText(files);
   const localText = localManifestText(manifest.filter(isLocalOnly));
+  for (const text of [committedText, localText ?? '']) {
+    // The reader's limit (readManifestFile): a list hakube could not read back would make the folder unusable.
+    if (Buffer.byteLength(text, 'utf8') > FILE_LIST_LIMIT) throw new Error(`BUG: a list of ${manifest.length} files is larger than ${describeSize(FILE_LIST_LIMIT)}; the schema's bounds are too loose`);
+  }
   const manifestSame = holds(join(outDir, MANIFEST_FILE), committedText) && holds(join(outDir, LOCAL_MANIFEST_FILE), localText);
   if (report.created.length === 0 && report.changed.length === 0 && report.removed.length === 0 && manifestSame) {
     return report;
@@ -266,20 +282,62 @@ export function writeOutput(outDir: string, files: GeneratedFile[], diff?: Write
     }
     renameSync(tree, outDir);
   } catch (err) {
-    // Put the previous output back and leave no partial copy (it may hold keys) beside it.
-    if (movedAway && !lstatOrUndefined(outDir)) renameSync(join(backup, TREE), outDir);
-    removeSwapFolder(staging);
-    removeSwapFolder(backup);
+    // The previous output goes back in place. Its backup holds the only copy of the keys until then, so it is
+    // removed only once it is back (or was never moved); otherwise it is kept under a name no later run removes.
+    const kept = movedAway ? putBack(outDir, backup) : undefined;
+    discardSwapFolder(staging);
+    if (kept === undefined) discardSwapFolder(backup);
+    else {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new UserError(
+        `cannot write ${outDir} (${why}), and the previous output could not be put back in its place: ` +
+          `it is kept, keys included, in ${join(kept, TREE)}; once nothing else is at ${outDir}, move that folder there`,
+      );
+    }
     if (err instanceof UserError) throw err;
     asUserFsError(err, 'write', outDir);
   }
-  removeSwapFolder(staging);
+  discardSwapFolder(staging);
   try {
     removeSwapFolder(backup);
   } catch (err) {
     asUserFsError(err, `remove the previous output (the new one is in place; delete it yourself) at`, backup);
   }
   return report;
+}
+
+/**
+ * Renames the backup's tree back to `outDir`. Undefined when it is back; otherwise the backup folder, renamed where
+ * no later run takes it for a dead run's leftover, since something else may have taken `outDir` meanwhile.
+ */
+function putBack(outDir: string, backup: string): string | undefined {
+  try {
+    if (!lstatOrUndefined(outDir)) {
+      renameSync(join(backup, TREE), outDir);
+      return undefined;
+    }
+  } catch {
+    // Kept below.
+  }
+  const kept = keptFolderName(outDir);
+  try {
+    renameSync(backup, kept);
+    return kept;
+  } catch {
+    return backup;
+  }
+}
+
+/**
+ * Removes a staging or backup folder on the way out of a failed or finished write. One that cannot be removed is
+ * left: it is private and ignored by git, and the next run removes it as a leftover of a process that is gone.
+ */
+function discardSwapFolder(path: string): void {
+  try {
+    removeSwapFolder(path);
+  } catch {
+    // Left for the next run (recoverInterruptedSwap).
+  }
 }
 
 function carryOverUserFiles(from: string, to: string, owned: Set<string>): void {

@@ -21,6 +21,7 @@ import type { SigningCa } from './issue.js';
 import type { KeyMaterial } from './keys.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { renderManifest, type ManifestFile } from './manifest.js';
+import { checkReadableBack } from './read-limits.js';
 import { newBootstrapToken, newEncryptionConfig } from './secrets.js';
 import type { PkiStore, StoredPair } from './store.js';
 
@@ -191,6 +192,7 @@ export async function emitPki(model: ClusterModel, store: PkiStore, now: Date): 
 
   files.sort((a, b) => a.path.localeCompare(b.path));
   changes.sort((a, b) => a.path.localeCompare(b.path));
+  checkReadableBack(files);
   return { files, changes };
 }
 

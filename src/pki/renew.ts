@@ -23,6 +23,8 @@ export interface RenewedCertificate {
 export interface Renewal {
   /** The new certificates only: keys are kept, so no key file is written. */
   files: GeneratedFile[];
+  /** The same certificates with their kept keys, as a store holds them: what the folder is regenerated from. */
+  pairs: StoredPair[];
   renewed: RenewedCertificate[];
 }
 
@@ -51,6 +53,7 @@ export function leavesDue(store: PkiStore, now: Date, withinDays: number): Store
 export async function renewCertificates(model: ClusterModel, store: PkiStore, now: Date, withinDays: number): Promise<Renewal> {
   const plans = new Map(plannedCertificates(model).map((p) => [p.base, p]));
   const files: GeneratedFile[] = [];
+  const pairs: StoredPair[] = [];
   const renewed: RenewedCertificate[] = [];
   for (const pair of leavesDue(store, now, withinDays)) {
     const plan = planOf(pair, plans);
@@ -62,7 +65,9 @@ export async function renewCertificates(model: ClusterModel, store: PkiStore, no
     const cutTo = leafDaysCutByCa(ca, now, validityDays);
     const cert = await issueLeaf(plan, await importSigningKey(pair.keyBytes), ca, now, validityDays);
     const info = describeCertificate(cert);
-    files.push({ path: `${pair.base}.crt`, content: certificatePem(cert), mode: 0o644 });
+    const pem = certificatePem(cert);
+    files.push({ path: `${pair.base}.crt`, content: pem, mode: 0o644 });
+    pairs.push({ base: pair.base, certBytes: Buffer.from(pem, 'utf8'), keyBytes: pair.keyBytes, info });
     renewed.push({
       path: `${pair.base}.crt`,
       subject: info.subject,
@@ -73,5 +78,5 @@ export async function renewCertificates(model: ClusterModel, store: PkiStore, no
       ...(cutTo === undefined ? {} : { warning: cutShortWarning(ca, cutTo, validityDays) }),
     });
   }
-  return { files, renewed };
+  return { files, pairs, renewed };
 }

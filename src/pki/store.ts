@@ -1,7 +1,7 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded, SPEC_FILE_LIMIT } from '../bounded-read.js';
+import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
 import { showValue } from '../show-value.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
@@ -18,6 +18,7 @@ import {
 } from './certificate-plan.js';
 import { kubeconfigServer } from './kubeconfig.js';
 import { certificateFileProblem, keyFileProblem, pemLabels } from './pem-blocks.js';
+import { storeReadLimit } from './read-limits.js';
 import { checkBootstrapToken, checkEncryptionConfig } from './secrets.js';
 
 /** A certificate and its key as found on disk, checked: parsable, matching, signed by its CA. */
@@ -109,11 +110,11 @@ function checkFolderCluster(outDir: string, clusterName: string): void {
   const position = { file: path, line: 1, column: 1 };
   let owner: unknown;
   try {
-    owner = (JSON.parse(readBounded(path, SPEC_FILE_LIMIT).toString('utf8')) as { cluster?: unknown }).cluster;
+    owner = (JSON.parse(readBounded(path, storeReadLimit(MANIFEST_PATH)).toString('utf8')) as { cluster?: unknown }).cluster;
   } catch (err) {
-    const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(SPEC_FILE_LIMIT)}` : 'is not JSON hakube wrote';
-    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from git`, [
-      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from git`, position },
+    const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(storeReadLimit(MANIFEST_PATH))}` : 'is not JSON hakube wrote';
+    throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, [
+      { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, position },
     ]);
   }
   if (owner === clusterName) return;
@@ -138,10 +139,10 @@ export async function readPkiStore(outDir: string, clusterName?: string): Promis
   // Bounded: a key or certificate is a few KiB; a huge file (or /dev/zero behind a symlink) is reported, not read.
   const read = (path: string): Buffer | undefined => {
     try {
-      return readBounded(join(outDir, path), KEY_FILE_LIMIT);
+      return readBounded(join(outDir, path), storeReadLimit(path));
     } catch (err) {
       if (!(err instanceof FileTooLargeError)) throw err;
-      problem('HK442', path, `is larger than ${describeSize(KEY_FILE_LIMIT)}, more than any key, certificate or token hakube writes`);
+      problem('HK442', path, `is larger than ${describeSize(storeReadLimit(path))}, more than any key, certificate or token hakube writes`);
       return undefined;
     }
   };

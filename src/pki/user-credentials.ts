@@ -5,6 +5,7 @@ import { signingCaOf } from './emit.js';
 import { certificatePem, cutShortWarning, issueLeaf, leafDaysCutByCa } from './issue.js';
 import { generateKeyMaterial } from './keys.js';
 import { renderKubeconfig } from './kubeconfig.js';
+import { checkReadableBack } from './read-limits.js';
 import type { StoredPair } from './store.js';
 
 /**
@@ -39,6 +40,7 @@ export async function issueUserCredentials(opts: {
       mode: 0o600,
     });
   }
+  checkReadableBack(files);
   return { files, ...(cutTo === undefined ? {} : { warning: cutShortWarning(signer, cutTo, validityDays) }) };
 }
 

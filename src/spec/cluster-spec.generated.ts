@@ -82,7 +82,9 @@ export interface ClusterSpecBody {
   instanceGroups: InstanceGroup[];
   addons?: Addons;
   /**
-   * People who authenticate with x509 client certificates signed by the cluster CA. The certificate's CN is the user name and each O entry a group.
+   * People who authenticate with x509 client certificates signed by the cluster CA. The certificate's CN is the user name and each O entry a group. At most 500: pki/manifest.json lists every certificate and must stay within the size hakube reads it back with (for many more people, use an OIDC identity provider).
+   *
+   * @maxItems 500
    */
   users?: User[];
   pki?: Pki;
@@ -456,7 +458,9 @@ export interface User {
    */
   name: string;
   /**
-   * Groups, one certificate O entry each. Bind them to roles with RBAC.
+   * Groups, one certificate O entry each. Bind them to roles with RBAC. At most 16, so that the user's certificate and kubeconfig stay within the size hakube reads them back with.
+   *
+   * @maxItems 16
    */
   groups?: string[];
 }

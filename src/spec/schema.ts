@@ -13,6 +13,15 @@ function loadSchema(): SchemaValidator {
   return compiled;
 }
 
+/**
+ * The most groups one user may have: the schema's bound on a spec user's groups, so that add-user issues nothing
+ * a spec could not list (and nothing too large to read back).
+ */
+export function maxUserGroups(): number {
+  const user = loadSchema().schema.$defs['User'] as { properties: { groups: { maxItems: number } } };
+  return user.properties.groups.maxItems;
+}
+
 /** Checks the document against schemas/cluster.schema.json and reports every violation. */
 export function checkSchema(loaded: LoadedSpec): { spec?: ClusterSpec; issues: Issue[] } {
   const { validate } = loadSchema();

@@ -15,6 +15,7 @@ import {
   userCertificateBase,
 } from '../../pki/certificate-plan.js';
 import { checkServerUrl } from '../../pki/kubeconfig.js';
+import { maxUserGroups } from '../../spec/schema.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 import { showValue } from '../../show-value.js';
@@ -31,6 +32,8 @@ function checkNames(name: string, groups: string[]): void {
   if (name.length > 64 || !USER_NAME_PATTERN.test(name)) {
     throw new UsageError(`--name ${showValue(name)} is not a valid user name (lowercase letters, digits, - _ . @; at most 64 characters)`);
   }
+  const most = maxUserGroups();
+  if (groups.length > most) throw new UsageError(`--group is given for ${groups.length} groups; a user has at most ${most} (bind further groups with RBAC, or use an OIDC identity provider)`);
   for (const group of groups) {
     if (group.length > 64 || !GROUP_NAME_PATTERN.test(group)) {
       throw new UsageError(`--group ${showValue(group)} is not a valid group name (letters, digits, - _ . : @; at most 64 characters)`);

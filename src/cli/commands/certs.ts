@@ -7,6 +7,7 @@ import { renderStructured, renderTable } from '../../render/tables.js';
 import type { Console } from '../output.js';
 import { join } from 'node:path';
 import { showValue } from '../../show-value.js';
+import { shownOutDir } from './generate.js';
 
 interface CertsCheckArgs {
   spec: string;
@@ -79,22 +80,10 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
     handler: async (args) => {
       const within = args.within;
       if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${showValue(within)}`);
-      const { model } = validateFile(args.spec);
-      const out = args.out ?? defaultOutDir(model, args.spec);
-      const { readPkiStore } = await import('../../pki/store.js');
-      const { refuseLostKeyMaterial } = await import('../../pki/lost-key-material.js');
-      const { renewCertificates } = await import('../../pki/renew.js');
-      const { writeFileAtomic } = await import('../../output/atomic-file.js');
-      const { generate } = await import('../../generate.js');
-      const store = await readPkiStore(out, model.name);
-      // Before anything is written: a clone without the team's pki/ must not go on as if the cluster had no CA.
-      refuseLostKeyMaterial(out, model, store);
-      if (store.pairs.size === 0) throw new UserError(`no certificates under ${join(out, PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
-      const { files, renewed } = await renewCertificates(model, store, new Date(), within);
-      // The certificates first, then the rest of the folder (manifest, kubeconfigs, what Terraform uploads): if
-      // the second step fails, running generate finishes it, and the renewed certificates are already in place.
-      for (const file of files) writeFileAtomic(join(out, file.path), file.content, { mode: file.mode });
-      if (renewed.length > 0) await generate(args.spec, { outDir: out });
+      const { renewAndRegenerate } = await import('../../certs-renew.js');
+      const { renewed, noCertificates, outDir } = await renewAndRegenerate(args.spec, { ...(args.out ? { outDir: args.out } : {}), withinDays: within });
+      if (noCertificates) throw new UserError(`no certificates under ${join(args.out ?? shownOutDir(outDir), PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
+      const out = args.out ?? shownOutDir(outDir);
       for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
