@@ -34,8 +34,7 @@ function folderState(specFile: string, out: string | undefined) {
   const outDir = out ?? defaultOutDir(cluster.model);
   const previous = existsSync(outDir) ? readPreviousOutput(outDir) : new Map<string, string>();
   const text = previous.get(ROLLOUT_RECORD_FILE);
-  const record = text === undefined ? { pending: [] } : parseRolloutRecord(text);
-  if (!record) throw new UserError(`${join(outDir, ROLLOUT_RECORD_FILE)} is not a rollout record hakube wrote; restore it from git`);
+  const record = text === undefined ? { pending: [] } : parseRolloutRecord(text, join(outDir, ROLLOUT_RECORD_FILE));
   return { cluster, outDir, previous, pending: record.pending };
 }
 
@@ -51,8 +50,9 @@ function statusCommand(con: Console): CommandModule<object, StatusArgs> {
     handler: (args) => {
       const { cluster, outDir, pending } = folderState(args.spec, args.out);
       const members = cluster.model.controlPlane.members.map((m) => m.name);
-      const extra = pending.filter((p) => !members.includes(p));
-      const rows = [...members, ...extra].map((name) => ({ name, state: pending.includes(name) ? 'pending' : 'up to date' }));
+      const inSpec = new Set(members);
+      const waiting = new Set(pending);
+      const rows = [...members, ...pending.filter((p) => !inSpec.has(p))].map((name) => ({ name, state: waiting.has(name) ? 'pending' : 'up to date' }));
       if (args.output === 'json') {
         con.out(renderStructured({ cluster: cluster.model.name, outDir: shownOutDir(outDir), pending, members: rows }, 'json'));
         return;
