@@ -110,7 +110,7 @@ const SUBSTITUTIONS: Array<{ name: string; value: (next: () => number) => { json
   { name: 'boolean', value: (r) => ({ json: r() < 0.5 }) },
   { name: 'string', value: (r) => ({ json: ['', 'constructor', '__proto__', 'delete', 'x\u001b[2J\n|`*', 'a'.repeat(10_000)][Math.floor(r() * 6)]! }) },
   { name: 'array', value: (r) => ({ json: [[], [null], [1, 'a'], [['x']], [{}]][Math.floor(r() * 5)]! }) },
-  { name: 'object', value: (r) => ({ json: [{}, { a: 1 }, { actions: ['delete'] }, { address: 'x' }][Math.floor(r() * 4)]! }) },
+  { name: 'object', value: (r) => ({ json: ([{}, { a: 1 }, { actions: ['delete'] }, { address: 'x' }] as Json[])[Math.floor(r() * 4)]! }) },
   { name: 'deep', value: (r) => ({ raw: nestedJson([MAX_PLAN_NESTING - 20, MAX_PLAN_NESTING + 1, 10_000][Math.floor(r() * 3)]!) }) },
   { name: 'prototype-keys object', value: () => ({ raw: `{${PROTOTYPE_KEYS.map((k) => `"${k}":{"${k}":true}`).join(',')}}` }) },
   { name: 'prototype-key name', value: (r) => ({ renameTo: PROTOTYPE_KEYS[Math.floor(r() * PROTOTYPE_KEYS.length)]! }) },
@@ -201,7 +201,7 @@ describe('plan-check on plans mutated at every path (seeded)', () => {
     let cases = 0;
     for (let n = 0; n < 500; n++) {
       const raws: string[] = [];
-      let current = plan;
+      let current: Json = plan;
       const applied: string[] = [];
       for (let k = 0; k < 3; k++) {
         const path = paths[Math.floor(next() * paths.length)]!;

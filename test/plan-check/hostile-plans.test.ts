@@ -199,7 +199,7 @@ describe('plan-check output stays readable whatever the number of findings', () 
 describe('the errors that list a plan\'s modules are bounded', () => {
   it('a plan of 3 MB of module names: the error names a few and counts the rest', () => {
     const plan = quietPlan();
-    const changes = [];
+    const changes: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 30_000; i++) changes.push({ ...deleted(`module.m${'x'.repeat(90)}${i}.aws_vpc.v`, 'aws_vpc'), module_address: `module.m${'x'.repeat(90)}${i}` });
     const text = JSON.stringify({ ...plan, resource_changes: changes });
     expect(text.length).toBeGreaterThan(3_000_000);
@@ -207,7 +207,7 @@ describe('the errors that list a plan\'s modules are bounded', () => {
     expect(message.length).toBeLessThan(2000);
     expect(message).toMatch(/^the plan changes nothing in module module\.cluster; it changes module\.mx+0, .* and 29,\d{3} more module\(s\)$/);
     // Several modules holding a cluster: the same bound.
-    const clusters = [];
+    const clusters: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 30_000; i++) clusters.push({ ...deleted(`module.c${'x'.repeat(90)}${i}.aws_s3_bucket.secrets`, 'aws_s3_bucket'), module_address: `module.c${'x'.repeat(90)}${i}` });
     const several = userError(() => assessRaw({ ...plan, resource_changes: clusters })).message;
     expect(several.length).toBeLessThan(2000);
