@@ -160,10 +160,7 @@ export async function generateInto(cluster: ValidatedCluster, outDir: string, op
   const { model } = cluster;
   const previous = readPreviousOutput(outDir);
   const recordText = previous.get(ROLLOUT_RECORD_FILE);
-  const record = recordText === undefined ? undefined : parseRolloutRecord(recordText);
-  if (recordText !== undefined && !record) {
-    throw new UserError(`${outDir}/${ROLLOUT_RECORD_FILE} is not a rollout record hakube wrote; restore it from git`);
-  }
+  const record = recordText === undefined ? undefined : parseRolloutRecord(recordText, `${outDir}/${ROLLOUT_RECORD_FILE}`);
   checkKubernetesUpgrade(cluster, outDir);
   store ??= await readPkiStore(outDir, model.name);
   const keyMaterialAbsent = opts.check === true && store.pairs.size === 0;

@@ -53,3 +53,19 @@ export function showPointer(pointer: string): string {
     })
     .join('/');
 }
+
+/** At most this many items of a list read from a user's file appear in a message; the rest are counted. */
+export const SHOWN_LIST_MAX = 10;
+/** Each item of such a list is cut to this many characters. */
+const SHOWN_ITEM_MAX = 200;
+
+/**
+ * A list of names for a message (already escaped as the caller prints them): the first SHOWN_LIST_MAX, each cut to
+ * a readable length, then how many more there are, so a file holding a million names makes a one-line message.
+ * `noun` names what the rest are ("module(s)"); `separator` goes between items.
+ */
+export function showList(items: readonly string[], noun?: string, separator = ', '): string {
+  const shown = items.slice(0, SHOWN_LIST_MAX).map((item) => (item.length <= SHOWN_ITEM_MAX ? item : `${item.slice(0, SHOWN_ITEM_MAX - 1)}… (${item.length} characters)`));
+  const rest = items.length - shown.length;
+  return rest > 0 ? `${shown.join(separator)} and ${rest.toLocaleString('en-US')} more${noun ? ` ${noun}` : ''}` : shown.join(separator);
+}

@@ -1,3 +1,5 @@
+import { ownValue } from '../own-value.js';
+
 /**
  * What the AWS provider does to a running resource when one argument changes: `replace` destroys it and creates
  * another (Terraform's ForceNew), `stop-start` changes it in place but stops the instance meanwhile, `update`
@@ -228,15 +230,17 @@ const UNLISTED_BY_TYPE: Readonly<Record<string, ChangeEffect>> = { aws_instance:
  * configuration is `after`. A listed block (ebs_block_device) covers every argument inside it.
  */
 export function changeEffect(type: string, path: string, after: Readonly<Record<string, unknown>> = {}): ChangeEffect {
-  const replacedWhen = REPLACE_WHEN_SET[type]?.[path];
-  if (replacedWhen !== undefined && after[replacedWhen] === true) return 'replace';
-  const effects = AWS_CHANGE_EFFECTS[type] ?? {};
+  // Types and paths come from plans and state too: looked up as own keys only (`constructor` is an argument name).
+  const when = ownValue(REPLACE_WHEN_SET, type);
+  const replacedWhen = when === undefined ? undefined : ownValue(when, path);
+  if (replacedWhen !== undefined && ownValue(after, replacedWhen) === true) return 'replace';
+  const effects = ownValue(AWS_CHANGE_EFFECTS, type) ?? {};
   const parts = path.split('.');
   for (let n = parts.length; n > 0; n -= 1) {
-    const listed = effects[parts.slice(0, n).join('.')];
+    const listed = ownValue(effects, parts.slice(0, n).join('.'));
     if (listed !== undefined) return listed;
   }
-  return UNLISTED_BY_TYPE[type] ?? UNLISTED;
+  return ownValue(UNLISTED_BY_TYPE, type) ?? UNLISTED;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -268,17 +272,17 @@ function blockElements(value: unknown): Array<Record<string, unknown>> {
  * Anything else (a map such as tags, a block the table lists whole or not at all) is compared whole.
  */
 export function changedArguments(type: string, before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>, prefix = ''): string[] {
-  const effects = AWS_CHANGE_EFFECTS[type] ?? {};
+  const effects = ownValue(AWS_CHANGE_EFFECTS, type) ?? {};
   const changed: string[] = [];
   for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const path = `${prefix}${key}`;
-    const described = effects[path] === undefined && Object.keys(effects).some((k) => k.startsWith(`${path}.`));
+    const described = ownValue(effects, path) === undefined && Object.keys(effects).some((k) => k.startsWith(`${path}.`));
     if (!described) {
-      if (canonical(before[key]) !== canonical(after[key])) changed.push(path);
+      if (canonical(ownValue(before, key)) !== canonical(ownValue(after, key))) changed.push(path);
       continue;
     }
-    const b = blockElements(before[key]);
-    const a = blockElements(after[key]);
+    const b = blockElements(ownValue(before, key));
+    const a = blockElements(ownValue(after, key));
     const nested = new Set<string>();
     for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
       changedArguments(type, b[i] ?? {}, a[i] ?? {}, `${path}.`).forEach((p) => nested.add(p));

@@ -3,7 +3,8 @@ import { changedArguments, changeEffect } from '../model/aws-semantics.js';
 import { PKI_DIR, SECRET_FILES, type BucketObject } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
 import { UserError } from '../errors.js';
-import { escapeControl } from '../show-value.js';
+import { ownValue } from '../own-value.js';
+import { escapeControl, showList } from '../show-value.js';
 import type { ResourceChange, TerraformPlan } from './load-plan.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -37,16 +38,16 @@ export interface PlanAssessment {
 }
 
 /** Files whose change breaks trust across the cluster: CAs, the service-account key pair, the encryption key. */
-const TRUST_SOURCES: Record<string, string> = {
-  [`${PKI_DIR}/ca.crt`]: 'the cluster CA certificate',
-  [`${PKI_DIR}/ca.key`]: 'the cluster CA key',
-  [`${PKI_DIR}/front-proxy-ca.crt`]: 'the front-proxy CA certificate',
-  [`${PKI_DIR}/front-proxy-ca.key`]: 'the front-proxy CA key',
-  [`${PKI_DIR}/etcd/ca.crt`]: 'the etcd CA certificate',
-  [`${PKI_DIR}/sa.key`]: 'the service-account signing key',
-  [`${PKI_DIR}/sa.pub`]: 'the service-account public key',
-  [`${PKI_DIR}/${SECRET_FILES.encryptionConfig}`]: 'the Secret encryption key (encryption-config.yaml)',
-};
+const TRUST_SOURCES: ReadonlyMap<string, string> = new Map([
+  [`${PKI_DIR}/ca.crt`, 'the cluster CA certificate'],
+  [`${PKI_DIR}/ca.key`, 'the cluster CA key'],
+  [`${PKI_DIR}/front-proxy-ca.crt`, 'the front-proxy CA certificate'],
+  [`${PKI_DIR}/front-proxy-ca.key`, 'the front-proxy CA key'],
+  [`${PKI_DIR}/etcd/ca.crt`, 'the etcd CA certificate'],
+  [`${PKI_DIR}/sa.key`, 'the service-account signing key'],
+  [`${PKI_DIR}/sa.pub`, 'the service-account public key'],
+  [`${PKI_DIR}/${SECRET_FILES.encryptionConfig}`, 'the Secret encryption key (encryption-config.yaml)'],
+]);
 
 /** Ports whose rules carry the control plane's own traffic: etcd client and peer, the API, the kubelet. */
 const CRITICAL_PORTS: Array<[number, string]> = [
@@ -59,16 +60,32 @@ const CRITICAL_PORTS: Array<[number, string]> = [
 /** Object arguments that decide what a machine fetches: any other change (tags, metadata) leaves the content as it is. */
 const OBJECT_CONTENT = ['source_hash', 'source', 'content', 'content_base64', 'key', 'bucket'];
 
+// Tables looked up by strings a plan holds (resource types, reasons) are Maps: a type named `constructor` is found
+// in none of them.
+
 /** Shared networking every machine depends on: replacing or deleting it takes every machine off the network. */
-const NETWORK_TYPES: Record<string, Severity> = {
-  aws_vpc: 'error',
-  aws_subnet: 'error',
-  aws_internet_gateway: 'warning',
-  aws_nat_gateway: 'warning',
-  aws_route_table: 'warning',
-  aws_route: 'warning',
-  aws_route_table_association: 'warning',
-};
+const NETWORK_TYPES: ReadonlyMap<string, Severity> = new Map([
+  ['aws_vpc', 'error'],
+  ['aws_subnet', 'error'],
+  ['aws_internet_gateway', 'warning'],
+  ['aws_nat_gateway', 'warning'],
+  ['aws_route_table', 'warning'],
+  ['aws_route', 'warning'],
+  ['aws_route_table_association', 'warning'],
+]);
+
+/** Why Terraform replaces or deletes a resource (action_reason), in words a reviewer knows from `terraform plan`. */
+const REASONS: ReadonlyMap<string, string> = new Map([
+  ['replace_because_tainted', 'it is tainted'],
+  ['replace_by_request', 'of -replace'],
+  ['replace_because_cannot_update', 'a changed argument forces it'],
+  ['delete_because_no_resource_config', 'its configuration is gone'],
+  ['delete_because_count_index', 'of its count'],
+  ['delete_because_each_key', 'of its for_each'],
+]);
+
+/** Addresses and member names sort with their numbers in order (control-plane-2 before control-plane-10). */
+const byNumbers = new Intl.Collator('en', { numeric: true }).compare;
 
 /** Rule arguments naming who may send the traffic. */
 const RULE_SOURCE = ['security_group_id', 'cidr_ipv4', 'cidr_ipv6', 'cidr_blocks', 'referenced_security_group_id', 'source_security_group_id', 'prefix_list_id', 'self', 'type'];
@@ -101,11 +118,12 @@ function changes(c: ResourceChange): boolean {
 
 function isUnknown(c: ResourceChange, key: string): boolean {
   const unknown = c.change.after_unknown;
-  return unknown === true || (typeof unknown === 'object' && unknown !== null && unknown[key] === true);
+  return unknown === true || (typeof unknown === 'object' && unknown !== null && ownValue(unknown, key) === true);
 }
 
 function differs(c: ResourceChange, key: string): boolean {
-  return isUnknown(c, key) || JSON.stringify(c.change.before?.[key] ?? null) !== JSON.stringify(c.change.after?.[key] ?? null);
+  const value = (values: Record<string, unknown> | null) => (values === null ? undefined : ownValue(values, key));
+  return isUnknown(c, key) || JSON.stringify(value(c.change.before) ?? null) !== JSON.stringify(value(c.change.after) ?? null);
 }
 
 /** Stands for a value known only after the apply: a comparison with the state's value sees it change. */
@@ -116,7 +134,8 @@ function withUnknowns(after: unknown, unknown: unknown): unknown {
   if (unknown === true) return UNKNOWN;
   if (Array.isArray(unknown)) return unknown.map((u, i) => withUnknowns(Array.isArray(after) ? after[i] : undefined, u));
   if (typeof unknown !== 'object' || unknown === null) return after;
-  const known: Record<string, unknown> = typeof after === 'object' && after !== null && !Array.isArray(after) ? { ...after } : {};
+  // Null-prototype: an argument named `__proto__` is set as a key, not as this object's prototype.
+  const known = Object.assign(Object.create(null) as Record<string, unknown>, typeof after === 'object' && after !== null && !Array.isArray(after) ? after : {});
   for (const [k, u] of Object.entries(unknown)) known[k] = withUnknowns(known[k], u);
   return known;
 }
@@ -127,19 +146,11 @@ function knownAfter(c: ResourceChange): Record<string, unknown> {
   return withUnknowns(c.change.after ?? {}, unknown ?? {}) as Record<string, unknown>;
 }
 
-/** Why a resource is replaced or deleted, in words a reviewer knows from `terraform plan`. */
+/** Why a resource is replaced or deleted, in the words of REASONS. */
 function why(c: ResourceChange): string {
-  const reasons: Record<string, string> = {
-    replace_because_tainted: 'it is tainted',
-    replace_by_request: 'of -replace',
-    replace_because_cannot_update: 'a changed argument forces it',
-    delete_because_no_resource_config: 'its configuration is gone',
-    delete_because_count_index: 'of its count',
-    delete_because_each_key: 'of its for_each',
-  };
   const forced = (c.change.replace_paths ?? []).map((p) => p.join('.')).filter((p) => p.length > 0);
-  const reason = c.action_reason ? reasons[c.action_reason] ?? c.action_reason : undefined;
-  const parts = [reason ? `because ${reason}` : '', forced.length > 0 ? `(${forced.join(', ')})` : ''].filter((p) => p);
+  const reason = c.action_reason ? REASONS.get(c.action_reason) ?? c.action_reason : undefined;
+  const parts = [reason ? `because ${reason}` : '', forced.length > 0 ? `(${showList(forced, 'argument(s)')})` : ''].filter((p) => p);
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
@@ -178,14 +189,14 @@ function hakubeModule(changes: ResourceChange[], named: string | undefined, mode
     if (!changes.some((c) => (c.module_address ?? '') === module)) {
       const modules = [...new Set(changes.map((c) => c.module_address ?? '(root)'))].sort();
       // Module addresses come from the plan (and --module from the command line): escaped, as the CLI prints messages as they are.
-      throw new UserError(`the plan changes nothing in module ${escapeControl(module) || '(root)'}; it changes ${modules.map(escapeControl).join(', ') || 'nothing'}`);
+      throw new UserError(`the plan changes nothing in module ${escapeControl(module) || '(root)'}; it changes ${showList(modules.map(escapeControl), 'module(s)') || 'nothing'}`);
     }
     return module;
   }
   const markers = new Set([SECRETS_BUCKET_ADDRESS, ...model.controlPlane.members.map((m) => memberAddresses(m).instance)]);
   const holding = [...new Set(changes.filter((c) => markers.has(localAddress(c))).map((c) => c.module_address ?? ''))].sort();
   if (holding.length > 1) {
-    throw new UserError(`the plan holds hakube clusters in several modules (${holding.map((m) => escapeControl(m) || '(root)').join(', ')}); name one with --module`);
+    throw new UserError(`the plan holds hakube clusters in several modules (${showList(holding.map((m) => escapeControl(m) || '(root)'))}); name one with --module`);
   }
   return holding[0] ?? '';
 }
@@ -212,7 +223,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     const match = /^control_plane_(\d+)$/.exec(c.name);
     if (match && c.local === memberAddresses({ name: `control-plane-${match[1]}` }).instance) memberNames.add(`control-plane-${match[1]}`);
   }
-  const members = [...memberNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const members = [...memberNames].sort(byNumbers);
   // A member whose instance is not in the state is no etcd member yet (the spec grows beyond it), whatever the spec
   // says: it neither keeps quorum nor counts towards it until an apply creates it.
   const inState = (local: string) => plan.priorAddresses.has(module ? `${module}.${local}` : local) || (byAddress.get(local)?.change.before ?? null) !== null;
@@ -239,7 +250,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
       // change of an argument the table says replaces the instance is the provider's call, and no safer).
       const planned = instance.change.after ?? {};
       const stopping = changedArguments('aws_instance', instance.change.before ?? {}, knownAfter(instance)).filter((k) => changeEffect('aws_instance', k, planned) !== 'update');
-      if (stopping.length > 0) effects.push(`stopped and started to change ${stopping.join(', ')}`);
+      if (stopping.length > 0) effects.push(`stopped and started to change ${showList(stopping, 'argument(s)')}`);
     }
     // The volume's own plan says it exists: its data goes even when its machine is gone from the state.
     if (volume && removes(volume)) {
@@ -268,7 +279,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
   const size = before + created.length;
   const quorum = quorumOf(size);
   if (disrupted.length > 0 || created.length > 0) {
-    const list = disrupted.map((d) => `${d.member} (${d.effect})`).join(', ');
+    const list = showList(disrupted.map((d) => `${d.member} (${d.effect})`), 'member(s)');
     if (before > 0 && undisrupted < quorum) {
       add('error', 'etcd', `${disrupted.length} of ${before} etcd members are disrupted at once: ${list}. Only ${undisrupted} stay up, fewer than the quorum of ${quorum}: etcd stops accepting writes and the API goes down. Apply one member at a time (hakube rollout next; docs/ha.md)`);
     } else if (disrupted.length > 0) {
@@ -292,9 +303,9 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
     if (!c || !changes(c) || creates(c)) continue;
     const object = held[0]!;
     const verb = isReplace(c) ? 'replaces' : removes(c) ? 'deletes' : 'changes';
-    const trust = TRUST_SOURCES[object.source];
+    const trust = TRUST_SOURCES.get(object.source);
     if (!removes(c) && !OBJECT_CONTENT.some((k) => differs(c, k))) {
-      add('info', address, `updates ${object.key} in place (${changedKeys(c).join(', ') || 'attributes known after apply'}); its content is unchanged`);
+      add('info', address, `updates ${object.key} in place (${showList(changedKeys(c), 'argument(s)') || 'attributes known after apply'}); its content is unchanged`);
     } else if (trust && !removes(c) && firstHashRecord(c)) {
       // State written before hakube recorded content hashes holds none: the plan cannot tell a re-upload of the same
       // file from a new one.
@@ -319,15 +330,18 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
       add('error', address, `disables ${what}: no machine can fetch its certificates, keys or bootstrap files until it is enabled again`);
     } else if (c && address === SECRETS_KMS_KEY_ADDRESS && updates(c) && differs(c, 'policy')) {
       add('warning', address, `changes the key policy of ${what}: a role it no longer lets decrypt cannot fetch from the bucket`);
-    } else if (c && updates(c)) add('info', address, `updates ${what} in place (${changedKeys(c).join(', ') || 'attributes known after apply'})`);
+    } else if (c && updates(c)) add('info', address, `updates ${what} in place (${showList(changedKeys(c), 'argument(s)') || 'attributes known after apply'})`);
   }
 
+  // One index of the members' etcd volumes: a plan may hold thousands of member-like instances and deposed objects.
+  const memberOfVolume = new Map([...memberNames].map((m) => [memberAddresses({ name: m }).etcdVolume, m]));
   for (const c of mine.filter((d) => d.deposed !== undefined && removes(d))) {
-    const volumeOf = [...memberNames].find((m) => memberAddresses({ name: m }).etcdVolume === c.local);
+    const volumeOf = memberOfVolume.get(c.local);
     if (volumeOf) add('error', c.address, `deletes a deposed copy of the etcd data volume of ${volumeOf} (left by an interrupted apply): check which copy holds the data before applying`);
     else add('info', c.address, `deletes deposed object ${c.deposed} (left by an interrupted apply)`);
   }
 
+  const groupsById = new Map(model.instanceGroups.map((g) => [g.id, g]));
   for (const c of byAddress.values()) {
     if (claimed.has(c.local) || !changes(c)) continue;
     if (RULE_TYPES.has(c.type) && removes(c)) {
@@ -348,7 +362,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
         continue;
       }
     }
-    const network = NETWORK_TYPES[c.type];
+    const network = NETWORK_TYPES.get(c.type);
     if (network && removes(c)) {
       add(network, c.address, `${isReplace(c) ? 'replaces' : 'deletes'} ${c.type.replace(/^aws_/, '').replace(/_/g, ' ')} ${c.name}${why(c)}: the machines that use it lose their network until it exists again`);
       continue;
@@ -366,11 +380,11 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
       continue;
     }
     if (c.type === 'aws_autoscaling_group' || c.type === 'aws_launch_template') {
-      const group = model.instanceGroups.find((g) => g.id === c.name);
+      const group = groupsById.get(c.name);
       const name = group ? `worker group ${group.name}` : c.address;
       if (removes(c)) add('warning', c.address, `${isReplace(c) ? 'replaces' : 'deletes'} ${name}${why(c)}: all of its workers go at once`);
       else if (c.type === 'aws_launch_template' && updates(c)) add('warning', c.address, `new launch template for ${name}: its workers are recycled by an instance refresh`);
-      else if (updates(c)) add('info', c.address, `updates ${name} in place (${changedKeys(c).join(', ') || 'attributes known after apply'})`);
+      else if (updates(c)) add('info', c.address, `updates ${name} in place (${showList(changedKeys(c), 'argument(s)') || 'attributes known after apply'})`);
       continue;
     }
     if (c.type === 'aws_lb' && removes(c)) {
@@ -382,7 +396,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
   }
 
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-  findings.sort((a, b) => order[a.severity] - order[b.severity] || a.address.localeCompare(b.address, 'en', { numeric: true }));
+  findings.sort((a, b) => order[a.severity] - order[b.severity] || byNumbers(a.address, b.address));
   return {
     verdict: findings.some((f) => f.severity === 'error') ? 'unsafe' : 'safe',
     etcd: { membersBefore: before, membersAfter: after, quorum, undisrupted, disrupted, created },
@@ -392,7 +406,7 @@ export function assessPlan(model: ClusterModel, objects: BucketObject[], plan: T
 
 /** The state held no content hash: it predates hakube's recorded hashes. */
 function firstHashRecord(c: ResourceChange): boolean {
-  const before = c.change.before?.source_hash;
+  const before = c.change.before === null ? undefined : ownValue(c.change.before, 'source_hash');
   return (before === undefined || before === null || before === '') && !OBJECT_CONTENT.filter((k) => k !== 'source_hash').some((k) => differs(c, k));
 }
 

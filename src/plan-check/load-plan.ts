@@ -1,5 +1,6 @@
 import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
+import { showValue } from '../show-value.js';
 
 /** One entry of a plan's resource_changes, as `terraform show -json` prints it (format 1.x). */
 export interface ResourceChange {
@@ -12,12 +13,17 @@ export interface ResourceChange {
   /** Set for a deposed object (an old copy a failed create_before_destroy left behind). */
   deposed?: string;
   action_reason?: string;
+  /**
+   * Attribute values as the plan holds them: keys are the plan's data, so whoever looks one up by a name it read
+   * from the plan uses ownValue (src/own-value.ts), never `before[key]` (`constructor` is no argument of Object's).
+   */
   change: {
     actions: string[];
     before: Record<string, unknown> | null;
     after: Record<string, unknown> | null;
     after_unknown?: Record<string, unknown> | boolean | null;
-    replace_paths?: unknown[][];
+    /** Attribute paths that force the replacement: names and list indexes. */
+    replace_paths?: Array<Array<string | number>>;
   };
 }
 
@@ -37,9 +43,39 @@ export interface TerraformPlan {
 const SUPPORTED_MAJOR = 1;
 /** A plan of a large cluster is a few megabytes; anything far larger is not one. */
 const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+/**
+ * Levels of arrays and objects a plan may nest. A plan nests its modules and each resource's attribute blocks a few
+ * dozen levels at most; far deeper is no plan Terraform wrote, and would exhaust the stack of every recursive reader
+ * (JSON.stringify among them) after it.
+ */
+export const MAX_PLAN_NESTING = 512;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether the JSON `text` nests arrays and objects deeper than `limit`, read from the text before it is parsed:
+ * one pass over the characters, brackets inside strings skipped. Cheaper than walking the parsed value, and no
+ * depth a file holds can exhaust the stack here.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // a backslash escapes the next character (\" among them)
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
 }
 
 /**
@@ -59,7 +95,7 @@ export function loadPlan(file: string): TerraformPlan {
 
 const HOW = 'make it with: terraform plan -out plan.out && terraform show -json plan.out > plan.json';
 
-/** Parses and checks the shape of a JSON plan; `file` names it in errors. */
+/** Parses and checks the shape of a JSON plan into typed data; `file` names it in errors. */
 export function parsePlan(text: string, file: string): TerraformPlan {
   let doc: unknown;
   try {
@@ -68,12 +104,13 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     const binary = text.startsWith('PK');
     throw new UserError(`${file} is not JSON${binary ? ' (it looks like a binary plan file)' : ''}; ${HOW}`);
   }
+  if (nestsDeeperThan(text, MAX_PLAN_NESTING)) throw new UserError(`${file} holds values nested more than ${MAX_PLAN_NESTING} levels deep; it is not a Terraform plan. ${HOW}`);
   if (!isObject(doc) || typeof doc.format_version !== 'string') {
     throw new UserError(`${file} is not a Terraform JSON plan (no format_version); ${HOW}`);
   }
   const major = Number(doc.format_version.split('.')[0]);
   if (major !== SUPPORTED_MAJOR) {
-    throw new UserError(`${file} is in plan format ${doc.format_version}; hakube reads format ${SUPPORTED_MAJOR}.x (Terraform 1.x)`);
+    throw new UserError(`${file} is in plan format ${showValue(doc.format_version)}; hakube reads format ${SUPPORTED_MAJOR}.x (Terraform 1.x)`);
   }
   if (!('planned_values' in doc) && !('resource_changes' in doc)) {
     throw new UserError(`${file} is a Terraform state, not a plan (no planned_values or resource_changes); ${HOW}`);
@@ -81,41 +118,67 @@ export function parsePlan(text: string, file: string): TerraformPlan {
   // Terraform leaves resource_changes out of a plan that changes nothing; it never writes null.
   const raw = 'resource_changes' in doc ? doc.resource_changes : [];
   if (!Array.isArray(raw)) throw new UserError(`${file}: resource_changes is not a list; ${HOW}`);
-  const resourceChanges = raw.map((entry, i): ResourceChange => {
-    const change = isObject(entry) ? entry.change : undefined;
-    if (
-      !isObject(entry) ||
-      typeof entry.address !== 'string' ||
-      typeof entry.type !== 'string' ||
-      typeof entry.name !== 'string' ||
-      !isObject(change) ||
-      !Array.isArray(change.actions) ||
-      !change.actions.every((a) => typeof a === 'string')
-    ) {
-      throw new UserError(`${file}: resource_changes[${i}] is not a resource change (address, type, name, change.actions)`);
-    }
-    return {
-      address: entry.address,
-      mode: entry.mode === 'data' ? 'data' : 'managed',
-      type: entry.type,
-      name: entry.name,
-      ...(typeof entry.module_address === 'string' ? { module_address: entry.module_address } : {}),
-      ...(typeof entry.deposed === 'string' ? { deposed: entry.deposed } : {}),
-      ...(typeof entry.action_reason === 'string' ? { action_reason: entry.action_reason } : {}),
-      change: {
-        actions: change.actions as string[],
-        before: isObject(change.before) ? change.before : null,
-        after: isObject(change.after) ? change.after : null,
-        after_unknown: isObject(change.after_unknown) || typeof change.after_unknown === 'boolean' ? change.after_unknown : null,
-        ...(Array.isArray(change.replace_paths) ? { replace_paths: change.replace_paths as unknown[][] } : {}),
-      },
-    };
-  });
   return {
     formatVersion: doc.format_version,
     ...(typeof doc.terraform_version === 'string' ? { terraformVersion: doc.terraform_version } : {}),
-    resourceChanges,
+    resourceChanges: raw.map((entry, i) => resourceChange(entry, `${file}: resource_changes[${i}]`)),
     priorAddresses: priorAddresses(doc.prior_state),
+  };
+}
+
+/** A value before or after the change: an object of attributes, or null where there is none. */
+function attributes(value: unknown, where: string, field: string): JsonObject | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) throw new UserError(`${where}.change.${field} is not an object of attributes or null`);
+  return value;
+}
+
+/** A replace path: attribute names and list indexes, as Terraform writes them. */
+function isPath(value: unknown): value is Array<string | number> {
+  return Array.isArray(value) && value.every((step) => typeof step === 'string' || (typeof step === 'number' && Number.isInteger(step)));
+}
+
+/** One entry of resource_changes, every field hakube reads checked for its type; `where` names it in errors. */
+function resourceChange(entry: unknown, where: string): ResourceChange {
+  const change = isObject(entry) ? entry.change : undefined;
+  if (
+    !isObject(entry) ||
+    typeof entry.address !== 'string' ||
+    typeof entry.type !== 'string' ||
+    typeof entry.name !== 'string' ||
+    !isObject(change) ||
+    !Array.isArray(change.actions) ||
+    !change.actions.every((a) => typeof a === 'string')
+  ) {
+    throw new UserError(`${where} is not a resource change (address, type, name, change.actions)`);
+  }
+  for (const field of ['mode', 'module_address', 'deposed', 'action_reason'] as const) {
+    if (entry[field] !== undefined && typeof entry[field] !== 'string') throw new UserError(`${where}.${field} is not a string`);
+  }
+  if (entry.mode !== undefined && entry.mode !== 'managed' && entry.mode !== 'data') throw new UserError(`${where}.mode is neither "managed" nor "data"`);
+  const afterUnknown = change.after_unknown;
+  if (afterUnknown !== undefined && afterUnknown !== null && !isObject(afterUnknown) && typeof afterUnknown !== 'boolean') {
+    throw new UserError(`${where}.change.after_unknown is not an object, a boolean or null`);
+  }
+  const replacePaths = change.replace_paths;
+  if (replacePaths !== undefined && replacePaths !== null && !(Array.isArray(replacePaths) && replacePaths.every(isPath))) {
+    throw new UserError(`${where}.change.replace_paths is not a list of attribute paths (lists of names and indexes)`);
+  }
+  return {
+    address: entry.address,
+    mode: entry.mode === 'data' ? 'data' : 'managed',
+    type: entry.type,
+    name: entry.name,
+    ...(typeof entry.module_address === 'string' ? { module_address: entry.module_address } : {}),
+    ...(typeof entry.deposed === 'string' ? { deposed: entry.deposed } : {}),
+    ...(typeof entry.action_reason === 'string' ? { action_reason: entry.action_reason } : {}),
+    change: {
+      actions: change.actions as string[],
+      before: attributes(change.before, where, 'before'),
+      after: attributes(change.after, where, 'after'),
+      after_unknown: afterUnknown === undefined ? null : (afterUnknown as JsonObject | boolean | null),
+      ...(Array.isArray(replacePaths) ? { replace_paths: replacePaths as Array<Array<string | number>> } : {}),
+    },
   };
 }
 

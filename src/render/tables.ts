@@ -5,7 +5,9 @@ export type OutputFormat = 'table' | 'json' | 'yaml';
 
 /** A plain aligned text table: column widths from the widest cell. */
 export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading 150,000 rows into one call's arguments overflows the stack.
+  const widths = header.map((h) => h.length);
+  for (const row of rows) header.forEach((_, i) => (widths[i] = Math.max(widths[i]!, (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))

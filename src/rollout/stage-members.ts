@@ -7,6 +7,7 @@ import { byMemberName, mergeTerraformDocuments, planRollout, type InstanceAction
 import type { GeneratedFile } from '../output/files.js';
 import { compareVersions, pinnedKubeletVersion } from '../upgrade/previous-version.js';
 import { refuseReplacementsReachingMembers } from './replaced-references.js';
+import { WORKERS_UNIT } from './rollout-record.js';
 import { blockAddress, blockAt, blocksOf, isObject, localKey, pathOf, references, resolves, setBlockAt } from './terraform-blocks.js';
 
 /**
@@ -40,8 +41,6 @@ interface RolloutUnit {
   files: string[];
 }
 
-/** The pending entry for worker groups held until the control plane has moved (kubelets never newer than the API). */
-export const WORKERS_UNIT = 'workers';
 
 /** A member's machine, its volume and attachments, and the bucket objects only it fetches (its etcd certificates). */
 function memberUnit(member: string): RolloutUnit {

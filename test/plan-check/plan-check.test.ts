@@ -406,7 +406,7 @@ describe('hakube plan-check (the command)', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['binary.out', 'PK\u0003\u0004binary plan', /not JSON \(it looks like a binary plan file\).*terraform show -json/],
       ['state.json', JSON.stringify({ format_version: '1.0', values: { root_module: {} } }), /is a Terraform state, not a plan/],
-      ['future.json', JSON.stringify({ format_version: '2.0', resource_changes: [] }), /plan format 2\.0; hakube reads format 1\.x/],
+      ['future.json', JSON.stringify({ format_version: '2.0', resource_changes: [] }), /plan format "2\.0"; hakube reads format 1\.x/],
       ['other.json', JSON.stringify({ hello: 'world' }), /not a Terraform JSON plan/],
       ['broken.json', JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'x' }] }), /resource_changes\[0\] is not a resource change/],
     ];

@@ -144,6 +144,34 @@ describe('hakube rollout status and next', () => {
     expect(t.stderr).toContain('control-plane-2: tainted');
   });
 
+  it('a rollout record beyond what hakube writes (160,000 entries, a repeated or impossible member) is refused, never a crash', () => {
+    const { spec, out } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const record = join(out, 'rollout-pending.json');
+    const written = JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown>;
+    const cases: Array<[string[], RegExp]> = [
+      [Array.from({ length: 160_000 }, (_, i) => `control-plane-${i + 1}`), /holds 160,000 entries; hakube writes at most 8/],
+      [['control-plane-2', 'control-plane-2'], /names control-plane-2 twice/],
+      [['control-plane-8'], /names control-plane-8; a spec has at most 7 control-plane members/],
+    ];
+    for (const [pending, message] of cases) {
+      writeFileSync(record, JSON.stringify({ ...written, pending }));
+      const before = snapshotFiles(out);
+      for (const args of [['status'], ['status', '-o', 'json'], ['next']]) {
+        const r = runCli(['rollout', ...args, spec, '--out', out]);
+        expect(r.code, `${args.join(' ')}: ${r.stderr.slice(0, 300)}`).toBe(1);
+        expect(r.stderr).toMatch(/rollout-pending\.json is not a rollout record hakube wrote \(/);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr.length).toBeLessThan(1000);
+        expect(hasStackTrace(r.stderr)).toBe(false);
+      }
+      const generate = runCli(['generate', spec, '--out', out]);
+      expect(generate.code).toBe(1);
+      expect(generate.stderr).toMatch(message);
+      expect(snapshotFiles(out)).toEqual(before);
+    }
+  });
+
   it('reads at most 256 MiB of a state: an endless one (/dev/zero) is a clean error', () => {
     const { spec, out } = scenario(...INSTANCE_TYPE);
     expect(runCli(['generate', spec, '--out', out]).code).toBe(0);

@@ -36,8 +36,7 @@ function folderState(specFile: string, out: string | undefined) {
   if (!existsSync(outDir)) throw new UserError(`${outDir} does not exist: run hakube generate ${specFile}${out ? ` --out ${out}` : ''} first`);
   const previous = readPreviousOutput(outDir);
   const text = previous.get(ROLLOUT_RECORD_FILE);
-  const record = text === undefined ? { pending: [] } : parseRolloutRecord(text);
-  if (!record) throw new UserError(`${join(outDir, ROLLOUT_RECORD_FILE)} is not a rollout record hakube wrote; restore it from git`);
+  const record = text === undefined ? { pending: [] } : parseRolloutRecord(text, join(outDir, ROLLOUT_RECORD_FILE));
   return { cluster, outDir, previous, pending: record.pending };
 }
 
@@ -53,8 +52,9 @@ function statusCommand(con: Console): CommandModule<object, StatusArgs> {
     handler: (args) => {
       const { cluster, outDir, pending } = folderState(args.spec, args.out);
       const members = cluster.model.controlPlane.members.map((m) => m.name);
-      const extra = pending.filter((p) => !members.includes(p));
-      const rows = [...members, ...extra].map((name) => ({ name, state: pending.includes(name) ? 'pending' : 'up to date' }));
+      const inSpec = new Set(members);
+      const waiting = new Set(pending);
+      const rows = [...members, ...pending.filter((p) => !inSpec.has(p))].map((name) => ({ name, state: waiting.has(name) ? 'pending' : 'up to date' }));
       if (args.output === 'json') {
         con.out(renderStructured({ cluster: cluster.model.name, outDir: shownOutDir(outDir), pending, members: rows }, 'json'));
         return;
