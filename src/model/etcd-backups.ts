@@ -17,6 +17,15 @@ export function certificateRefreshHour(model: ClusterModel, member: ControlPlane
 }
 
 /**
+ * Hour of day (UTC) at which a member defragments its etcd database (it stalls meanwhile): twelve hours after its
+ * certificate refresh, so for every odd member count the schema allows (1 to 7) the members' hours differ from each
+ * other's and from every member's certificate refresh (which restarts etcd): test/model/etcd-maintenance-hours.test.ts.
+ */
+export function defragmentationHour(model: ClusterModel, member: ControlPlaneMember): number {
+  return (certificateRefreshHour(model, member) + 12) % 24;
+}
+
+/**
  * How far a restore moves etcd's revision forward (`snapshot restore --bump-revision`): past every revision the
  * cluster may have reached after the restored snapshot, so no watcher (an API server's watch cache, an informer)
  * ever sees a revision again with other data. etcd's disaster-recovery guide (etcd-io/website

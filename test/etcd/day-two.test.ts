@@ -54,6 +54,8 @@ interface Machine {
   pidFile: string;
   binDir: string;
   configFile: string;
+  /** The etcd binary the member runs: Debian's 3.4 on PATH, etcd 3.5's after the restore. */
+  etcdBinary: string;
   etcd: ServiceProcess;
 }
 
@@ -205,7 +207,7 @@ beforeAll(async () => {
     chmodSync(join(binDir, 'systemctl'), 0o755);
     const { namespace } = network.addHost(member.name, member.privateIp);
     const configFile = join(root, 'etcd.conf.yml');
-    const machine: Machine = { name: member.name, address: member.privateIp, namespace, root, pidFile, binDir, configFile, etcd: undefined as unknown as ServiceProcess };
+    const machine: Machine = { name: member.name, address: member.privateIp, namespace, root, pidFile, binDir, configFile, etcdBinary: 'etcd', etcd: undefined as unknown as ServiceProcess };
     // The boot's fetch, with the generated fetch script and list, from the bucket.
     const list = join(root, 'boot-fetch-list');
     writeFileSync(list, rootedFetchList(written.get('/etc/kubernetes/hakube/bucket-objects')!, root));
@@ -466,7 +468,8 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
     for (const m of machines) {
       const generated = etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${m.name}.yaml`), 'utf8'));
       writeFileSync(m.configFile, stringify(rootedEtcdConfig(forTestEtcd(generated, '3.5'), m.root)));
-      m.etcd = new ServiceProcess(inNamespace(m.namespace, ...supervisedEtcd(m.configFile, m.pidFile, join(etcd35.dir, 'etcd'))), join(m.root, 'etcd.log'), LIFETIME_SECONDS);
+      m.etcdBinary = join(etcd35.dir, 'etcd');
+      m.etcd = new ServiceProcess(inNamespace(m.namespace, ...supervisedEtcd(m.configFile, m.pidFile, m.etcdBinary)), join(m.root, 'etcd.log'), LIFETIME_SECONDS);
       m.etcd.start();
     }
     await waitHealthy();
@@ -495,5 +498,79 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
     const readOld = await etcdctl(['get', '/day-two/backup/000', `--rev=${watcherRevision}`]);
     expect(readOld.code).not.toBe(0);
     expect(readOld.stderr).toContain('required revision has been compacted');
+  });
+});
+
+/** The database size a member reports (`endpoint status`), in bytes. */
+async function dbSize(machine: Machine): Promise<number> {
+  const r = await etcdctl(['endpoint', 'status', '-w', 'json'], `https://${machine.address}:2379`);
+  if (r.code !== 0) throw new Error(`endpoint status of ${machine.name}: ${r.stderr}`);
+  return Number((JSON.parse(r.stdout.replace(/:\s*(\d{16,})/g, ':"$1"')) as Array<{ Status: { dbSize: number | string } }>)[0]!.Status.dbSize);
+}
+
+/** Restarts a member's etcd with `extra` appended to its configuration (what the member runs and what its scripts read). */
+async function restartWithConfig(machine: Machine, extra: string): Promise<void> {
+  await machine.etcd.stop();
+  rmSync(machine.pidFile, { force: true });
+  for (const file of [machine.configFile, join(machine.root, 'etc/etcd/etcd.conf.yml')]) writeFileSync(file, readFileSync(file, 'utf8') + extra);
+  machine.etcd = new ServiceProcess(inNamespace(machine.namespace, ...supervisedEtcd(machine.configFile, machine.pidFile, machine.etcdBinary)), join(machine.root, 'etcd.log'), LIFETIME_SECONDS);
+  machine.etcd.start();
+  await waitHealthy();
+}
+
+describe("etcd's database space: alarms and defragmentation", () => {
+  /*
+   * etcd's maintenance guide (etcd-io/website content/en/docs/v3.6/op-guide/maintenance.md): past its space quota
+   * etcd "raises a cluster-wide alarm that puts the cluster into a maintenance mode which only accepts key reads and
+   * deletes"; defragmentation "releases this storage space back to the file system" and "is issued on a per-member
+   * basis so that cluster-wide latency spikes may be avoided"; the default quota is DefaultQuotaBytes, 2 GiB
+   * (server/etcdserver/quota.go of etcd-io/etcd v3.5.33).
+   */
+  test('the hourly check passes on a healthy cluster; defragmentation runs on one member, and not while another is down', async () => {
+    for (const m of machines) {
+      const r = await runOnMachine(m, '/usr/local/sbin/hakube-etcd-space');
+      expect(r.code, `${m.name}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toMatch(/no alarm; database \d+ of 2147483648 bytes \(0%\)/);
+    }
+    const defrag = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space', ['defrag']);
+    expect(defrag.code, defrag.stderr).toBe(0);
+    expect(defrag.stderr).toMatch(/defragmented: \d+ -> \d+ bytes/);
+
+    await machines[1]!.etcd.stop();
+    rmSync(machines[1]!.pidFile, { force: true });
+    try {
+      const refused = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space', ['defrag']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('not every member is healthy: no defragmentation now');
+      expect(refused.stderr).not.toContain('defragmented');
+    } finally {
+      machines[1]!.etcd.start();
+    }
+    await waitHealthy();
+  });
+
+  test('a member past its quota raises NOSPACE: writes are refused and every member’s check fails loudly, naming it', async () => {
+    const small = machines[2]!;
+    // A quota just above what the member holds now: a few writes fill it.
+    const quota = (await dbSize(small)) + 2 * 1024 * 1024;
+    await restartWithConfig(small, `quota-backend-bytes: ${quota}\n`);
+    const value = 'x'.repeat(100 * 1024);
+    let refusedWrite: CommandResult | undefined;
+    for (let i = 0; i < 200 && !refusedWrite; i++) {
+      const r = await etcdctl(['put', `/day-two/space/${String(i).padStart(3, '0')}`, value]);
+      if (r.code !== 0) refusedWrite = r;
+    }
+    expect(refusedWrite?.stderr, 'no write was refused').toContain('database space exceeded');
+    const alarms = await etcdctl(['alarm', 'list']);
+    expect(alarms.stdout).toContain('NOSPACE');
+
+    const onSmall = await runOnMachine(small, '/usr/local/sbin/hakube-etcd-space');
+    expect(onSmall.code).toBe(1);
+    expect(onSmall.stderr).toMatch(/ALARM: memberID:\d+ alarm:NOSPACE/);
+    expect(onSmall.stderr).toMatch(new RegExp(`WARNING: database \\d+ of ${quota} bytes \\((\\d+)%\\)`));
+    const onOther = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space');
+    expect(onOther.code).toBe(1);
+    expect(onOther.stderr).toContain('alarm:NOSPACE');
+    expect(onOther.stderr).not.toContain('no alarm');
   });
 });
