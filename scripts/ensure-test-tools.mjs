@@ -5,6 +5,7 @@
 // HAKUBE_NO_INSTALL=1 turns the installing off (the check stays).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { etcd35Tools, installEtcd35 } from '../test/helpers/etcd-35.mjs';
 import { awsProviderSource } from '../test/helpers/terraform/provider-source.mjs';
 
 const { tools } = JSON.parse(readFileSync(new URL('../test/required-tools.json', import.meta.url), 'utf8'));
@@ -41,12 +42,30 @@ if (terraformMissing.length > 0) {
   console.error(['npm test needs Terraform and its AWS provider, which npm test cannot install:', ...terraformMissing].join('\n'));
   process.exit(1);
 }
-if (absent.length === 0) process.exit(0);
+/**
+ * etcd 3.5 (the restore test's `etcdutl snapshot restore --bump-revision`): Debian 13's packages, unpacked into
+ * node_modules/.cache (test/helpers/etcd-35.mjs). Fetched like the tools above when this runs as root on Debian.
+ */
+function ensureEtcd35(canInstall) {
+  if (etcd35Tools().kind === 'ok') return;
+  const why = canInstall ? installEtcd35() : 'installing is off (not root, no apt-get, or HAKUBE_NO_INSTALL=1)';
+  if (why === undefined) return;
+  console.error(
+    `npm test needs etcd 3.5 (etcd, etcdctl, etcdutl; Debian 13's etcd-server and etcd-client) for the etcd restore test: ${why}. ` +
+      'As root on Debian, npm test downloads them into node_modules/.cache/hakube-test-tools/etcd-3.5 with apt-get.',
+  );
+  process.exit(1);
+}
 
-const packages = () => [...new Set(absent.map((t) => t.package))];
 const canInstall =
   process.getuid?.() === 0 && process.env.HAKUBE_NO_INSTALL !== '1' && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
 
+if (absent.length === 0) {
+  ensureEtcd35(canInstall);
+  process.exit(0);
+}
+
+const packages = () => [...new Set(absent.map((t) => t.package))];
 if (canInstall) {
   console.error(`npm test: installing ${packages().join(' ')} with apt-get (needed by the integration tests)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -60,7 +79,10 @@ if (canInstall) {
     spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages()], { stdio: ['ignore', 'ignore', 'inherit'], env, timeout: 900_000 });
   }
   absent = missing();
-  if (absent.length === 0) process.exit(0);
+  if (absent.length === 0) {
+    ensureEtcd35(canInstall);
+    process.exit(0);
+  }
 }
 
 const lines = absent.map((t) => `  ${t.command.padEnd(11)} (Debian package ${t.package}): ${t.usedFor}`);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { etcd35Tools } from './helpers/etcd-35.mjs';
 import { awsProviderSource } from './helpers/terraform/provider-source.mjs';
 import { PLAN_LOG } from './helpers/terraform/terraform-cli.js';
 
@@ -42,6 +43,10 @@ export function setup(): () => void {
       `the integration tests need ${missing.map((t) => `${t.command} (${t.package})`).join(', ')}, not found on this machine. ` +
         `npm test installs them when run as root on Debian; or: sudo apt-get install -y --no-install-recommends ${packages}`,
     );
+  }
+  const etcd35 = etcd35Tools();
+  if (etcd35.kind === 'missing') {
+    throw new Error(`the etcd restore test needs etcd 3.5 (Debian 13's etcd-server and etcd-client): ${etcd35.message}; npm test downloads it when run as root on Debian (scripts/ensure-test-tools.mjs)`);
   }
   const provider = awsProviderSource();
   if (spawnSync('terraform', ['version'], { stdio: 'ignore', timeout: 60_000 }).status !== 0 || provider.kind === 'missing') {

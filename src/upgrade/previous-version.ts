@@ -22,6 +22,37 @@ export function pinnedKubeletVersion(cloudInit: string): string | undefined {
   return PINNED_KUBELET.exec(cloudInit)?.[1];
 }
 
+/** Every control-plane boot script downloads the etcd release tarball of its version (control-plane-bootstrap.sh). */
+const PINNED_ETCD = /etcd_tarball="etcd-v(\d+\.\d+\.\d+)-linux-/;
+
+/** The etcd version a control-plane boot script installs, if it installs one. */
+export function pinnedEtcdVersion(cloudInit: string): string | undefined {
+  return PINNED_ETCD.exec(cloudInit)?.[1];
+}
+
+const MEMBER_CLOUD_INIT = /^(control-plane-\d+)\.yaml$/;
+
+/**
+ * The etcd version each control-plane member of the previous output in `outDir` runs, by member name; empty when
+ * there is none. Members still waiting in a rollout keep their previous cloud-init file, so this is what each
+ * member runs once the folder is applied. A member whose file names no etcd version maps to undefined.
+ */
+export function pinnedEtcdVersions(outDir: string): Record<string, string | undefined> {
+  const cloudInitDir = join(outDir, 'cloud-init');
+  const versions: Record<string, string | undefined> = {};
+  if (!existsSync(cloudInitDir)) return versions;
+  for (const name of readdirSync(cloudInitDir).sort(compareMemberFiles)) {
+    const member = MEMBER_CLOUD_INIT.exec(name)?.[1];
+    if (member) versions[member] = pinnedEtcdVersion(readFileSync(join(cloudInitDir, name), 'utf8'));
+  }
+  return versions;
+}
+
+/** control-plane-2 before control-plane-10. */
+function compareMemberFiles(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,46 @@ describe('hakube etcd restore', () => {
       const check = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(dir, file)], { encoding: 'utf8', timeout: 60_000 });
       expect(`${file}: ${check.stdout}`).toBe(`${file}: `);
     }
+  });
+
+  /*
+   * etcd's disaster-recovery guide (etcd-io/website content/en/docs/v3.6/op-guide/recovery.md, "Restoring with
+   * revision bump"): "In the context of Kubernetes controllers, it is important to also mark all the revisions,
+   * including the bump, as compacted using `--mark-compacted`. This ensures that all watches are terminated ..." and
+   * "you may cover a week old snapshot with bumping by 1'000'000'000 assuming that etcd runs with less than 1500
+   * writes per second"; `etcdutl snapshot restore snapshot.db --bump-revision 1000000000 --mark-compacted`. Both
+   * flags since etcd 3.5.10 (CHANGELOG-3.5.md, etcd#16165), in etcdutl and in 3.5's etcdctl.
+   */
+  it('restores with the revision bumped past every revision a watcher may hold, and marked compacted', () => {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sh'))) {
+      const script = readFileSync(join(dir, file), 'utf8');
+      expect(script).toContain('REVISION_BUMP=1000000000');
+      expect(script).toMatch(/"\$tool" snapshot restore "\$snapshot" \\\n(?:.*\\\n)*\s+--bump-revision "\$REVISION_BUMP" --mark-compacted/);
+      // A tool without the flags (etcdctl before 3.5.10) would restore a cluster that breaks watchers: refused.
+      expect(script).toContain('--bump-revision');
+      expect(script).toContain('restore_help=$("$tool" snapshot restore --help 2>&1 || true)');
+      expect(script).toContain('if [[ "$restore_help" != *--bump-revision* ]]; then');
+    }
+  });
+
+  it('a longer snapshot retention gets a larger bump: writes at 1,500 per second since the oldest snapshot kept', () => {
+    const spec = join(dir, '..', 'long-retention.yaml');
+    const text = readFileSync(SPEC, 'utf8');
+    expect(text).toMatch(/^  controlPlane:\n/m);
+    writeFileSync(spec, text.replace(/^  controlPlane:\n/m, '  controlPlane:\n    etcdBackups:\n      retentionDays: 30\n'));
+    const out = join(dir, '..', 'long-retention');
+    expect(runCli(['etcd', 'restore', spec, '--snapshot', KEY, '--dir', out]).stderr).toBe('');
+    expect(readFileSync(join(out, 'restore-control-plane-1.sh'), 'utf8')).toContain(`REVISION_BUMP=${30 * 86_400 * 1_500}`);
+  });
+
+  it('the README re-publishes the bootstrap token after the restore and does not call snapshot status an integrity check', () => {
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    // The token in the bucket may be newer than the snapshot: the restored cluster does not know it.
+    expect(readme).toContain('sudo systemctl start hakube-bootstrap-token.service');
+    expect(readme).toContain('hakube-bootstrap-token.timer');
+    expect(readme).not.toMatch(/integrity \(`snapshot status`\)|checks the snapshot's integrity, and/);
+    expect(readme).toContain('--bump-revision');
+    expect(readme).toContain('--mark-compacted');
   });
 
   it('does not replace an earlier procedure without --force', () => {

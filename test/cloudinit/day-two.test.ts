@@ -57,8 +57,24 @@ describe('certificate refresh on control-plane members', () => {
     const model = withCount(3);
     const bootstrap = unescapeTemplate(writtenFile(parseCloudConfig(controlPlaneCloudInit(model, model.controlPlane.members[1]!)), '/usr/local/sbin/hakube-bootstrap').content);
     const lines = bootstrap.trimEnd().split('\n');
-    expect(lines.at(-2)).toBe('systemctl enable --now hakube-cert-refresh.timer hakube-etcd-snapshot.timer hakube-bootstrap-token.timer');
+    expect(lines.at(-2)).toBe('systemctl enable --now hakube-cert-refresh.timer hakube-etcd-snapshot.timer hakube-bootstrap-token.timer hakube-etcd-space.timer');
     expect(lines.at(-1)).toBe('log "control-plane-2 is up"');
+  });
+});
+
+describe('etcd space check and defragmentation', () => {
+  it('checks every hour and defragments each member at its own hour, twelve hours after its certificate refresh', () => {
+    const model = withCount(3);
+    const hours = model.controlPlane.members.map((member) => {
+      const config = parseCloudConfig(controlPlaneCloudInit(model, member));
+      expect(writtenFile(config, DAY_TWO_PATHS.spaceTimer).content).toContain('OnCalendar=*-*-* *:30:00 UTC');
+      expect(writtenFile(config, DAY_TWO_PATHS.spaceService).content).toContain(`ExecStart=${DAY_TWO_PATHS.spaceScript}`);
+      const script = unescapeTemplate(writtenFile(config, DAY_TWO_PATHS.spaceScript).content);
+      expect(script).toContain('default_quota=2147483648');
+      return /\[ "\$\(date -u \+%H\)" = '(\d\d)' \]/.exec(script)?.[1];
+    });
+    // Certificate refreshes at 01, 09 and 17 UTC for three members.
+    expect(hours).toEqual(['13', '21', '05']);
   });
 });
 

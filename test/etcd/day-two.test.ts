@@ -7,7 +7,7 @@
  * machine's folder; the only stand-in is systemctl (etcd runs under a restart loop, as Restart=always does).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,6 +20,7 @@ import type { ClusterModel } from '../../src/model/model.js';
 import { renewCertificates } from '../../src/pki/renew.js';
 import { readPkiStore } from '../../src/pki/store.js';
 import { hostAddress, parseCidr } from '../../src/spec/cidr.js';
+import { etcd35Tools } from '../helpers/etcd-35.mjs';
 import { installWriteFiles, rootedEtcdConfig, rootedFetchList, supervisedEtcd, systemctlStandIn } from './machine-root.js';
 import { etcdConfigFromCloudConfig, forTestEtcd, testEtcdMinor } from './member-config.js';
 import { IsolatedNetwork, namespacesWithPrefix, sweepStaleNamespaces } from './netns.js';
@@ -52,6 +53,9 @@ interface Machine {
   root: string;
   pidFile: string;
   binDir: string;
+  configFile: string;
+  /** The etcd binary the member runs: Debian's 3.4 on PATH, etcd 3.5's after the restore. */
+  etcdBinary: string;
   etcd: ServiceProcess;
 }
 
@@ -202,7 +206,8 @@ beforeAll(async () => {
     writeFileSync(join(binDir, 'systemctl'), systemctlStandIn(pidFile));
     chmodSync(join(binDir, 'systemctl'), 0o755);
     const { namespace } = network.addHost(member.name, member.privateIp);
-    const machine: Machine = { name: member.name, address: member.privateIp, namespace, root, pidFile, binDir, etcd: undefined as unknown as ServiceProcess };
+    const configFile = join(root, 'etcd.conf.yml');
+    const machine: Machine = { name: member.name, address: member.privateIp, namespace, root, pidFile, binDir, configFile, etcdBinary: 'etcd', etcd: undefined as unknown as ServiceProcess };
     // The boot's fetch, with the generated fetch script and list, from the bucket.
     const list = join(root, 'boot-fetch-list');
     writeFileSync(list, rootedFetchList(written.get('/etc/kubernetes/hakube/bucket-objects')!, root));
@@ -210,7 +215,6 @@ beforeAll(async () => {
     if (fetched.code !== 0) throw new Error(`boot fetch on ${member.name}: ${fetched.stderr}`);
     const generated = etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${member.name}.yaml`), 'utf8'));
     const config = rootedEtcdConfig(forTestEtcd(generated, testEtcdMinor()), root);
-    const configFile = join(root, 'etcd.conf.yml');
     writeFileSync(configFile, stringify(config));
     machine.etcd = new ServiceProcess(inNamespace(namespace, ...supervisedEtcd(configFile, pidFile)), join(root, 'etcd.log'), LIFETIME_SECONDS);
     machines.push(machine);
@@ -385,8 +389,24 @@ describe('bootstrap token rotation', () => {
   });
 });
 
+/** The revision etcd answered a write with: what a watcher of that key holds afterwards (a resourceVersion). */
+async function putRevision(key: string, value: string): Promise<number> {
+  const r = await etcdctl(['put', key, value, '-w', 'json']);
+  if (r.code !== 0) throw new Error(`put ${key}: ${r.stderr}\n${logs()}`);
+  return Number((JSON.parse(r.stdout.replace(/:\s*(\d{16,})/g, ':"$1"')) as { header: { revision: number | string } }).header.revision);
+}
+
 describe('etcd snapshots to the bucket and a restore from them', () => {
-  test('the leader uploads a snapshot; a cluster restored from it by the generated procedure has every key', async () => {
+  /*
+   * etcd's disaster-recovery guide (etcd-io/website content/en/docs/v3.6/op-guide/recovery.md): restoring to an older
+   * revision "may not correctly refresh the caches" of informers; `--bump-revision` keeps revisions from ever going
+   * back and `--mark-compacted` "ensures that all watches are terminated". Debian 12's etcd 3.4 has neither flag
+   * (they came with 3.5.10, CHANGELOG-3.5.md); the restore runs with Debian 13's etcd 3.5 (test/helpers/etcd-35.mjs),
+   * the member's own etcd release as on the machines.
+   */
+  test('the leader uploads a snapshot; a cluster restored from it by the generated procedure has every key, revisions past every watcher’s, older ones compacted', async () => {
+    const etcd35 = etcd35Tools();
+    if (etcd35.kind === 'missing') throw new Error(`the restore needs etcd 3.5: ${etcd35.message}`);
     for (let i = 0; i < 50; i++) {
       const r = await etcdctl(['put', `/day-two/backup/${String(i).padStart(3, '0')}`, `value ${i}`]);
       expect(r.code, r.stderr).toBe(0);
@@ -405,18 +425,22 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
     expect(readFileSync(join(leader.root, 'var/lib/hakube-etcd/last-snapshot'), 'utf8').trim()).toBe(snapshotKey);
     expect(readdirSync(join(leader.root, 'var/lib/hakube-etcd/snapshots'))).toEqual([]);
 
-    // Written after the snapshot: the restore must not have it.
-    expect((await etcdctl(['put', '/day-two/after-snapshot', 'lost by the restore'])).code).toBe(0);
+    // Written after the snapshot: the restore must not have it. A watcher (an API server's cache) now holds its revision.
+    const watcherRevision = await putRevision('/day-two/after-snapshot', 'lost by the restore');
 
     // The operator: download, write the procedure (hakube etcd restore), stop every member, restore each, start all.
     const snapshotFile = join(tmp, 'snapshot.db');
     await s3Call('get', snapshotKey, snapshotFile);
     const procedureDir = join(tmp, 'etcd-restore');
-    for (const file of restoreProcedure(model, snapshotKey, outDir)) {
+    const procedure = restoreProcedure(model, snapshotKey, outDir);
+    for (const file of procedure) {
       mkdirSync(procedureDir, { recursive: true });
       writeFileSync(join(procedureDir, file.path), file.content);
       chmodSync(join(procedureDir, file.path), file.mode ?? 0o644);
     }
+    const script = Buffer.from(procedure.find((f) => f.path.endsWith('.sh'))!.content).toString('utf8');
+    const bump = Number(/^REVISION_BUMP=(\d+)$/m.exec(script)?.[1]);
+    expect(bump).toBe(1_000_000_000);
 
     const running = await runOnMachine(machines[0]!, join(procedureDir, `restore-${machines[0]!.name}.sh`), [snapshotFile]);
     expect(running.code, 'the restore ran while etcd was running').toBe(1);
@@ -426,14 +450,33 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
       await m.etcd.stop();
       rmSync(m.pidFile, { force: true });
     }
+    // With only etcd 3.4's etcdctl (no --bump-revision), the script refuses and leaves the data where it is.
+    const old = await runOnMachine(machines[0]!, join(procedureDir, `restore-${machines[0]!.name}.sh`), [snapshotFile]);
+    expect(old.code, old.stderr).toBe(1);
+    expect(old.stderr).toContain('cannot bump the revision on restore');
+    expect(existsSync(join(machines[0]!.root, 'var/lib/hakube-etcd/data'))).toBe(true);
+
+    // Each machine's own etcd release: etcdutl 3.5 restores, etcd 3.5 serves the restored data.
     for (const m of machines) {
+      for (const program of ['etcd', 'etcdutl']) symlinkSync(join(etcd35.dir, program), join(m.binDir, program));
       const r = await runOnMachine(m, join(procedureDir, `restore-${m.name}.sh`), [snapshotFile]);
       expect(r.code, `${m.name}: ${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stderr).toContain(`(revision +${bump}, compacted)`);
       const kept = readdirSync(join(m.root, 'var/lib/hakube-etcd')).filter((name) => name.startsWith('data.before-restore-'));
       expect(kept, `${m.name} kept its old data`).toHaveLength(1);
     }
-    for (const m of machines) m.etcd.start();
+    for (const m of machines) {
+      const generated = etcdConfigFromCloudConfig(readFileSync(join(outDir, 'cloud-init', `${m.name}.yaml`), 'utf8'));
+      writeFileSync(m.configFile, stringify(rootedEtcdConfig(forTestEtcd(generated, '3.5'), m.root)));
+      m.etcdBinary = join(etcd35.dir, 'etcd');
+      m.etcd = new ServiceProcess(inNamespace(m.namespace, ...supervisedEtcd(m.configFile, m.pidFile, m.etcdBinary)), join(m.root, 'etcd.log'), LIFETIME_SECONDS);
+      m.etcd.start();
+    }
     await waitHealthy();
+    const versions = await etcdctl(['endpoint', 'status', '-w', 'json']);
+    for (const status of JSON.parse(versions.stdout.replace(/:\s*(\d{16,})/g, ':"$1"')) as Array<{ Status: { version: string } }>) {
+      expect(status.Status.version).toBe(etcd35.version);
+    }
 
     const restored = await dump('/');
     expect(restored).toEqual(atSnapshot);
@@ -444,5 +487,90 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
       .sort();
     expect(names).toEqual(machines.map((m) => `${m.name}=https://${m.address}:2380`));
     expect(existsSync(snapshotFile)).toBe(true);
+
+    // The watcher's view: the next write is past every revision it saw, and resuming its watch from there is
+    // refused as compacted (its client lists afresh), instead of silently replaying other data under old numbers.
+    const afterRestore = await putRevision('/day-two/after-restore', 'new');
+    expect(afterRestore).toBeGreaterThan(watcherRevision);
+    expect(afterRestore).toBeGreaterThan(bump);
+    const resumed = await etcdctl(['watch', '/day-two/', '--prefix', `--rev=${watcherRevision + 1}`], allEndpoints(), ['--dial-timeout=2s', '--command-timeout=3s']);
+    expect(`${resumed.stdout}${resumed.stderr}`).toContain('required revision has been compacted');
+    const readOld = await etcdctl(['get', '/day-two/backup/000', `--rev=${watcherRevision}`]);
+    expect(readOld.code).not.toBe(0);
+    expect(readOld.stderr).toContain('required revision has been compacted');
+  });
+});
+
+/** The database size a member reports (`endpoint status`), in bytes. */
+async function dbSize(machine: Machine): Promise<number> {
+  const r = await etcdctl(['endpoint', 'status', '-w', 'json'], `https://${machine.address}:2379`);
+  if (r.code !== 0) throw new Error(`endpoint status of ${machine.name}: ${r.stderr}`);
+  return Number((JSON.parse(r.stdout.replace(/:\s*(\d{16,})/g, ':"$1"')) as Array<{ Status: { dbSize: number | string } }>)[0]!.Status.dbSize);
+}
+
+/** Restarts a member's etcd with `extra` appended to its configuration (what the member runs and what its scripts read). */
+async function restartWithConfig(machine: Machine, extra: string): Promise<void> {
+  await machine.etcd.stop();
+  rmSync(machine.pidFile, { force: true });
+  for (const file of [machine.configFile, join(machine.root, 'etc/etcd/etcd.conf.yml')]) writeFileSync(file, readFileSync(file, 'utf8') + extra);
+  machine.etcd = new ServiceProcess(inNamespace(machine.namespace, ...supervisedEtcd(machine.configFile, machine.pidFile, machine.etcdBinary)), join(machine.root, 'etcd.log'), LIFETIME_SECONDS);
+  machine.etcd.start();
+  await waitHealthy();
+}
+
+describe("etcd's database space: alarms and defragmentation", () => {
+  /*
+   * etcd's maintenance guide (etcd-io/website content/en/docs/v3.6/op-guide/maintenance.md): past its space quota
+   * etcd "raises a cluster-wide alarm that puts the cluster into a maintenance mode which only accepts key reads and
+   * deletes"; defragmentation "releases this storage space back to the file system" and "is issued on a per-member
+   * basis so that cluster-wide latency spikes may be avoided"; the default quota is DefaultQuotaBytes, 2 GiB
+   * (server/etcdserver/quota.go of etcd-io/etcd v3.5.33).
+   */
+  test('the hourly check passes on a healthy cluster; defragmentation runs on one member, and not while another is down', async () => {
+    for (const m of machines) {
+      const r = await runOnMachine(m, '/usr/local/sbin/hakube-etcd-space');
+      expect(r.code, `${m.name}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toMatch(/no alarm; database \d+ of 2147483648 bytes \(0%\)/);
+    }
+    const defrag = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space', ['defrag']);
+    expect(defrag.code, defrag.stderr).toBe(0);
+    expect(defrag.stderr).toMatch(/defragmented: \d+ -> \d+ bytes/);
+
+    await machines[1]!.etcd.stop();
+    rmSync(machines[1]!.pidFile, { force: true });
+    try {
+      const refused = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space', ['defrag']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('not every member is healthy: no defragmentation now');
+      expect(refused.stderr).not.toContain('defragmented');
+    } finally {
+      machines[1]!.etcd.start();
+    }
+    await waitHealthy();
+  });
+
+  test('a member past its quota raises NOSPACE: writes are refused and every member’s check fails loudly, naming it', async () => {
+    const small = machines[2]!;
+    // A quota just above what the member holds now: a few writes fill it.
+    const quota = (await dbSize(small)) + 2 * 1024 * 1024;
+    await restartWithConfig(small, `quota-backend-bytes: ${quota}\n`);
+    const value = 'x'.repeat(100 * 1024);
+    let refusedWrite: CommandResult | undefined;
+    for (let i = 0; i < 200 && !refusedWrite; i++) {
+      const r = await etcdctl(['put', `/day-two/space/${String(i).padStart(3, '0')}`, value]);
+      if (r.code !== 0) refusedWrite = r;
+    }
+    expect(refusedWrite?.stderr, 'no write was refused').toContain('database space exceeded');
+    const alarms = await etcdctl(['alarm', 'list']);
+    expect(alarms.stdout).toContain('NOSPACE');
+
+    const onSmall = await runOnMachine(small, '/usr/local/sbin/hakube-etcd-space');
+    expect(onSmall.code).toBe(1);
+    expect(onSmall.stderr).toMatch(/ALARM: memberID:\d+ alarm:NOSPACE/);
+    expect(onSmall.stderr).toMatch(new RegExp(`WARNING: database \\d+ of ${quota} bytes \\((\\d+)%\\)`));
+    const onOther = await runOnMachine(machines[0]!, '/usr/local/sbin/hakube-etcd-space');
+    expect(onOther.code).toBe(1);
+    expect(onOther.stderr).toContain('alarm:NOSPACE');
+    expect(onOther.stderr).not.toContain('no alarm');
   });
 });

@@ -68,7 +68,7 @@ esac
 `;
 }
 
-/** etcd under a restart loop, as systemd's Restart=always runs it (a shorter RestartSec keeps the test quick). */
-export function supervisedEtcd(configFile: string, pidFile: string): [string, string[]] {
-  return ['bash', ['-c', `while :; do etcd --config-file '${configFile}' & echo $! >'${pidFile}'; wait $!; sleep 1; done`]];
+/** etcd (the `etcd` on PATH, or the binary named) under a restart loop, as systemd's Restart=always runs it (a shorter RestartSec keeps the test quick). */
+export function supervisedEtcd(configFile: string, pidFile: string, etcd = 'etcd'): [string, string[]] {
+  return ['bash', ['-c', `while :; do '${etcd}' --config-file '${configFile}' & echo $! >'${pidFile}'; wait $!; sleep 1; done`]];
 }

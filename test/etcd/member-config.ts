@@ -74,13 +74,14 @@ export function testEtcdMinor(): string {
 
 /**
  * The member's configuration for the etcd binary the tests run. Clusters run etcd 3.5 or 3.6, this machine runs
- * 3.4, which ignores config-file keys it does not know without a word: 3.6's names for kubeadm's hardening
- * (`feature-gates: InitialCorruptCheck=true`, `watch-progress-notify-interval`) would silently do nothing here.
- * 3.4 does know the 3.5 names (the corruption check since 3.3, the progress interval since 3.4), so for a 3.4
- * binary, and only for it, the 3.6 names become those; every other key, and any other binary, is left as is.
+ * 3.4 (and, for the restore, Debian 13's 3.5), which ignore config-file keys they do not know without a word: 3.6's
+ * names for kubeadm's hardening (`feature-gates: InitialCorruptCheck=true`, `watch-progress-notify-interval`) would
+ * silently do nothing here. 3.4 and 3.5 know the `experimental-` names (the corruption check since 3.3, the progress
+ * interval since 3.4), so for those binaries, and only for them, the 3.6 names become those; every other key, and
+ * any other binary, is left as is.
  */
 export function forTestEtcd(config: EtcdConfig, etcdMinor: string): EtcdConfig {
-  if (etcdMinor !== '3.4' || !('feature-gates' in config)) return config;
+  if ((etcdMinor !== '3.4' && etcdMinor !== '3.5') || !('feature-gates' in config)) return config;
   const { 'feature-gates': gates, 'watch-progress-notify-interval': interval, ...rest } = config;
   if (gates !== 'InitialCorruptCheck=true') throw new Error(`feature-gates ${String(gates)}: only InitialCorruptCheck=true has a 3.4 name`);
   return { ...rest, 'experimental-initial-corrupt-check': true, 'experimental-watch-progress-notify-interval': interval };

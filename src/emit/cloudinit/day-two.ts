@@ -1,8 +1,8 @@
 import { POD_IDENTITY_WEBHOOK_DIR } from '../../model/bucket-layout.js';
 import { BOOTSTRAP_TOKEN_ROTATION_HOURS, BOOTSTRAP_TOKEN_TTL_HOURS, ROTATED_BOOTSTRAP_TOKEN_KEYS } from '../../model/bootstrap-token.js';
-import { ETCD_BACKUP_PREFIX, certificateRefreshHour } from '../../model/etcd-backups.js';
+import { ETCD_BACKUP_PREFIX, certificateRefreshHour, defragmentationHour } from '../../model/etcd-backups.js';
 import type { ClusterModel, ControlPlaneMember } from '../../model/model.js';
-import { etcdClientUrl, etcdEndpoints, ETCD_VOLUME_MOUNT } from './etcd-config.js';
+import { etcdClientUrl, etcdEndpoints, ETCD_CONFIG_PATH, ETCD_VOLUME_MOUNT } from './etcd-config.js';
 import { installPathOf, objectsFetchedBy, type Machine } from './machine-files.js';
 import { renderTemplate } from './templates.js';
 
@@ -20,6 +20,9 @@ export const DAY_TWO_PATHS = {
   tokenRotationScript: '/usr/local/sbin/hakube-bootstrap-token',
   tokenRotationService: '/etc/systemd/system/hakube-bootstrap-token.service',
   tokenRotationTimer: '/etc/systemd/system/hakube-bootstrap-token.timer',
+  spaceScript: '/usr/local/sbin/hakube-etcd-space',
+  spaceService: '/etc/systemd/system/hakube-etcd-space.service',
+  spaceTimer: '/etc/systemd/system/hakube-etcd-space.timer',
   /** kubeadm writes it on init and control-plane join; the rotation creates tokens with it. */
   adminKubeconfig: '/etc/kubernetes/admin.conf',
   snapshotDir: `${ETCD_VOLUME_MOUNT}/snapshots`,
@@ -28,7 +31,14 @@ export const DAY_TWO_PATHS = {
 } as const;
 
 /** The timers the bootstrap script enables once the member is up. */
-export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer'] as const;
+export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer', 'hakube-etcd-space.timer'] as const;
+
+/**
+ * etcd's default backend quota (`--quota-backend-bytes`): DefaultQuotaBytes, 2 GiB, in server/etcdserver/quota.go
+ * (etcd-io/etcd v3.5.33) and server/storage/quota.go (v3.6.5). The space check warns from this share of it on.
+ */
+export const ETCD_DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
+export const ETCD_SPACE_WARN_PERCENT = 80;
 
 export interface DayTwoFile {
   path: string;
@@ -223,10 +233,47 @@ function tokenRotationFiles(model: ClusterModel, common: object): DayTwoFile[] {
   ];
 }
 
+function spaceFiles(model: ClusterModel, member: ControlPlaneMember, common: object): DayTwoFile[] {
+  const defragHour = String(defragmentationHour(model, member)).padStart(2, '0');
+  return [
+    {
+      path: DAY_TWO_PATHS.spaceScript,
+      permissions: '0700',
+      content: renderTemplate('etcd-space.sh', {
+        ...common,
+        etcdEndpoints: etcdEndpoints(model).join(','),
+        etcdConfigPath: ETCD_CONFIG_PATH,
+        defaultQuotaBytes: ETCD_DEFAULT_QUOTA_BYTES,
+        warnPercent: ETCD_SPACE_WARN_PERCENT,
+        defragHour,
+      }),
+    },
+    {
+      path: DAY_TWO_PATHS.spaceService,
+      permissions: '0644',
+      content: unit([
+        '[Unit]',
+        'Description=hakube: etcd alarms, database size and defragmentation',
+        'After=etcd.service',
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=${DAY_TWO_PATHS.spaceScript}`,
+        'TimeoutStartSec=30min',
+      ]),
+    },
+    {
+      path: DAY_TWO_PATHS.spaceTimer,
+      permissions: '0644',
+      content: unit(['[Timer]', 'OnCalendar=*-*-* *:30:00 UTC', 'AccuracySec=1min', '', '[Install]', 'WantedBy=timers.target']),
+    },
+  ];
+}
+
 /**
  * What a control-plane member needs to run for a year: a daily refresh of renewed certificates (staggered by
- * member), periodic etcd snapshots to the bucket and bootstrap token rotation, each a script with its systemd
- * service and timer.
+ * member), periodic etcd snapshots to the bucket, bootstrap token rotation, and an hourly check of etcd's alarms and
+ * database size with a daily defragmentation (staggered by member), each a script with its systemd service and timer.
  */
 export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
   const machine: Machine = { role: 'control-plane', member };
@@ -239,5 +286,10 @@ export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): Da
     healthcheckCert: installPathOf(model, machine, '/pki/etcd/healthcheck-client.crt'),
     healthcheckKey: installPathOf(model, machine, '/pki/etcd/healthcheck-client.key'),
   };
-  return [...certificateRefreshFiles(model, member, common), ...snapshotFiles(model, common), ...tokenRotationFiles(model, common)];
+  return [
+    ...certificateRefreshFiles(model, member, common),
+    ...snapshotFiles(model, common),
+    ...tokenRotationFiles(model, common),
+    ...spaceFiles(model, member, common),
+  ];
 }

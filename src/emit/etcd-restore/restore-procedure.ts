@@ -1,6 +1,7 @@
-import { ETCD_BACKUP_PREFIX } from '../../model/etcd-backups.js';
+import { ETCD_BACKUP_PREFIX, restoreRevisionBump } from '../../model/etcd-backups.js';
 import { terraformId, type ClusterModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
+import { DAY_TWO_TIMERS } from '../cloudinit/day-two.js';
 import { ETCD_DATA_DIR, etcdConfigOf, etcdEndpoints, etcdPeerUrl } from '../cloudinit/etcd-config.js';
 import { renderTemplate } from '../cloudinit/templates.js';
 
@@ -21,7 +22,14 @@ export function restoreProcedure(model: ClusterModel, snapshotKey: string, outDi
   const first = model.controlPlane.members[0];
   if (!first) throw new Error('BUG: a cluster has at least one control-plane member');
   const config = etcdConfigOf(model, first);
-  const common = { clusterName: model.name, snapshotKey, dataDir: ETCD_DATA_DIR, initialCluster: config['initial-cluster'], clusterToken: config['initial-cluster-token'] };
+  const common = {
+    clusterName: model.name,
+    snapshotKey,
+    dataDir: ETCD_DATA_DIR,
+    initialCluster: config['initial-cluster'],
+    clusterToken: config['initial-cluster-token'],
+    revisionBump: restoreRevisionBump(model),
+  };
   const members = model.controlPlane.members.map((member) => ({
     ...member,
     peerUrl: etcdPeerUrl(member),
@@ -30,7 +38,7 @@ export function restoreProcedure(model: ClusterModel, snapshotKey: string, outDi
   return [
     {
       path: 'README.md',
-      content: renderTemplate('etcd-restore.md', { ...common, members, outDir, endpoints: etcdEndpoints(model).join(',') }),
+      content: renderTemplate('etcd-restore.md', { ...common, members, outDir, endpoints: etcdEndpoints(model).join(','), timers: DAY_TWO_TIMERS.join(' ') }),
     },
     ...members.map((member) => ({
       path: `restore-${member.name}.sh`,
