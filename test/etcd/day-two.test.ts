@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { DAY_TWO_PATHS } from '../../src/emit/cloudinit/day-two.js';
 import { restoreProcedure } from '../../src/emit/etcd-restore/restore-procedure.js';
 import { generate } from '../../src/generate.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
@@ -314,11 +315,17 @@ describe('certificate renewal on running members', () => {
     openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.crt', '-days', '1', '-subj', `/CN=${victim.name}`]);
     const key = `control-plane/members/${victim.name}/etcd/server`;
     await s3Call('put', `${key}.crt`, join(foreign, 'server.crt'), `${key}.key`, join(foreign, 'server.key'));
+    const expiryReport = join(victim.root, DAY_TWO_PATHS.certExpiryReport);
+    rmSync(expiryReport, { force: true });
     try {
       const r = await runOnMachine(victim, '/usr/local/sbin/hakube-cert-refresh');
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('is not signed by');
       expect(readFileSync(join(victim.root, 'etc/kubernetes/pki/etcd/server.crt')).equals(installed)).toBe(true);
+      // A refused refresh still ends with the expiry check of what is installed (fresh here: nothing due).
+      const report = JSON.parse(readFileSync(expiryReport, 'utf8')) as { member: string; due: number; certificates: unknown[] };
+      expect(report).toMatchObject({ member: victim.name, due: 0 });
+      expect(report.certificates).toHaveLength(6);
     } finally {
       await uploadObjects(new Set([`pki/etcd/members/${victim.name}/server.crt`, `pki/etcd/members/${victim.name}/server.key`]));
     }
@@ -446,3 +453,4 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
     expect(existsSync(snapshotFile)).toBe(true);
   });
 });
+

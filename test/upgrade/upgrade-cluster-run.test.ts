@@ -143,7 +143,7 @@ describe('hakube-upgrade-cluster on a member, run for real against stand-ins for
     const r = m.run(script);
     expect(r.code).not.toBe(0);
     expect(r.kubeadm).toEqual([]);
-    expect(r.stderr).toContain('not Ready');
+    expect(r.stderr).toContain(`node ${NODE} is not Ready`);
   });
 
   test('a rerun after an apply that moved the cluster configuration and then failed applies again, judged from the node', () => {
@@ -181,7 +181,7 @@ describe('hakube-upgrade-cluster on a member, run for real against stand-ins for
     const m = machine({ clusterVersion: 'v1.36.0', nodeVersion: 'v1.35.0', nodeReady: true });
     const r = m.run(script);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('outdated user data');
+    expect(r.stderr).toContain("cluster at 'v1.36.0', this node at 'v1.35.0', user data at v1.35.0: outdated user data?");
     expect(r.kubeadm).toEqual([]);
   });
 

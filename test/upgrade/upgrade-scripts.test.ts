@@ -50,7 +50,7 @@ describe('Kubernetes upgrade steps in the user data', () => {
       expect(upgrade).toBeGreaterThan(join);
       const script = written(content, UPGRADE_CLUSTER_SCRIPT, true);
       expect(script).toContain("TARGET='v1.35.0'");
-      expect(script).toContain('APISERVER_MANIFEST="$ROOT/etc/kubernetes/manifests/kube-apiserver.yaml"');
+      expect(script).toContain('"$ROOT/etc/kubernetes/manifests/kube-apiserver.yaml"');
       // The first member of an upgrade joins with a kubelet one minor newer than the running control plane.
       const joinConfig = written(content, '/etc/kubernetes/hakube/kubeadm-join.yaml.in', true);
       expect(joinConfig).toMatch(/ignorePreflightErrors:\n\s+- KubeletVersion/);

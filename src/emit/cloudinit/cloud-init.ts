@@ -199,7 +199,6 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     clusterName: model.name,
     memberName: member.name,
     kubernetesVersion: model.kubernetesVersion,
-    scriptPath: UPGRADE_CLUSTER_SCRIPT,
     applyMarkPath: UPGRADE_APPLY_MARK,
     nodeReadyTimeoutSeconds: NODE_READY_TIMEOUT_SECONDS,
     addonPhase: hasUpgradeNodeAddonPhase(model),

@@ -20,9 +20,8 @@ export const DAY_TWO_PATHS = {
   tokenRotationScript: '/usr/local/sbin/hakube-bootstrap-token',
   tokenRotationService: '/etc/systemd/system/hakube-bootstrap-token.service',
   tokenRotationTimer: '/etc/systemd/system/hakube-bootstrap-token.timer',
+  /** Run by the refresh whatever its outcome: the leaves' expiry, warned about and recorded. */
   certExpiryScript: '/usr/local/sbin/hakube-cert-expiry',
-  certExpiryService: '/etc/systemd/system/hakube-cert-expiry.service',
-  certExpiryTimer: '/etc/systemd/system/hakube-cert-expiry.timer',
   /** The expiry check's findings (JSON): what a node health record includes. */
   certExpiryReport: '/var/lib/hakube/certificate-expiry.json',
   /** kubeadm writes it on init and control-plane join; the rotation creates tokens with it. */
@@ -33,7 +32,7 @@ export const DAY_TWO_PATHS = {
 } as const;
 
 /** The timers the bootstrap script enables once the member is up. */
-export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer', 'hakube-cert-expiry.timer'] as const;
+export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer'] as const;
 
 /**
  * A member warns when a leaf certificate it holds expires within this many days: the window `hakube certs renew`
@@ -97,7 +96,13 @@ function certificateRefreshFiles(model: ClusterModel, member: ControlPlaneMember
     {
       path: DAY_TWO_PATHS.certRefreshScript,
       permissions: '0700',
-      content: renderTemplate('cert-refresh.sh', { ...common, hour, pairsPath: DAY_TWO_PATHS.renewablePairs, etcdEndpoints: etcdEndpoints(model).join(',') }),
+      content: renderTemplate('cert-refresh.sh', {
+        ...common,
+        hour,
+        pairsPath: DAY_TWO_PATHS.renewablePairs,
+        etcdEndpoints: etcdEndpoints(model).join(','),
+        expiryScript: DAY_TWO_PATHS.certExpiryScript,
+      }),
     },
     {
       path: DAY_TWO_PATHS.certRefreshService,
@@ -247,41 +252,13 @@ function certificateExpiryFiles(model: ClusterModel, member: ControlPlaneMember)
         warnDays: LEAF_EXPIRY_WARN_DAYS,
       }),
     },
-    {
-      path: DAY_TWO_PATHS.certExpiryService,
-      permissions: '0644',
-      content: unit([
-        '[Unit]',
-        `Description=hakube: expiry of the certificates of ${member.name} (warns ${LEAF_EXPIRY_WARN_DAYS} days ahead)`,
-        '',
-        '[Service]',
-        'Type=oneshot',
-        `ExecStart=${DAY_TWO_PATHS.certExpiryScript}`,
-      ]),
-    },
-    {
-      path: DAY_TWO_PATHS.certExpiryTimer,
-      permissions: '0644',
-      content: unit([
-        '[Unit]',
-        `Description=hakube: daily certificate expiry check of ${member.name}`,
-        '',
-        '[Timer]',
-        'OnBootSec=15min',
-        'OnCalendar=*-*-* 06:00:00 UTC',
-        'AccuracySec=1min',
-        '',
-        '[Install]',
-        'WantedBy=timers.target',
-      ]),
-    },
   ];
 }
 
 /**
  * What a control-plane member needs to run for a year: a daily refresh of renewed certificates (staggered by
- * member), periodic etcd snapshots to the bucket, bootstrap token rotation and a daily check of its certificates'
- * expiry, each a script with its systemd service and timer.
+ * member) followed by a check of its certificates' expiry, periodic etcd snapshots to the bucket and bootstrap
+ * token rotation, each a script with its systemd service and timer.
  */
 export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
   const machine: Machine = { role: 'control-plane', member };
