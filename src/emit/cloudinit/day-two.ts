@@ -35,6 +35,20 @@ export const DAY_TWO_PATHS = {
 export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapshot.timer', 'hakube-bootstrap-token.timer'] as const;
 
 /**
+ * Where the leader-run jobs (snapshots, token rotation) record in etcd when they were last done, outside the API
+ * server's /registry/ prefix: another member takes a job over when its record is older than LEADER_TAKEOVER_INTERVALS
+ * of its intervals.
+ */
+export const DAY_TWO_RECORD_PREFIX = '/hakube/day-two/';
+export const LEADER_TAKEOVER_INTERVALS = 2;
+/** Timers fire up to a minute late (AccuracySec) and runs take minutes: the takeover waits this much longer. */
+const TAKEOVER_SLACK_SECONDS = 600;
+
+function takeoverSeconds(intervalSeconds: number): number {
+  return LEADER_TAKEOVER_INTERVALS * intervalSeconds + TAKEOVER_SLACK_SECONDS;
+}
+
+/**
  * A member warns when a leaf certificate it holds expires within this many days: the window `hakube certs renew`
  * renews by default (its --within), so a warning means the renewal is due and was not done.
  */
@@ -151,6 +165,8 @@ function snapshotFiles(model: ClusterModel, common: object): DayTwoFile[] {
         retentionDays,
         snapshotDir: DAY_TWO_PATHS.snapshotDir,
         lastSnapshotPath: DAY_TWO_PATHS.lastSnapshot,
+        dayTwoRecordPrefix: DAY_TWO_RECORD_PREFIX,
+        takeoverSeconds: takeoverSeconds(intervalMinutes * 60),
       }),
     },
     {
@@ -201,6 +217,8 @@ function tokenRotationFiles(model: ClusterModel, common: object): DayTwoFile[] {
         rotationHours: BOOTSTRAP_TOKEN_ROTATION_HOURS,
         controlPlaneKey,
         nodesKey,
+        dayTwoRecordPrefix: DAY_TWO_RECORD_PREFIX,
+        takeoverSeconds: takeoverSeconds(BOOTSTRAP_TOKEN_ROTATION_HOURS * 3600),
       }),
     },
     {
