@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { controlPlaneCloudInit } from '../../src/emit/cloudinit/cloud-init.js';
-import { DAY_TWO_PATHS, renewablePairs } from '../../src/emit/cloudinit/day-two.js';
+import { DAY_TWO_PATHS, DAY_TWO_TIMERS, renewablePairs } from '../../src/emit/cloudinit/day-two.js';
 import { objectsFetchedBy } from '../../src/emit/cloudinit/machine-files.js';
 import { certificateRefreshHour } from '../../src/model/etcd-backups.js';
 import { validateText } from '../../src/spec/validate.js';
@@ -53,12 +53,15 @@ describe('certificate refresh on control-plane members', () => {
     }
   });
 
-  it('starts the timers only once the member is up', () => {
+  it('starts the timers as soon as etcd runs, before the join or any upgrade step can fail', () => {
     const model = withCount(3);
     const bootstrap = unescapeTemplate(writtenFile(parseCloudConfig(controlPlaneCloudInit(model, model.controlPlane.members[1]!)), '/usr/local/sbin/hakube-bootstrap').content);
-    const lines = bootstrap.trimEnd().split('\n');
-    expect(lines.at(-2)).toBe('systemctl enable --now hakube-cert-refresh.timer hakube-etcd-snapshot.timer hakube-bootstrap-token.timer hakube-etcd-space.timer');
-    expect(lines.at(-1)).toBe('log "control-plane-2 is up"');
+    const timers = bootstrap.indexOf(`systemctl enable --now ${DAY_TWO_TIMERS.join(' ')}\n`);
+    expect(timers).toBeGreaterThan(bootstrap.indexOf('systemctl enable --now --no-block etcd'));
+    expect(timers).toBeLessThan(bootstrap.indexOf('join_control_plane\n'));
+    expect(bootstrap.split(DAY_TWO_TIMERS[0]).length).toBe(2);
+    expect(bootstrap.trimEnd().split('\n').at(-3)).toBe('if [ "${upgrade_failed:-0}" = 1 ]; then');
+    expect(DAY_TWO_TIMERS).toContain('hakube-etcd-space.timer');
   });
 });
 

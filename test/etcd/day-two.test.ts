@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { DAY_TWO_PATHS, DAY_TWO_RECORD_PREFIX } from '../../src/emit/cloudinit/day-two.js';
 import { restoreProcedure } from '../../src/emit/etcd-restore/restore-procedure.js';
 import { generate } from '../../src/generate.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
@@ -39,6 +40,8 @@ const HEALTHY_WITHIN_MS = 30_000;
  * (etcd's election timeout is one second). No write may fail for longer than that.
  */
 const ONE_MEMBER_RESTART_MS = 8_000;
+/** Where the members record when the last snapshot was taken (DAY_TWO_RECORD_PREFIX + the job's name). */
+const SNAPSHOT_RECORD = `${DAY_TWO_RECORD_PREFIX}etcd-snapshot`;
 const S3_ENV = (endpoint: string) => ({
   AWS_ACCESS_KEY_ID: 'S3RVER',
   AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -318,11 +321,17 @@ describe('certificate renewal on running members', () => {
     openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.crt', '-days', '1', '-subj', `/CN=${victim.name}`]);
     const key = `control-plane/members/${victim.name}/etcd/server`;
     await s3Call('put', `${key}.crt`, join(foreign, 'server.crt'), `${key}.key`, join(foreign, 'server.key'));
+    const expiryReport = join(victim.root, DAY_TWO_PATHS.certExpiryReport);
+    rmSync(expiryReport, { force: true });
     try {
       const r = await runOnMachine(victim, '/usr/local/sbin/hakube-cert-refresh');
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('is not signed by');
       expect(readFileSync(join(victim.root, 'etc/kubernetes/pki/etcd/server.crt')).equals(installed)).toBe(true);
+      // A refused refresh still ends with the expiry check of what is installed (fresh here: nothing due).
+      const report = JSON.parse(readFileSync(expiryReport, 'utf8')) as { member: string; due: number; certificates: unknown[] };
+      expect(report).toMatchObject({ member: victim.name, due: 0 });
+      expect(report.certificates).toHaveLength(6);
     } finally {
       await uploadObjects(new Set([`pki/etcd/members/${victim.name}/server.crt`, `pki/etcd/members/${victim.name}/server.key`]));
     }
@@ -411,6 +420,8 @@ describe('etcd snapshots to the bucket and a restore from them', () => {
       const r = await etcdctl(['put', `/day-two/backup/${String(i).padStart(3, '0')}`, `value ${i}`]);
       expect(r.code, r.stderr).toBe(0);
     }
+    // A running cluster's record of its last snapshot: the members that do not lead leave it alone.
+    expect((await etcdctl(['put', SNAPSHOT_RECORD, String(Math.floor(Date.now() / 1000))])).code).toBe(0);
     const atSnapshot = await dump('/');
 
     const results = await Promise.all(machines.map(async (m) => ({ m, r: await runOnMachine(m, '/usr/local/sbin/hakube-etcd-snapshot') })));
@@ -572,5 +583,55 @@ describe("etcd's database space: alarms and defragmentation", () => {
     expect(onOther.code).toBe(1);
     expect(onOther.stderr).toContain('alarm:NOSPACE');
     expect(onOther.stderr).not.toContain('no alarm');
+  });
+});
+
+/** The member that leads etcd now, as each member's own endpoint reports it. */
+async function leaderOf(): Promise<Machine> {
+  for (const m of machines) {
+    const r = await etcdctl(['endpoint', 'status', '-w', 'fields'], `https://${m.address}:2379`);
+    const value = (name: string) => new RegExp(`^"${name}" : (\\d+)$`, 'm').exec(r.stdout)?.[1];
+    if (r.code === 0 && value('MemberID') !== undefined && value('MemberID') === value('Leader')) return m;
+  }
+  throw new Error(`no member says it leads etcd\n${logs()}`);
+}
+
+describe('a leader whose timers never run does not stop the snapshots', () => {
+  test('the other members start the clock, one of them takes over once the last snapshot is two intervals old, and the record then holds them back', async () => {
+    await waitHealthy();
+    const leader = await leaderOf();
+    const others = machines.filter((m) => m !== leader);
+    const runOthers = () => Promise.all(others.map(async (m) => ({ m, r: await runOnMachine(m, '/usr/local/sbin/hakube-etcd-snapshot') })));
+    const record = async () => Number((await etcdctl(['get', SNAPSHOT_RECORD, '--print-value-only'])).stdout.trim());
+    const uploads = async () => (await s3Call('list', 'etcd-backups/')).split('\n').filter(Boolean);
+    const before = await uploads();
+    const now = () => Math.floor(Date.now() / 1000);
+
+    // No record: the leader never ran. The others do not act; the first starts the clock.
+    expect((await etcdctl(['del', SNAPSHOT_RECORD])).code).toBe(0);
+    let results = await runOthers();
+    let report = results.map(({ m, r }) => `${m.name} exit ${r.code}: ${r.stderr}`).join('\n');
+    for (const { r } of results) expect(r.code, report).toBe(0);
+    expect(results.filter(({ r }) => r.stderr.includes('uploaded s3://')), report).toHaveLength(0);
+    expect(Math.abs((await record()) - now())).toBeLessThan(120);
+    expect(await uploads()).toEqual(before);
+
+    // The last snapshot is three hours old (two 30-minute intervals and the slack have passed): exactly one takes over.
+    expect((await etcdctl(['put', SNAPSHOT_RECORD, String(now() - 3 * 3600)])).code).toBe(0);
+    results = await runOthers();
+    report = results.map(({ m, r }) => `${m.name} exit ${r.code}: ${r.stderr}`).join('\n');
+    for (const { r } of results) expect(r.code, report).toBe(0);
+    const takers = results.filter(({ r }) => r.stderr.includes('uploaded s3://'));
+    expect(takers, report).toHaveLength(1);
+    expect(takers[0]!.r.stderr).toMatch(/etcd-snapshot was last done 180 minutes ago: control-plane-\d takes over/);
+    const added = (await uploads()).filter((k) => !before.includes(k));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(new RegExp(`^etcd-backups/\\d{8}T\\d{6}Z-${takers[0]!.m.name}-rev\\d+\\.db$`));
+    expect(Math.abs((await record()) - now())).toBeLessThan(120);
+
+    // Done just now: nobody but the leader acts.
+    results = await runOthers();
+    expect(results.filter(({ r }) => r.stderr.includes('uploaded s3://'))).toHaveLength(0);
+    expect((await uploads()).length).toBe(before.length + 1);
   });
 });

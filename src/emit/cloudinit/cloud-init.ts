@@ -37,7 +37,13 @@ import {
 } from './node-os.js';
 import { HELM_VERSION, etcdReleaseUrl, etcdVersion, kubernetesAptRepository } from './node-software.js';
 import { toTemplatefile } from './templatefile-syntax.js';
-import { CONTROL_PLANE_VERSION_READS, CONTROL_PLANE_VERSION_WAIT_ATTEMPTS, UPGRADE_CLUSTER_SCRIPT } from './upgrade-steps.js';
+import {
+  CONTROL_PLANE_VERSION_WAIT_ATTEMPTS,
+  NODE_READY_TIMEOUT_SECONDS,
+  UPGRADE_APPLY_MARK,
+  UPGRADE_CLUSTER_SCRIPT,
+  hasUpgradeNodeAddonPhase,
+} from './upgrade-steps.js';
 import { renderTemplate, shellQuote } from './templates.js';
 
 /** Paths on the machine of the files hakube's boot scripts use. */
@@ -189,7 +195,14 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     initMarkKey: INIT_MARK_KEY,
     upgradeScript: UPGRADE_CLUSTER_SCRIPT,
   });
-  const upgradeCluster = renderTemplate('upgrade-cluster.sh', { clusterName: model.name, memberName: member.name, kubernetesVersion: model.kubernetesVersion });
+  const upgradeCluster = renderTemplate('upgrade-cluster.sh', {
+    clusterName: model.name,
+    memberName: member.name,
+    kubernetesVersion: model.kubernetesVersion,
+    applyMarkPath: UPGRADE_APPLY_MARK,
+    nodeReadyTimeoutSeconds: NODE_READY_TIMEOUT_SECONDS,
+    addonPhase: hasUpgradeNodeAddonPhase(model),
+  });
   const clusterState = renderTemplate('cluster-state.sh', {
     clusterName: model.name,
     initializingMember: member.name,
@@ -234,7 +247,9 @@ function workerCloudConfigText(model: ClusterModel, values: WorkerValues): strin
     failedWorkerShutdownMinutes: FAILED_WORKER_SHUTDOWN_MINUTES,
     kubernetesMinor: model.kubernetesMinor,
     kubernetesMinorNumber: Number(model.kubernetesMinor.split('.')[1]),
-    controlPlaneVersionReads: CONTROL_PLANE_VERSION_READS,
+    controlPlaneAddresses: model.controlPlane.members.map((m) => m.privateIp),
+    controlPlaneMajority: Math.floor(model.controlPlane.members.length / 2) + 1,
+    controlPlaneCount: model.controlPlane.members.length,
     controlPlaneVersionWaitAttempts: CONTROL_PLANE_VERSION_WAIT_ATTEMPTS,
   });
   const files = [

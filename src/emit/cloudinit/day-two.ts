@@ -23,6 +23,10 @@ export const DAY_TWO_PATHS = {
   spaceScript: '/usr/local/sbin/hakube-etcd-space',
   spaceService: '/etc/systemd/system/hakube-etcd-space.service',
   spaceTimer: '/etc/systemd/system/hakube-etcd-space.timer',
+  /** Run by the refresh whatever its outcome: the leaves' expiry, warned about and recorded. */
+  certExpiryScript: '/usr/local/sbin/hakube-cert-expiry',
+  /** The expiry check's findings (JSON): what a node health record includes. */
+  certExpiryReport: '/var/lib/hakube/certificate-expiry.json',
   /** kubeadm writes it on init and control-plane join; the rotation creates tokens with it. */
   adminKubeconfig: '/etc/kubernetes/admin.conf',
   snapshotDir: `${ETCD_VOLUME_MOUNT}/snapshots`,
@@ -39,6 +43,26 @@ export const DAY_TWO_TIMERS = ['hakube-cert-refresh.timer', 'hakube-etcd-snapsho
  */
 export const ETCD_DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
 export const ETCD_SPACE_WARN_PERCENT = 80;
+
+/**
+ * Where the leader-run jobs (snapshots, token rotation) record in etcd when they were last done, outside the API
+ * server's /registry/ prefix: another member takes a job over when its record is older than LEADER_TAKEOVER_INTERVALS
+ * of its intervals.
+ */
+export const DAY_TWO_RECORD_PREFIX = '/hakube/day-two/';
+export const LEADER_TAKEOVER_INTERVALS = 2;
+/** Timers fire up to a minute late (AccuracySec) and runs take minutes: the takeover waits this much longer. */
+const TAKEOVER_SLACK_SECONDS = 600;
+
+function takeoverSeconds(intervalSeconds: number): number {
+  return LEADER_TAKEOVER_INTERVALS * intervalSeconds + TAKEOVER_SLACK_SECONDS;
+}
+
+/**
+ * A member warns when a leaf certificate it holds expires within this many days: the window `hakube certs renew`
+ * renews by default (its --within), so a warning means the renewal is due and was not done.
+ */
+export const LEAF_EXPIRY_WARN_DAYS = 30;
 
 export interface DayTwoFile {
   path: string;
@@ -96,7 +120,13 @@ function certificateRefreshFiles(model: ClusterModel, member: ControlPlaneMember
     {
       path: DAY_TWO_PATHS.certRefreshScript,
       permissions: '0700',
-      content: renderTemplate('cert-refresh.sh', { ...common, hour, pairsPath: DAY_TWO_PATHS.renewablePairs, etcdEndpoints: etcdEndpoints(model).join(',') }),
+      content: renderTemplate('cert-refresh.sh', {
+        ...common,
+        hour,
+        pairsPath: DAY_TWO_PATHS.renewablePairs,
+        etcdEndpoints: etcdEndpoints(model).join(','),
+        expiryScript: DAY_TWO_PATHS.certExpiryScript,
+      }),
     },
     {
       path: DAY_TWO_PATHS.certRefreshService,
@@ -145,6 +175,8 @@ function snapshotFiles(model: ClusterModel, common: object): DayTwoFile[] {
         retentionDays,
         snapshotDir: DAY_TWO_PATHS.snapshotDir,
         lastSnapshotPath: DAY_TWO_PATHS.lastSnapshot,
+        dayTwoRecordPrefix: DAY_TWO_RECORD_PREFIX,
+        takeoverSeconds: takeoverSeconds(intervalMinutes * 60),
       }),
     },
     {
@@ -195,6 +227,8 @@ function tokenRotationFiles(model: ClusterModel, common: object): DayTwoFile[] {
         rotationHours: BOOTSTRAP_TOKEN_ROTATION_HOURS,
         controlPlaneKey,
         nodesKey,
+        dayTwoRecordPrefix: DAY_TWO_RECORD_PREFIX,
+        takeoverSeconds: takeoverSeconds(BOOTSTRAP_TOKEN_ROTATION_HOURS * 3600),
       }),
     },
     {
@@ -270,10 +304,27 @@ function spaceFiles(model: ClusterModel, member: ControlPlaneMember, common: obj
   ];
 }
 
+function certificateExpiryFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
+  return [
+    {
+      path: DAY_TWO_PATHS.certExpiryScript,
+      permissions: '0700',
+      content: renderTemplate('cert-expiry.sh', {
+        clusterName: model.name,
+        memberName: member.name,
+        pairsPath: DAY_TWO_PATHS.renewablePairs,
+        reportPath: DAY_TWO_PATHS.certExpiryReport,
+        warnDays: LEAF_EXPIRY_WARN_DAYS,
+      }),
+    },
+  ];
+}
+
 /**
  * What a control-plane member needs to run for a year: a daily refresh of renewed certificates (staggered by
- * member), periodic etcd snapshots to the bucket, bootstrap token rotation, and an hourly check of etcd's alarms and
- * database size with a daily defragmentation (staggered by member), each a script with its systemd service and timer.
+ * member) followed by a check of its certificates' expiry, periodic etcd snapshots to the bucket, bootstrap token
+ * rotation, and an hourly check of etcd's alarms and database size with a daily defragmentation (staggered by
+ * member), each a script with its systemd service and timer.
  */
 export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): DayTwoFile[] {
   const machine: Machine = { role: 'control-plane', member };
@@ -291,5 +342,6 @@ export function dayTwoFiles(model: ClusterModel, member: ControlPlaneMember): Da
     ...snapshotFiles(model, common),
     ...tokenRotationFiles(model, common),
     ...spaceFiles(model, member, common),
+    ...certificateExpiryFiles(model, member),
   ];
 }
