@@ -74,6 +74,26 @@ describe('the pod identity webhook', () => {
     expect(byKind('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'watch', 'list'] }]);
   });
 
+  test('is Ready: its readiness probe asks /healthz over HTTPS on the TLS port it serves the webhook on', () => {
+    // Upstream main.go at v0.6.15 (the pinned tag) registers /healthz on the webhook's own mux, which
+    // server.ListenAndServeTLS serves on --port (443); the --metrics-port server (9999, plain HTTP) has only
+    // /metrics:
+    //   mux.Handle("/mutate", baseHandler)
+    //   mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "ok") })
+    //   metricsMux := http.NewServeMux()
+    //   metricsMux.Handle("/metrics", promhttp.Handler())
+    //   server := &http.Server{ Addr: addr, Handler: mux, TLSConfig: tlsConfig }
+    //   ... server.ListenAndServeTLS("", "")
+    // A probe on 9999 gets 404 for ever: the Service has no endpoints and its budget allows no disruption.
+    expect(POD_IDENTITY_WEBHOOK_IMAGE).toMatch(/:v0\.6\.15$/);
+    const container = byKind('Deployment').spec.template.spec.containers[0];
+    const port = container.ports.find((p: { name: string }) => p.name === 'https');
+    expect(container.command).not.toContainEqual(expect.stringMatching(/^--port=/));
+    expect(port.containerPort).toBe(443);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(byKind('Service').spec.ports[0].targetPort).toBe(port.containerPort);
+  });
+
   test('an outage never blocks pod creation, and its own pods skip it', () => {
     const [webhook] = byKind('MutatingWebhookConfiguration').webhooks;
     expect(webhook.failurePolicy).toBe('Ignore');
