@@ -13,7 +13,7 @@ import {
   awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
   CILIUM_CHART,
-  CLUSTER_AUTOSCALER_CHART,
+  clusterAutoscalerChart,
   DASHBOARD_DEPLOYMENT,
   DASHBOARD_MANIFEST_URL,
   DASHBOARD_NAMESPACE,
@@ -114,7 +114,7 @@ function planAddons(model: ClusterModel): AddonPlan {
     helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());
   }
   if (model.addons.clusterAutoscaler.enabled) {
-    helm('cluster-autoscaler', CLUSTER_AUTOSCALER_CHART, 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
+    helm('cluster-autoscaler', clusterAutoscalerChart(model), 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
   }
   if (model.addons.dashboard.enabled) {
     steps.push({ kind: 'manifest-url', description: 'Kubernetes Dashboard', url: DASHBOARD_MANIFEST_URL });
