@@ -17,6 +17,7 @@ import { validateText } from '../../src/spec/validate.js';
 import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
+import { modelOf, resolvedExample } from '../ha/model-fixtures.js';
 
 /** Typed models by kind: each object is rebuilt from the written YAML and validated against the API schema. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -63,6 +64,32 @@ describe('the AWS cloud-controller-manager', () => {
     const values = emitAddons(model).find((f) => f.path === 'addons/aws-cloud-controller-manager-values.yaml')!;
     expect(String(values.content)).toContain(`# Helm values for aws-cloud-controller-manager ${chart} `);
     expect((parse(String(values.content)) as any).image.tag).toMatch(new RegExp(`^v1\\.${minor}\\.\\d+$`));
+  });
+});
+
+describe('aws-node-termination-handler on the host network', () => {
+  // Its chart (aws/aws-node-termination-handler config/helm/aws-node-termination-handler, 0.27.1 at commit 5641359,
+  // "v1.25.1 release prep"), templates/deployment.yaml, the queue-mode Deployment, serves probes whatever
+  // enableProbesServer says (that value only reaches the DaemonSets) and always declares the port:
+  //   - name: ENABLE_PROBES_SERVER
+  //     value: "true"
+  //   ...
+  //   ports:
+  //    - name: liveness-probe
+  //      protocol: TCP
+  //      containerPort: {{ .Values.probes.httpGet.port }}
+  // (values.yaml: probes.httpGet.port 8080). On the host network that container port is a host port, so two
+  // replicas never share a machine, and a surge pod of a rolling update needs a machine the others do not use.
+  test.each([1, 3, 5])('with %i control-plane members, its replicas and their updates each fit on a control-plane machine', (count) => {
+    const model = modelOf(resolvedExample('myfirstcluster.yaml'), (s) => {
+      s.controlPlane.count = count;
+    });
+    expect(model.controlPlane.members).toHaveLength(count);
+    const file = emitAddons(model).find((f) => f.path === 'addons/aws-node-termination-handler-values.yaml')!;
+    const values = parse(String(file.content)) as any;
+    expect(values.replicas).toBe(Math.min(2, count));
+    // A rolling update stops an old pod before it starts a new one: the new one may need the old one's machine.
+    expect(values.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
   });
 });
 
@@ -162,13 +189,15 @@ describe.each(EXAMPLES)('add-ons of %s', (example) => {
     }
     // Host-network pods take their ports on the machine: the CCM's 10258 and the CSI controller's health port 9808
     // are none of the control plane's own (API server, etcd, kubelet, controller manager, scheduler, kube-proxy),
-    // the CSI controller has no more replicas than control-plane machines, and the handler opens no port at all.
+    // the CSI controller has no more replicas than control-plane machines, nor does the handler (its probe port 8080).
     const controlPlanePorts = [6443, 2379, 2380, 2381, 10248, 10249, 10250, 10256, 10257, 10259];
     for (const port of [10258, 9808]) expect(controlPlanePorts).not.toContain(port);
     const ebs = parse(byName.get('aws-ebs-csi-driver-values.yaml')!) as any;
     expect(ebs.controller.replicaCount).toBeLessThanOrEqual(model.controlPlane.members.length);
     const nth = parse(byName.get('aws-node-termination-handler-values.yaml')!) as any;
-    expect([nth.enableProbesServer, nth.enablePrometheusServer]).toEqual([false, false]);
+    expect(nth.enablePrometheusServer).toBe(false);
+    expect(controlPlanePorts).not.toContain(8080);
+    expect(nth.replicas).toBeLessThanOrEqual(model.controlPlane.members.length);
   });
 
   test('the add-on script uses every add-on file and only those, with pinned versions', () => {
