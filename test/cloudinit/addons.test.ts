@@ -67,6 +67,45 @@ describe('the AWS cloud-controller-manager', () => {
   });
 });
 
+describe('Cilium', () => {
+  const { oldest, newest } = SUPPORTED_KUBERNETES_MINORS;
+  const minors = Array.from({ length: newest - oldest + 1 }, (_, i) => oldest + i);
+  // Cilium's Kubernetes compatibility matrix, Documentation/network/kubernetes/compatibility.rst at each release
+  // ("All Kubernetes versions listed are e2e tested and guaranteed to be compatible with Cilium"):
+  //   v1.18.14: | 1.30, 1.31, 1.32, 1.33 | * `networking.k8s.io/v1`_ |
+  //   v1.19.3:  | 1.32, 1.33, 1.34, 1.35 | * `networking.k8s.io/v1`_ |
+  // ("Once a release branch gets created ... Cilium typically does not change the Kubernetes versions it uses to run
+  // e2e tests for the entire maintenance period of that particular release": one list per Cilium minor.)
+  const TESTED_KUBERNETES_MINORS: Record<string, number[]> = { '1.18': [30, 31, 32, 33], '1.19': [32, 33, 34, 35] };
+  const ciliumOf = (minor: number): string => {
+    const model = modelOf(resolvedExample('private-multigroup.yaml'), (s) => {
+      s.kubernetesVersion = `1.${minor}.0`;
+    });
+    expect(model.network.cni).toBe('cilium');
+    const step = addonPlan(model).steps.find((x) => x.kind === 'helm' && x.chart.chart === 'cilium');
+    if (step?.kind !== 'helm') throw new Error('no Cilium step');
+    return step.chart.version;
+  };
+  const minorOf = (version: string) => version.split('.').slice(0, 2).join('.');
+
+  test.each(minors)('the Cilium pinned for Kubernetes 1.%i is e2e tested by upstream on it', (minor) => {
+    const tested = TESTED_KUBERNETES_MINORS[minorOf(ciliumOf(minor))];
+    expect(tested, `Cilium ${ciliumOf(minor)}: record its compatibility matrix`).toBeDefined();
+    expect(tested).toContain(minor);
+  });
+
+  test.each(minors.slice(1))('upgrading to Kubernetes 1.%i keeps a tested Cilium at every step, one Cilium minor at most', (minor) => {
+    // Add-ons move after the last API server (docs/upgrades.md): until then the previous minor's Cilium runs
+    // against the new API servers, so it must be tested on the new minor too. Cilium upgrades one minor at a time.
+    const before = ciliumOf(minor - 1);
+    expect(TESTED_KUBERNETES_MINORS[minorOf(before)]).toContain(minor);
+    const [, from] = minorOf(before).split('.').map(Number);
+    const [, to] = minorOf(ciliumOf(minor)).split('.').map(Number);
+    expect(to! - from!).toBeGreaterThanOrEqual(0);
+    expect(to! - from!).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('aws-node-termination-handler on the host network', () => {
   // Its chart (aws/aws-node-termination-handler config/helm/aws-node-termination-handler, 0.27.1 at commit 5641359,
   // "v1.25.1 release prep"), templates/deployment.yaml, the queue-mode Deployment, serves probes whatever

@@ -12,7 +12,7 @@ import { POD_IDENTITY_WEBHOOK_FILES } from '../../model/bucket-layout.js';
 import {
   awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
-  CILIUM_CHART,
+  ciliumChart,
   clusterAutoscalerChart,
   DASHBOARD_DEPLOYMENT,
   DASHBOARD_MANIFEST_URL,
@@ -90,7 +90,7 @@ function planAddons(model: ClusterModel): AddonPlan {
       steps.push({ kind: 'manifest-url', description: 'Calico CNI', url: CALICO_MANIFEST_URL });
       break;
     case 'cilium':
-      helm('Cilium CNI', CILIUM_CHART, 'cilium-values.yaml', ciliumValues(model));
+      helm('Cilium CNI', ciliumChart(model), 'cilium-values.yaml', ciliumValues(model));
       break;
     case 'kubenet':
       // containerd's own CNI template on every node; routes come from the cloud-controller-manager.

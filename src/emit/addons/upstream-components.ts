@@ -71,13 +71,28 @@ export const METRICS_SERVER_CHART: HelmChart = {
   namespace: 'kube-system',
 };
 
-export const CILIUM_CHART: HelmChart = {
-  release: 'cilium',
-  chart: 'cilium',
-  repository: 'https://helm.cilium.io/',
-  version: '1.18.2',
-  namespace: 'kube-system',
+/**
+ * Cilium, per Kubernetes minor: a release whose Kubernetes compatibility matrix (Documentation/network/kubernetes/
+ * compatibility.rst at the release: "All Kubernetes versions listed are e2e tested") lists the minor. Cilium 1.18
+ * (v1.18.14's file: 1.30, 1.31, 1.32, 1.33) for 1.31; Cilium 1.19 (v1.19.3's file: 1.32, 1.33, 1.34, 1.35) from 1.32,
+ * the first minor both list: add-ons move only once every API server is at the new minor, so during the upgrade to
+ * 1.32 Cilium 1.18 runs against 1.32 API servers, which it is tested with, and Cilium moves one minor at a time, as
+ * its upgrade guide requires. The 1.19 list was read from a copy of v1.19.3's source file (the repository is too
+ * large to fetch here); 1.19.4 is the newest 1.19 patch seen released as a Helm chart (its release notes).
+ */
+const CILIUM_VERSION_BY_MINOR: Record<string, string> = {
+  '1.31': '1.18.2',
+  '1.32': '1.19.4',
+  '1.33': '1.19.4',
+  '1.34': '1.19.4',
+  '1.35': '1.19.4',
 };
+
+export function ciliumChart(model: ClusterModel): HelmChart {
+  const version = CILIUM_VERSION_BY_MINOR[model.kubernetesMinor];
+  if (!version) throw new Error(`BUG: no Cilium pinned for Kubernetes ${model.kubernetesMinor}`);
+  return { release: 'cilium', chart: 'cilium', repository: 'https://helm.cilium.io/', version, namespace: 'kube-system' };
+}
 
 /**
  * aws-node-termination-handler in queue mode (drain before termination, docs/node-boot.md). Chart 0.27.1 (app
