@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -10,6 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { addonPlan } from '../../src/emit/addons/addon-plan.js';
 import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { NODE_PATHS } from '../../src/emit/cloudinit/cloud-init.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
 import { SUPPORTED_KUBERNETES_MINORS } from '../../src/spec/defaults.js';
@@ -64,6 +68,67 @@ describe('the AWS cloud-controller-manager', () => {
     const values = emitAddons(model).find((f) => f.path === 'addons/aws-cloud-controller-manager-values.yaml')!;
     expect(String(values.content)).toContain(`# Helm values for aws-cloud-controller-manager ${chart} `);
     expect((parse(String(values.content)) as any).image.tag).toMatch(new RegExp(`^v1\\.${minor}\\.\\d+$`));
+  });
+});
+
+describe('add-ons during a control-plane rollout of a new minor', () => {
+  // The add-ons pinned per minor (cloud-controller-manager, cluster-autoscaler, Cilium) must never be newer than an
+  // API server (Kubernetes' version skew policy: kube-controller-manager, and so a cloud controller manager, "must not
+  // be newer than the kube-apiserver instances they communicate with"). control-plane-1 may be replaced first: its
+  // add-on script waits until every control-plane member runs its minor, and its timer retries until then.
+  const model = (minor: number) => validateText(readFileSync('examples/myfirstcluster.yaml', 'utf8').replace('kubernetesVersion: 1.34.2', `kubernetesVersion: 1.${minor}.0`), 'spec.yaml').model;
+
+  function behind(script: string, versions: string[]): { status: number; out: string } {
+    const fn = /^control_plane_behind\(\) \{\n[\s\S]*?\n\}\n/m.exec(script);
+    expect(fn, 'control_plane_behind in the add-on script').not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'hakube-addons-gate-'));
+    try {
+      // kubectl stands in for the API server: it lists the control-plane Nodes' kubelet versions as jsonpath would.
+      const list = join(dir, 'versions');
+      writeFileSync(list, versions.map((v) => `${v}\n`).join(''));
+      const args = join(dir, 'args');
+      const harness = `set -euo pipefail\nkubectl() { printf '%s\\n' "$@" >${JSON.stringify(args)}; cat ${JSON.stringify(list)}; }\n${fn![0]}control_plane_behind\n`;
+      writeFileSync(join(dir, 'harness.sh'), harness);
+      let result: { status: number; out: string };
+      try {
+        result = { status: 0, out: execFileSync('bash', [join(dir, 'harness.sh')], { encoding: 'utf8' }) };
+      } catch (e) {
+        result = { status: (e as { status: number }).status, out: '' };
+      }
+      expect(readFileSync(args, 'utf8')).toBe(
+        ['get', 'nodes', '--selector', 'node-role.kubernetes.io/control-plane', '--output', 'jsonpath={range .items[*]}{.status.nodeInfo.kubeletVersion}{"\\n"}{end}', ''].join('\n'),
+      );
+      return result;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('the add-on script names the oldest control-plane member of an older minor, and nothing once all are at its minor', () => {
+    const script = addonsScript(model(35));
+    expect(behind(script, ['v1.35.0', 'v1.34.2', 'v1.34.2'])).toEqual({ status: 0, out: 'v1.34.2\n' });
+    expect(behind(script, ['v1.34.2', 'v1.35.0', 'v1.35.0'])).toEqual({ status: 0, out: 'v1.34.2\n' });
+    expect(behind(script, ['v1.35.0', 'v1.35.2', 'v1.35.1'])).toEqual({ status: 0, out: '' });
+    expect(behind(script, ['v1.35.0'])).toEqual({ status: 0, out: '' });
+    // No member listed is no answer: the caller retries.
+    expect(behind(script, []).status).not.toBe(0);
+  });
+
+  test('it waits before any add-on, with the retry timer on, and turns the timer off once installed', () => {
+    const script = addonsScript(model(34));
+    const lines = script.split('\n');
+    const gate = lines.findIndex((l) => l.includes('behind=$(retry_for "$STEP_SECONDS" control_plane_behind)'));
+    const firstStep = lines.findIndex((l) => /^retry_for "\$STEP_SECONDS" (helm|kubectl apply|apply_|patch_|with_)/.test(l));
+    expect(gate).toBeGreaterThan(lines.findIndex((l) => l.includes('kubectl get --raw /readyz')));
+    expect(gate).toBeLessThan(firstStep);
+    const waiting = lines.slice(gate, firstStep).join('\n');
+    expect(waiting).toContain('systemctl enable --now hakube-addons.timer');
+    expect(waiting).toContain('exit 0');
+    expect(lines.slice(lines.findIndex((l) => l === "set_status 'installed'"))).toContain('systemctl disable --now hakube-addons.timer');
+    const first = model(34).controlPlane.members.find((m) => m.initializes)!;
+    const config = parseCloudConfig(renderTemplatefile(String(emitCloudInit(model(34)).find((f) => f.path === `cloud-init/${first.name}.yaml`)!.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
+    expect(writtenFile(config, '/etc/systemd/system/hakube-addons.service').content).toContain(`ExecStart=${NODE_PATHS.addonsScript}\n`);
+    expect(writtenFile(config, '/etc/systemd/system/hakube-addons.timer').content).toMatch(/OnActiveSec=10min\nOnUnitActiveSec=10min\n/);
   });
 });
 
