@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { addonPlan, emitAddons } from '../../src/emit/addons/addon-plan.js';
 import { POD_IDENTITY_WEBHOOK, POD_IDENTITY_WEBHOOK_IMAGE } from '../../src/emit/addons/pod-identity-webhook.js';
+import { DAY_TWO_PATHS, renewablePairs } from '../../src/emit/cloudinit/day-two.js';
 import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
 import { objectsFetchedBy } from '../../src/emit/cloudinit/machine-files.js';
 import { POD_IDENTITY_WEBHOOK_FILES } from '../../src/model/bucket-layout.js';
@@ -23,11 +24,14 @@ function webhookObjects(m: ClusterModel): Array<Record<string, any>> {
   return file ? parseAllDocuments(String(file.content)).map((d) => d.toJS() as Record<string, any>) : [];
 }
 
-function addonsScript(m: ClusterModel): string {
-  const first = m.controlPlane.members.find((x) => x.initializes)!;
-  const file = emitCloudInit(m).find((f) => f.path === `cloud-init/${first.name}.yaml`)!;
+function memberFile(m: ClusterModel, memberName: string, path: string): string {
+  const file = emitCloudInit(m).find((f) => f.path === `cloud-init/${memberName}.yaml`)!;
   const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
-  return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
+  return writtenFile(config, path).content;
+}
+
+function addonsScript(m: ClusterModel): string {
+  return memberFile(m, m.controlPlane.members.find((x) => x.initializes)!.name, '/usr/local/sbin/hakube-addons');
 }
 
 const byKind = (kind: string) => webhookObjects(model).find((o) => o.kind === kind)!;
@@ -72,6 +76,26 @@ describe('the pod identity webhook', () => {
     expect(byKind('PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
     expect(byKind('Service').spec.ports[0].port).toBe(443);
     expect(byKind('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'watch', 'list'] }]);
+  });
+
+  test('is Ready: its readiness probe asks /healthz over HTTPS on the TLS port it serves the webhook on', () => {
+    // Upstream main.go at v0.6.15 (the pinned tag) registers /healthz on the webhook's own mux, which
+    // server.ListenAndServeTLS serves on --port (443); the --metrics-port server (9999, plain HTTP) has only
+    // /metrics:
+    //   mux.Handle("/mutate", baseHandler)
+    //   mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "ok") })
+    //   metricsMux := http.NewServeMux()
+    //   metricsMux.Handle("/metrics", promhttp.Handler())
+    //   server := &http.Server{ Addr: addr, Handler: mux, TLSConfig: tlsConfig }
+    //   ... server.ListenAndServeTLS("", "")
+    // A probe on 9999 gets 404 for ever: the Service has no endpoints and its budget allows no disruption.
+    expect(POD_IDENTITY_WEBHOOK_IMAGE).toMatch(/:v0\.6\.15$/);
+    const container = byKind('Deployment').spec.template.spec.containers[0];
+    const port = container.ports.find((p: { name: string }) => p.name === 'https');
+    expect(container.command).not.toContainEqual(expect.stringMatching(/^--port=/));
+    expect(port.containerPort).toBe(443);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(byKind('Service').spec.ports[0].targetPort).toBe(port.containerPort);
   });
 
   test('an outage never blocks pod creation, and its own pods skip it', () => {
@@ -137,6 +161,79 @@ describe('the pod identity webhook', () => {
     const renewedPath = join(out, 'renewed.crt');
     writeFileSync(renewedPath, files.find((f) => f.path === `${POD_IDENTITY_WEBHOOK_SERVING}.crt`)!.content);
     expect(run('openssl', ['verify', '-CAfile', join(out, `${POD_IDENTITY_WEBHOOK_CA}.crt`), renewedPath]).trim()).toBe(`${renewedPath}: OK`);
+  });
+
+  test('every member refreshes its copy of the serving pair daily, verified against the webhook CA', () => {
+    for (const member of model.controlPlane.members) {
+      expect(renewablePairs(model, member)).toContainEqual({
+        certKey: `control-plane/pki/${POD_IDENTITY_WEBHOOK_FILES.cert.file}`,
+        certPath: POD_IDENTITY_WEBHOOK_FILES.cert.installPath,
+        keyKey: `control-plane/pki/${POD_IDENTITY_WEBHOOK_FILES.key.file}`,
+        keyPath: POD_IDENTITY_WEBHOOK_FILES.key.installPath,
+        caPath: POD_IDENTITY_WEBHOOK_FILES.caCert.installPath,
+        user: 'pod-identity-webhook',
+      });
+    }
+    expect(renewablePairs(modelOf(TUTORIAL), modelOf(TUTORIAL).controlPlane.members[0]!).map((p) => p.user)).not.toContain('pod-identity-webhook');
+  });
+
+  test('the daily refresh rolls a renewed serving certificate into the Secret (real script, openssl; kubectl recorded)', async () => {
+    // The webhook runs with --in-cluster=false, so upstream main.go (v0.6.15) serves what certwatcher reads from the
+    // files: `watcher, err := certwatcher.New(*tlsCertFile, *tlsKeyFile)` ... `tlsConfig.GetCertificate =
+    // watcher.GetCertificate`. The kubelet updates the Secret's volume, so updating the Secret is the whole roll.
+    const out = tempDir();
+    dirs.push(out);
+    await generateInto(out, model);
+    const { files } = await renewCertificates(model, await readPkiStore(out), new Date(), 400);
+    const renewed = files.find((f) => f.path === `${POD_IDENTITY_WEBHOOK_SERVING}.crt`)!.content;
+    const member = model.controlPlane.members[1]!;
+    const root = join(out, 'machine');
+    const bucket = join(out, 'bucket');
+    const bin = join(out, 'bin');
+    const put = (base: string, path: string, content: string | Uint8Array) => {
+      mkdirSync(dirname(join(base, path)), { recursive: true });
+      writeFileSync(join(base, path), content);
+    };
+    put(root, DAY_TWO_PATHS.certRefreshScript, memberFile(model, member.name, DAY_TWO_PATHS.certRefreshScript));
+    put(root, DAY_TWO_PATHS.renewablePairs, memberFile(model, member.name, DAY_TWO_PATHS.renewablePairs));
+    // Installed: every pair as it is in the bucket, but for the webhook's certificate, which the bucket has renewed.
+    for (const pair of renewablePairs(model, member)) {
+      const webhook = pair.user === 'pod-identity-webhook';
+      const cert = webhook ? readFileSync(join(out, `${POD_IDENTITY_WEBHOOK_SERVING}.crt`)) : `cert ${pair.certKey}\n`;
+      const key = webhook ? readFileSync(join(out, `${POD_IDENTITY_WEBHOOK_SERVING}.key`)) : `key ${pair.keyKey}\n`;
+      put(root, pair.certPath, cert);
+      put(root, pair.keyPath, key);
+      put(bucket, pair.certKey, webhook ? renewed : cert);
+      put(bucket, pair.keyKey, key);
+    }
+    put(root, POD_IDENTITY_WEBHOOK_FILES.caCert.installPath, readFileSync(join(out, `${POD_IDENTITY_WEBHOOK_CA}.crt`)));
+    // hakube-fetch copies from the local bucket; kubectl records its arguments and what it reads.
+    put(root, '/usr/local/sbin/hakube-fetch', `#!/bin/bash\nwhile read -r key path mode; do install -D -m "$mode" ${JSON.stringify(bucket)}/"$key" "$path"; done <"$3"\n`);
+    chmodSync(join(root, '/usr/local/sbin/hakube-fetch'), 0o755);
+    const calls = join(out, 'kubectl-calls');
+    put(bin, 'kubectl', `#!/bin/bash\necho "$*" >>${JSON.stringify(calls)}\nif [ "$*" = "--kubeconfig $HAKUBE_ROOT${DAY_TWO_PATHS.adminKubeconfig} apply -f -" ]; then cat >${JSON.stringify(join(out, 'applied.yaml'))}; fi\n`);
+    chmodSync(join(bin, 'kubectl'), 0o755);
+    execFileSync('bash', [join(root, DAY_TWO_PATHS.certRefreshScript)], {
+      env: { HAKUBE_ROOT: root, PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: out },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const certPath = join(root, POD_IDENTITY_WEBHOOK_FILES.cert.installPath);
+    expect(readFileSync(certPath, 'utf8')).toBe(renewed);
+    const kubeconfig = `--kubeconfig ${root}${DAY_TWO_PATHS.adminKubeconfig}`;
+    // The two ends of the pipe run at once: their lines come in either order.
+    const lines = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(
+        new RegExp(`^${kubeconfig} create secret tls ${POD_IDENTITY_WEBHOOK.tlsSecret} --namespace kube-system --cert \\S+ --key \\S+ --dry-run=client -o yaml$`),
+      ),
+      `${kubeconfig} apply -f -`,
+    ]));
+    expect(existsSync(join(out, 'applied.yaml'))).toBe(true);
+    // A second run finds nothing new and touches no Secret.
+    rmSync(calls);
+    execFileSync('bash', [join(root, DAY_TWO_PATHS.certRefreshScript)], { env: { HAKUBE_ROOT: root, PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: out }, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(existsSync(calls)).toBe(false);
   });
 
   test('no key material in the add-on files or the add-on script', () => {

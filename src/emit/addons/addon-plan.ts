@@ -12,8 +12,8 @@ import { POD_IDENTITY_WEBHOOK_FILES } from '../../model/bucket-layout.js';
 import {
   awsCloudControllerManagerChart,
   CALICO_MANIFEST_URL,
-  CILIUM_CHART,
-  CLUSTER_AUTOSCALER_CHART,
+  ciliumChart,
+  clusterAutoscalerChart,
   DASHBOARD_DEPLOYMENT,
   DASHBOARD_MANIFEST_URL,
   DASHBOARD_NAMESPACE,
@@ -90,7 +90,7 @@ function planAddons(model: ClusterModel): AddonPlan {
       steps.push({ kind: 'manifest-url', description: 'Calico CNI', url: CALICO_MANIFEST_URL });
       break;
     case 'cilium':
-      helm('Cilium CNI', CILIUM_CHART, 'cilium-values.yaml', ciliumValues(model));
+      helm('Cilium CNI', ciliumChart(model), 'cilium-values.yaml', ciliumValues(model));
       break;
     case 'kubenet':
       // containerd's own CNI template on every node; routes come from the cloud-controller-manager.
@@ -114,7 +114,7 @@ function planAddons(model: ClusterModel): AddonPlan {
     helm('metrics-server', METRICS_SERVER_CHART, 'metrics-server-values.yaml', metricsServerValues());
   }
   if (model.addons.clusterAutoscaler.enabled) {
-    helm('cluster-autoscaler', CLUSTER_AUTOSCALER_CHART, 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
+    helm('cluster-autoscaler', clusterAutoscalerChart(model), 'cluster-autoscaler-values.yaml', clusterAutoscalerValues(model));
   }
   if (model.addons.dashboard.enabled) {
     steps.push({ kind: 'manifest-url', description: 'Kubernetes Dashboard', url: DASHBOARD_MANIFEST_URL });

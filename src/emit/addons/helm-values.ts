@@ -86,8 +86,11 @@ export function ciliumValues(model: ClusterModel): Record<string, unknown> {
  * addons.sh), cordons and drains the node of a terminating instance with the eviction API (so PodDisruptionBudgets
  * hold), then completes the group's lifecycle action. It runs on the control plane, whose role holds its
  * permissions, on the host network (a patch after the install: its chart has no value for it) to reach instance
- * metadata; its probe and metrics servers stay off, so it takes no host port. Every node of the cluster is hakube's, so
- * the managed-tag check is off. The EC2 rules carry events about every machine of the account and region: the handler
+ * metadata. Its metrics server stays off, but the chart's queue-mode Deployment always serves probes and declares their
+ * port (templates/deployment.yaml at 0.27.1: ENABLE_PROBES_SERVER "true", containerPort probes.httpGet.port, 8080;
+ * enableProbesServer reaches only the DaemonSets): on the host network that is a host port, so there are no more
+ * replicas than control-plane machines, and an update stops an old pod before starting its replacement, which may need
+ * the old pod's machine. Every node of the cluster is hakube's, so the managed-tag check is off. The EC2 rules carry events about every machine of the account and region: the handler
  * finds the node by its provider ID (the instance id), never by its private DNS name, which a machine of another
  * cluster with the same address (hakube clusters share a default VPC CIDR) also has; events about such machines find
  * no node and are deleted.
@@ -102,9 +105,9 @@ export function nodeTerminationHandlerValues(model: ClusterModel): Record<string
     enableSpotInterruptionDraining: true,
     enableRebalanceMonitoring: true,
     emitKubernetesEvents: true,
-    enableProbesServer: false,
     enablePrometheusServer: false,
-    replicas: 2,
+    replicas: Math.min(2, model.controlPlane.members.length),
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
     podDisruptionBudget: { maxUnavailable: 1 },
     nodeSelector: { ...ON_CONTROL_PLANE.nodeSelector },
     tolerations: [...ON_CONTROL_PLANE.tolerations],

@@ -18,8 +18,12 @@ export const POD_IDENTITY_WEBHOOK = {
 
 const LABELS = { app: POD_IDENTITY_WEBHOOK.name } as const;
 const CERT_DIR = '/etc/webhook/certs';
-/** The webhook's health and metrics port (its --metrics-port default). */
-const HEALTH_PORT = 9999;
+/**
+ * The port of the webhook's TLS server (its --port default), which serves /mutate and /healthz. Upstream main.go
+ * (v0.6.15) registers /healthz on that server's mux; its --metrics-port server (9999, plain HTTP) serves /metrics
+ * only, so a probe there never succeeds.
+ */
+const WEBHOOK_PORT = 443;
 
 type WebhookObject = IServiceAccount | IClusterRole | IClusterRoleBinding | IDeployment | IPodDisruptionBudget | IService | IMutatingWebhookConfiguration;
 
@@ -78,8 +82,9 @@ export function podIdentityWebhookObjects(model: ClusterModel): WebhookObject[] 
                   `--aws-default-region=${model.region}`,
                   '--logtostderr',
                 ],
-                ports: [{ name: 'https', containerPort: 443 }],
-                readinessProbe: { httpGet: { path: '/healthz', port: HEALTH_PORT, scheme: 'HTTP' }, periodSeconds: 5 },
+                ports: [{ name: 'https', containerPort: WEBHOOK_PORT }],
+                // The kubelet does not verify the certificate of an HTTPS probe: hakube's webhook CA is enough.
+                readinessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5 },
                 resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
                 volumeMounts: [{ name: 'cert', mountPath: CERT_DIR, readOnly: true }],
               },
@@ -94,7 +99,7 @@ export function podIdentityWebhookObjects(model: ClusterModel): WebhookObject[] 
       apiVersion: 'v1',
       kind: 'Service',
       metadata,
-      spec: { selector: { ...LABELS }, ports: [{ name: 'https', port: 443, targetPort: 443, protocol: 'TCP' }] },
+      spec: { selector: { ...LABELS }, ports: [{ name: 'https', port: 443, targetPort: WEBHOOK_PORT, protocol: 'TCP' }] },
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -71,13 +71,28 @@ export const METRICS_SERVER_CHART: HelmChart = {
   namespace: 'kube-system',
 };
 
-export const CILIUM_CHART: HelmChart = {
-  release: 'cilium',
-  chart: 'cilium',
-  repository: 'https://helm.cilium.io/',
-  version: '1.18.2',
-  namespace: 'kube-system',
+/**
+ * Cilium, per Kubernetes minor: a release whose Kubernetes compatibility matrix (Documentation/network/kubernetes/
+ * compatibility.rst at the release: "All Kubernetes versions listed are e2e tested") lists the minor. Cilium 1.18
+ * (v1.18.14's file: 1.30, 1.31, 1.32, 1.33) for 1.31; Cilium 1.19 (v1.19.3's file: 1.32, 1.33, 1.34, 1.35) from 1.32,
+ * the first minor both list: add-ons move only once every API server is at the new minor, so during the upgrade to
+ * 1.32 Cilium 1.18 runs against 1.32 API servers, which it is tested with, and Cilium moves one minor at a time, as
+ * its upgrade guide requires. The 1.19 list was read from a copy of v1.19.3's source file (the repository is too
+ * large to fetch here); 1.19.4 is the newest 1.19 patch seen released as a Helm chart (its release notes).
+ */
+const CILIUM_VERSION_BY_MINOR: Record<string, string> = {
+  '1.31': '1.18.2',
+  '1.32': '1.19.4',
+  '1.33': '1.19.4',
+  '1.34': '1.19.4',
+  '1.35': '1.19.4',
 };
+
+export function ciliumChart(model: ClusterModel): HelmChart {
+  const version = CILIUM_VERSION_BY_MINOR[model.kubernetesMinor];
+  if (!version) throw new Error(`BUG: no Cilium pinned for Kubernetes ${model.kubernetesMinor}`);
+  return { release: 'cilium', chart: 'cilium', repository: 'https://helm.cilium.io/', version, namespace: 'kube-system' };
+}
 
 /**
  * aws-node-termination-handler in queue mode (drain before termination, docs/node-boot.md). Chart 0.27.1 (app
@@ -100,33 +115,50 @@ export const NODE_TERMINATION_HANDLER_CHART: HelmChart = {
 export const NODE_TERMINATION_HANDLER_DEPLOYMENT = 'aws-node-termination-handler';
 
 /**
- * The cluster-autoscaler chart (kubernetes/autoscaler charts/cluster-autoscaler, 9.43.1). The autoscaler itself is
- * released once per Kubernetes minor and must match it, so the image tag comes from the table below, not from the
- * chart's appVersion.
+ * The cluster-autoscaler is released once per Kubernetes minor and must match it; so must its chart
+ * (kubernetes/autoscaler, tags cluster-autoscaler-chart-X.Y.Z), whose ClusterRole grants what that release lists and
+ * watches: an autoscaler without the right to list a kind waits for its informer caches for ever and never scales.
+ * Each row is the newest image of the minor (its release tags cluster-autoscaler-1.MINOR.PATCH) and the newest chart
+ * whose Chart.yaml has an appVersion of that minor, confirmed at its tag (Chart.yaml and templates/clusterrole.yaml;
+ * under cluster-autoscaler/charts/ from 9.52.0):
+ * - 1.31: chart 9.43.1 (appVersion 1.31.0); image v1.31.5;
+ * - 1.32: chart 9.46.6 (appVersion 1.32.0); image v1.32.7;
+ * - 1.33: chart 9.51.0 (appVersion 1.33.0; `volumeattachments` in its storage.k8s.io rule since 9.46.3, which the
+ *   1.33 autoscaler reads); image v1.33.6;
+ * - 1.34: chart 9.53.0 (appVersion 1.34.2); image v1.34.5;
+ * - 1.35: chart 9.59.0 (appVersion 1.35.0; the resource.k8s.io rule for resourceslices, deviceclasses and
+ *   resourceclaims since 9.54.0: autoscaler 1.35 handles DRA objects always, its flags.go locks
+ *   --enable-dynamic-resource-allocation to true); image v1.35.2.
+ * test/cloudinit/cluster-autoscaler.test.ts records each chart's ClusterRole and checks it against its minor.
  */
-export const CLUSTER_AUTOSCALER_CHART: HelmChart = {
-  release: 'cluster-autoscaler',
-  chart: 'cluster-autoscaler',
-  repository: 'https://kubernetes.github.io/autoscaler',
-  version: '9.43.1',
-  namespace: 'kube-system',
+const CLUSTER_AUTOSCALER_BY_MINOR: Record<string, { image: string; chart: string }> = {
+  '1.31': { image: 'v1.31.5', chart: '9.43.1' },
+  '1.32': { image: 'v1.32.7', chart: '9.46.6' },
+  '1.33': { image: 'v1.33.6', chart: '9.51.0' },
+  '1.34': { image: 'v1.34.5', chart: '9.53.0' },
+  '1.35': { image: 'v1.35.2', chart: '9.59.0' },
 };
 
 export const CLUSTER_AUTOSCALER_IMAGE = 'registry.k8s.io/autoscaling/cluster-autoscaler';
 
-/** The newest cluster-autoscaler release of each minor (its GitHub releases, cluster-autoscaler-1.MINOR.PATCH). */
-const CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR: Record<string, string> = {
-  '1.31': 'v1.31.2',
-  '1.32': 'v1.32.3',
-  '1.33': 'v1.33.6',
-  '1.34': 'v1.34.5',
-  '1.35': 'v1.35.2',
-};
+function clusterAutoscalerPin(model: ClusterModel): { image: string; chart: string } {
+  const pin = CLUSTER_AUTOSCALER_BY_MINOR[model.kubernetesMinor];
+  if (!pin) throw new Error(`BUG: no cluster-autoscaler pinned for Kubernetes ${model.kubernetesMinor}`);
+  return pin;
+}
 
 export function clusterAutoscalerImageTag(model: ClusterModel): string {
-  const tag = CLUSTER_AUTOSCALER_IMAGE_TAG_BY_MINOR[model.kubernetesMinor];
-  if (!tag) throw new Error(`BUG: no cluster-autoscaler pinned for Kubernetes ${model.kubernetesMinor}`);
-  return tag;
+  return clusterAutoscalerPin(model).image;
+}
+
+export function clusterAutoscalerChart(model: ClusterModel): HelmChart {
+  return {
+    release: 'cluster-autoscaler',
+    chart: 'cluster-autoscaler',
+    repository: 'https://kubernetes.github.io/autoscaler',
+    version: clusterAutoscalerPin(model).chart,
+    namespace: 'kube-system',
+  };
 }
 
 /** Calico's single-manifest install (calico-node with IP-in-IP, Calico IPAM). */

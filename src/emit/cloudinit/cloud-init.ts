@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { stringify } from 'yaml';
 import {
   CONTROL_PLANE_TEMPLATE_VARS,
@@ -50,6 +50,9 @@ import { renderTemplate, shellQuote } from './templates.js';
 export const NODE_PATHS = {
   bootstrapScript: '/usr/local/sbin/hakube-bootstrap',
   addonsScript: '/usr/local/sbin/hakube-addons',
+  /** Re-runs the add-on script while it waits for control-plane members of an older minor (templates/addons.sh). */
+  addonsService: '/etc/systemd/system/hakube-addons.service',
+  addonsTimer: '/etc/systemd/system/hakube-addons.timer',
   fetchScript: '/usr/local/sbin/hakube-fetch',
   fetchList: '/etc/kubernetes/hakube/bucket-objects',
   kubeadmInitTemplate: '/etc/kubernetes/hakube/kubeadm-init.yaml.in',
@@ -166,9 +169,30 @@ function addonsScript(model: ClusterModel): string {
     addonsScriptPath: NODE_PATHS.addonsScript,
     addonStepSeconds: ADDON_STEP_SECONDS,
     addonStepMinutes: ADDON_STEP_SECONDS / 60,
+    kubernetesMinor: model.kubernetesMinor,
+    addonsTimer: basename(NODE_PATHS.addonsTimer),
     steps: steps.map((s) => ({ description: s.description, command: addonCommand(s) })),
   });
 }
+
+function addonsService(model: ClusterModel): string {
+  return [
+    '[Unit]',
+    `Description=hakube: add-ons of ${model.name}, once every control-plane member runs ${model.kubernetesMinor}`,
+    'Wants=network-online.target',
+    'After=network-online.target kubelet.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    `ExecStart=${NODE_PATHS.addonsScript}`,
+    // The script bounds each of its steps (retry_for) and then fails.
+    'TimeoutStartSec=infinity',
+    '',
+  ].join('\n');
+}
+
+/** Enabled by the add-on script only while it waits (and disabled by it once the add-ons are installed). */
+const ADDONS_TIMER = ['[Unit]', 'Description=hakube: retry the add-ons while control-plane members run an older minor', '', '[Timer]', 'OnActiveSec=10min', 'OnUnitActiveSec=10min', 'AccuracySec=1min', '', '[Install]', 'WantedBy=timers.target', ''].join('\n');
 
 export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneMember): string {
   const machine: Machine = { role: 'control-plane', member };
@@ -219,7 +243,14 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     file(AUDIT_POLICY_PATH, '0600', auditPolicyYaml()),
     ...(member.initializes ? [file(NODE_PATHS.kubeadmInitTemplate, '0600', kubeadmInitConfig(model, member))] : []),
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
-    ...(member.initializes ? [file(NODE_PATHS.addonsScript, '0700', addonsScript(model)), file(CLUSTER_STATE_SCRIPT, '0700', clusterState)] : []),
+    ...(member.initializes
+      ? [
+          file(NODE_PATHS.addonsScript, '0700', addonsScript(model)),
+          file(NODE_PATHS.addonsService, '0644', addonsService(model)),
+          file(NODE_PATHS.addonsTimer, '0644', ADDONS_TIMER),
+          file(CLUSTER_STATE_SCRIPT, '0700', clusterState),
+        ]
+      : []),
     file(UPGRADE_CLUSTER_SCRIPT, '0700', upgradeCluster),
     ...dayTwoFiles(model, member),
     file(NODE_PATHS.bootstrapScript, '0700', bootstrap),

@@ -1,4 +1,5 @@
-import { POD_IDENTITY_WEBHOOK_DIR } from '../../model/bucket-layout.js';
+import { POD_IDENTITY_WEBHOOK } from '../addons/pod-identity-webhook.js';
+import { POD_IDENTITY_WEBHOOK_DIR, POD_IDENTITY_WEBHOOK_FILES } from '../../model/bucket-layout.js';
 import { BOOTSTRAP_TOKEN_ROTATION_HOURS, BOOTSTRAP_TOKEN_TTL_HOURS, ROTATED_BOOTSTRAP_TOKEN_KEYS } from '../../model/bootstrap-token.js';
 import { ETCD_BACKUP_PREFIX, certificateRefreshHour, defragmentationHour } from '../../model/etcd-backups.js';
 import type { ClusterModel, ControlPlaneMember } from '../../model/model.js';
@@ -70,8 +71,11 @@ export interface DayTwoFile {
   content: string;
 }
 
-/** Which service reads a certificate: it is restarted when the certificate changes. */
-type CertificateUser = 'etcd' | 'kube-apiserver' | 'scripts';
+/**
+ * Which service reads a certificate: it is restarted when the certificate changes. The pod identity webhook's pair
+ * is read from a cluster Secret, which the refresh updates (the webhook reloads the files the kubelet updates).
+ */
+type CertificateUser = 'etcd' | 'kube-apiserver' | 'scripts' | 'pod-identity-webhook';
 
 export interface RenewablePair {
   certKey: string;
@@ -92,8 +96,7 @@ export function renewablePairs(model: ClusterModel, member: ControlPlaneMember):
   const machine: Machine = { role: 'control-plane', member };
   const objects = objectsFetchedBy(model, machine);
   const pairs: RenewablePair[] = [];
-  // The pod identity webhook's pair lives in a cluster Secret, not in a process on this machine: the add-on step
-  // installs it (docs/iam-roles-for-service-accounts.md, "Renewing the webhook's certificate").
+  // The pod identity webhook's pair, signed by its own CA, is paired below.
   const nodePki = objects.filter((o) => !o.installPath.startsWith(POD_IDENTITY_WEBHOOK_DIR));
   for (const cert of nodePki.filter((o) => o.key.endsWith('.crt') && !CA_FILES.some((ca) => o.installPath.endsWith(`/pki${ca}`) || o.installPath.endsWith(`/pki/etcd${ca}`)))) {
     const key = nodePki.find((o) => o.key === cert.key.replace(/\.crt$/, '.key'));
@@ -103,6 +106,12 @@ export function renewablePairs(model: ClusterModel, member: ControlPlaneMember):
     const user: CertificateUser = cert.member !== undefined ? 'etcd' : cert.installPath.endsWith('/healthcheck-client.crt') ? 'scripts' : 'kube-apiserver';
     pairs.push({ certKey: cert.key, certPath: cert.installPath, keyKey: key.key, keyPath: key.installPath, caPath: installPathOf(model, machine, caSuffix), user });
   }
+  const webhookCert = objects.find((o) => o.installPath === POD_IDENTITY_WEBHOOK_FILES.cert.installPath);
+  const webhookKey = objects.find((o) => o.installPath === POD_IDENTITY_WEBHOOK_FILES.key.installPath);
+  if (webhookCert && webhookKey) {
+    const { caCert } = POD_IDENTITY_WEBHOOK_FILES;
+    pairs.push({ certKey: webhookCert.key, certPath: webhookCert.installPath, keyKey: webhookKey.key, keyPath: webhookKey.installPath, caPath: caCert.installPath, user: 'pod-identity-webhook' });
+  }
   return pairs;
 }
 
@@ -110,9 +119,22 @@ function unit(lines: string[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** What the refresh needs to roll the pod identity webhook's Secret, where the member holds its pair. */
+function webhookSecretValues(pair: RenewablePair | undefined): object {
+  if (!pair) return {};
+  return {
+    adminKubeconfig: DAY_TWO_PATHS.adminKubeconfig,
+    webhookCertPath: pair.certPath,
+    webhookNamespace: POD_IDENTITY_WEBHOOK.namespace,
+    webhookSecret: POD_IDENTITY_WEBHOOK.tlsSecret,
+  };
+}
+
 function certificateRefreshFiles(model: ClusterModel, member: ControlPlaneMember, common: object): DayTwoFile[] {
   const hour = String(certificateRefreshHour(model, member)).padStart(2, '0');
-  const pairs = renewablePairs(model, member)
+  const renewable = renewablePairs(model, member);
+  const webhookPair = renewable.find((p) => p.user === 'pod-identity-webhook');
+  const pairs = renewable
     .map((p) => `${p.certKey} ${p.certPath} ${p.keyKey} ${p.keyPath} ${p.caPath} ${p.user}\n`)
     .join('');
   return [
@@ -126,6 +148,7 @@ function certificateRefreshFiles(model: ClusterModel, member: ControlPlaneMember
         pairsPath: DAY_TWO_PATHS.renewablePairs,
         etcdEndpoints: etcdEndpoints(model).join(','),
         expiryScript: DAY_TWO_PATHS.certExpiryScript,
+        ...webhookSecretValues(webhookPair),
       }),
     },
     {
