@@ -1,5 +1,6 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
 import { emitCloudInit } from './emit/cloudinit/index.js';
+import { oversizedUserData } from './emit/cloudinit/user-data-size.js';
 import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from './emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
 import { emitTerraform } from './emit/terraform/emit-terraform.js';
@@ -18,6 +19,7 @@ import { refuseLostKeyMaterial } from './pki/lost-key-material.js';
 import { readPkiStore, type PkiStore } from './pki/store.js';
 import { parseRolloutRecord, renderRolloutRecord, ROLLOUT_RECORD_FILE } from './rollout/rollout-record.js';
 import { stageMemberChanges, type StagingMode } from './rollout/stage-members.js';
+import { loadSpecFile } from './spec/load.js';
 import { validateFile, type ValidatedCluster } from './spec/validate.js';
 import { kubernetesVersionFile } from './upgrade/previous-version.js';
 import { checkKubernetesUpgrade } from './upgrade/upgrade-check.js';
@@ -91,6 +93,17 @@ function publishedIssuer(previous: Map<string, string>): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** EC2 launches no machine whose user data is over its limit: refused here (HK234), before anything is written. */
+function refuseOversizedUserData(cluster: ValidatedCluster, cloudInit: GeneratedFile[]): void {
+  const issues = oversizedUserData(cluster.model, cloudInit);
+  if (issues.length === 0) return;
+  const spec = loadSpecFile(cluster.file);
+  throw new UserError(
+    `${cluster.file}: user data over EC2's limit`,
+    issues.map((issue) => ({ ...issue, position: spec.locate(issue.pointer) })),
+  );
 }
 
 /** Keeps credentials out of git by default; the rest of the folder is meant to be committed. */
@@ -167,8 +180,9 @@ export async function generateInto(cluster: ValidatedCluster, outDir: string, op
   // Refused before any key is made, also for --dry-run, whose report would otherwise show a new CA as the plan.
   const replacedKeyMaterial = keyMaterialAbsent ? [] : refuseLostKeyMaterial(outDir, model, store, opts.newPki);
 
-  const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());
   const cloudInit = emitCloudInit(model);
+  refuseOversizedUserData(cluster, cloudInit);
+  const pki = keyMaterialAbsent ? { files: [], changes: [] } : await emitPki(model, store, opts.now ?? new Date());
   const addons = emitAddons(model);
   const objects = bucketObjects(model, addonFileNames(model));
   const discovery = publishedDiscovery(model, pki.files, previous, outDir);

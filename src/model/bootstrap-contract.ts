@@ -19,6 +19,17 @@ export const NODE_TEMPLATE_VARS = {
   apiEndpoint: 'api_endpoint',
 } as const;
 
+/**
+ * The longest value Terraform can pass for each variable, for the user-data size check (user-data-size.ts): a
+ * bucket name has at most 63 characters (S3 User Guide, "General purpose bucket naming rules"), a DNS name at most
+ * 253 (the Route53 name or the load balancer's), an EBS volume id is "vol-" and 17 hexadecimal digits.
+ */
+export const TEMPLATE_VALUE_MAX_LENGTH: Readonly<Record<string, number>> = {
+  [CONTROL_PLANE_TEMPLATE_VARS.bucket]: 63,
+  [CONTROL_PLANE_TEMPLATE_VARS.apiEndpoint]: 253,
+  [CONTROL_PLANE_TEMPLATE_VARS.etcdVolumeId]: 21,
+};
+
 export const CLOUD_INIT_DIR = 'cloud-init';
 
 /**

@@ -35,3 +35,11 @@ export function eventRuleName(slug: string, ruleId: string): string {
 /** The lifecycle hook on every worker group: termination waits for the handler's drain, at most this long. */
 export const TERMINATION_HOOK_NAME = 'hakube-drain-before-termination';
 export const TERMINATION_HOOK_HEARTBEAT_SECONDS = 600;
+
+/**
+ * How long the handler's one drain of a node may take (its nodeTerminationGracePeriod, the chart's default): its
+ * drain helper stops evicting then (aws-node-termination-handler v1.25.1 pkg/node/node.go, getDrainHelper:
+ * `Timeout: time.Duration(nthConfig.NodeTerminationGracePeriod) * time.Second`), so a PodDisruptionBudget delays a
+ * termination by at most the hook's heartbeat, never blocks it.
+ */
+export const DRAIN_TIMEOUT_SECONDS = 120;

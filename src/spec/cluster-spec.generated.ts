@@ -159,9 +159,13 @@ export interface Api {
      */
     hostedZoneId: string;
     /**
-     * Whether hostedZoneId names a private hosted zone. A private zone answers only in the VPCs associated with it, so hakube then associates the cluster's new VPC with it (aws_route53_zone_association); without that the machines cannot resolve the API name and kubeadm init fails. The plan reads the zone and stops if this does not match what Route53 says. Default false.
+     * Whether hostedZoneId names a private hosted zone. A private zone answers only in the VPCs associated with it, so hakube then associates the cluster's new VPC with it (aws_route53_zone_association); without that the machines cannot resolve the API name and kubeadm init fails. In an existing VPC (network.networkID) the association is the VPC owner's: see associateVpc. The plan reads the zone and stops if this does not match what Route53 says. Default false.
      */
     privateZone?: boolean;
+    /**
+     * Only for a private zone in an existing VPC (network.networkID): whether hakube associates that VPC with the zone (aws_route53_zone_association). Its Terraform then owns the association: terraform destroy removes it, and every other workload of the VPC stops resolving the zone; the apply fails when the zone is already associated. Default false: the association is left to the VPC's owner, and the plan reads the zone by name among those associated with the VPC and stops when it is not. A VPC hakube creates is always associated.
+     */
+    associateVpc?: boolean;
   };
 }
 /**

@@ -67,7 +67,8 @@ export interface ResolvedSpec {
   api: {
     loadBalancer: 'public' | 'internal';
     allowedCIDRs: string[];
-    dns?: { name: string; hostedZoneId: string; privateZone: boolean };
+    /** associateVpc: the spec's field (an existing VPC only); whether hakube associates a VPC is vpcAssociation() in the model. */
+    dns?: { name: string; hostedZoneId: string; privateZone: boolean; associateVpc: boolean };
   };
   ssh: { publicKey?: string; publicKeyFile?: string; allowedCIDRs: string[] };
   ssm: { enabled: boolean };
@@ -173,7 +174,7 @@ export function applyDefaults(doc: ClusterSpec): ResolvedSpec {
     api: {
       loadBalancer: s.api?.loadBalancer ?? 'public',
       allowedCIDRs: [...(s.api?.allowedCIDRs ?? [])],
-      ...(s.api?.dns ? { dns: { ...s.api.dns, privateZone: s.api.dns.privateZone ?? false } } : {}),
+      ...(s.api?.dns ? { dns: { ...s.api.dns, privateZone: s.api.dns.privateZone ?? false, associateVpc: s.api.dns.associateVpc ?? false } } : {}),
     },
     ssh: {
       ...(s.ssh?.publicKey !== undefined ? { publicKey: s.ssh.publicKey } : {}),

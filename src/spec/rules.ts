@@ -131,6 +131,16 @@ function checkExistingNetwork(spec: ResolvedSpec, report: Report): void {
 }
 
 function checkApiDns(spec: ResolvedSpec, report: Report): void {
+  const dns = spec.api.dns;
+  if (dns?.associateVpc && !(spec.network.networkID && dns.privateZone)) {
+    report(
+      'HK266',
+      '/spec/api/dns/associateVpc',
+      spec.network.networkID
+        ? 'associateVpc associates the existing VPC with a private zone, but the spec does not say the zone is private: set api.dns.privateZone: true, or remove associateVpc'
+        : 'associateVpc is for an existing VPC (network.networkID); hakube always associates the VPC it creates with a private zone: remove it',
+    );
+  }
   if (spec.api.dns?.privateZone && spec.api.loadBalancer === 'public') {
     report(
       'HK265',

@@ -17,11 +17,6 @@ export function renderTemplatefile(text: string, variables: Record<string, strin
   });
 }
 
-/** Values of the longest plausible length in every placeholder, for the user-data size limit. */
-export function longValues(names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, name.charAt(0).repeat(255)]));
-}
-
 /** Realistic values, for the checks that run the rendered file (cloud-init schema, shellcheck). */
 export function realisticValues(names: readonly string[]): Record<string, string> {
   const examples: Record<string, string> = {

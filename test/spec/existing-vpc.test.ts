@@ -43,6 +43,18 @@ describe('an existing VPC: rules', () => {
     expect(only(issuesOf(text), 'HK215')).toEqual([expect.objectContaining({ pointer: '/spec/network/subnets/1/id' })]);
   });
 
+  it('HK266: associateVpc is an error without an existing VPC or without a private zone', () => {
+    const asked = edited('      privateZone: true\n', '      privateZone: true\n      associateVpc: true\n');
+    expect(issuesOf(asked)).toEqual([]);
+    const newVpc = asked.replace('    networkID: vpc-0a1b2c3d4e5f60718   # CHANGE: your VPC\n', '').replace(/, id: subnet-[0-9a-z]+ \}/g, ' }');
+    expect(only(issuesOf(newVpc), 'HK266')).toEqual([
+      expect.objectContaining({ pointer: '/spec/api/dns/associateVpc', message: expect.stringContaining('hakube always associates the VPC it creates') }),
+    ]);
+    expect(only(issuesOf(newVpc), 'HK266')[0]!.position?.line).toBe(lineOf(newVpc, 'associateVpc: true'));
+    const publicZone = asked.replace('      privateZone: true\n', '');
+    expect(only(issuesOf(publicZone), 'HK266')).toEqual([expect.objectContaining({ message: expect.stringContaining('set api.dns.privateZone: true') })]);
+  });
+
   it('the schema refuses ids that are not VPC or subnet ids', () => {
     expect(errors(edited('vpc-0a1b2c3d4e5f60718', 'vpc-xyz'))[0]).toMatchObject({ pointer: '/spec/network/networkID' });
     expect(errors(edited('subnet-0aa1111111111111a', 'sg-0aa1111111111111a'))[0]).toMatchObject({ pointer: '/spec/network/subnets/0/id' });

@@ -1,6 +1,7 @@
 /** Drain before termination: hooks on every group, one queue fed by EventBridge, least-privilege handler policy. */
 import { describe, expect, test } from 'vitest';
-import { nodeTerminationQueueName, TERMINATION_HOOK_NAME } from '../../src/model/node-termination.js';
+import { parse } from 'yaml';
+import { DRAIN_TIMEOUT_SECONDS, nodeTerminationQueueName, TERMINATION_HOOK_HEARTBEAT_SECONDS, TERMINATION_HOOK_NAME } from '../../src/model/node-termination.js';
 import { addonPlan } from '../../src/emit/addons/addon-plan.js';
 import { blocksOf, EXAMPLES, emitFile, resources } from './synthesized.js';
 
@@ -93,10 +94,53 @@ describe.each(EXAMPLES)('node termination of %s', (example) => {
     expect(step).toMatchObject({ chart: { version: '0.27.1', repository: 'oci://public.ecr.aws/aws-ec2/helm' }, queueUrlValue: { key: 'queueURL', queueName: queue.name } });
     const values = plan.files.find((f) => f.file === 'aws-node-termination-handler-values.yaml')!.content;
     expect(values).toContain('enableSqsTerminationDraining: true');
-    // The EC2 rules bring events about every machine of the account: a node is found by its instance id, never by a
-    // private DNS name that another cluster's machine with the same address also has.
-    expect(values).toContain('useProviderId: true');
     expect(values).toContain(`awsRegion: ${model.region}`);
     expect(values).toContain('node-role.kubernetes.io/control-plane');
   });
 });
+
+/**
+ * Events about machines that are not (or never became) nodes of this cluster must leave the queue, and a terminating
+ * worker that never became a node must not hold its lifecycle hook. Upstream, aws-node-termination-handler v1.25.1
+ * (the image of chart 0.27.1):
+ * - pkg/monitor/sqsevent/sqs-monitor.go, processInterruptionEvents: `case m.CheckIfManaged &&
+ *   !eventWrapper.InterruptionEvent.IsManaged:` "dropping interruption event for unmanaged node", and a message whose
+ *   events were all dropped is deleted (`m.deleteMessages`); IsManaged is whether the instance has the tag named
+ *   by managedTag (getNodeInfo: `if _, ok := nodeInfo.Tags[m.ManagedTag]; !ok`).
+ * - pkg/interruptionevent/internal/common/handler.go, GetNodeName: with useProviderId a node not found is an error
+ *   (`parse node name from providerID`), and draincordon/handler.go returns it before its post-drain task, which is
+ *   what deletes the message and completes the lifecycle action; without useProviderId the node name is the
+ *   instance's private DNS name, a node not found sets nodeFound = false, and `(err == nil || (!nodeFound &&
+ *   h.commonHandler.NthConfig.DeleteSqsMsgIfNodeNotFound)) && drainEvent.PostDrainTask != nil` runs that task.
+ */
+describe.each(EXAMPLES)('termination events of machines that are not nodes of %s', (example) => {
+  const { model } = emitFile(example);
+  const values = parse(addonPlan(model).files.find((f) => f.file === 'aws-node-termination-handler-values.yaml')!.content) as Record<string, unknown>;
+
+  test('events about machines without the cluster tag are dropped and deleted by the handler', () => {
+    expect(values.checkTagBeforeDraining).toBe(true);
+    // Every machine of the cluster carries it: workers from their launch template, the control plane from default_tags.
+    expect(values.managedTag).toBe(`kubernetes.io/cluster/${model.name}`);
+  });
+
+  test('a cluster machine without a node (it never joined) has its message deleted and its lifecycle action completed', () => {
+    // The node is looked up by the instance's private DNS name, the name each machine registers with (its IMDS
+    // local-hostname, templates/partials/prepare-node.sh.hbs), so a missing node is "not found", not an error.
+    expect(values.useProviderId).toBe(false);
+    expect(values.deleteSqsMsgIfNodeNotFound).toBe(true);
+  });
+});
+
+/**
+ * Draining is bounded, whatever PodDisruptionBudgets say: the handler's drain helper stops after
+ * nodeTerminationGracePeriod (v1.25.1 pkg/node/node.go, getDrainHelper: `Timeout:
+ * time.Duration(nthConfig.NodeTerminationGracePeriod) * time.Second`) and the lifecycle hook continues the termination
+ * when its heartbeat runs out (default_result CONTINUE). The docs state both numbers; they come from here.
+ */
+test('one drain is given a stated time, shorter than the lifecycle hook holds the machine', () => {
+  const { model } = emitFile(EXAMPLES[0]!);
+  const values = parse(addonPlan(model).files.find((f) => f.file === 'aws-node-termination-handler-values.yaml')!.content) as Record<string, unknown>;
+  expect(values.nodeTerminationGracePeriod).toBe(DRAIN_TIMEOUT_SECONDS);
+  expect(DRAIN_TIMEOUT_SECONDS).toBeLessThan(TERMINATION_HOOK_HEARTBEAT_SECONDS);
+});
+

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../../src/spec/validate.js';
 import { ROLE_NAME_MAX, serviceAccountRoleName } from '../../src/model/service-account-issuer.js';
+import { REPO_ROOT } from '../helpers/run-cli.js';
 import { blocksOf, emitFile, emitModel, resources, type Json } from './synthesized.js';
 
 const EXAMPLE = 'examples/private-multigroup.yaml';
@@ -32,6 +34,25 @@ describe('IAM roles for service accounts: the discovery bucket', () => {
     expect(one('aws_s3_bucket_ownership_controls', 'service_account_issuer')).toMatchObject({ rule: { object_ownership: 'BucketOwnerEnforced' } });
     const sse = one('aws_s3_bucket_server_side_encryption_configuration', 'service_account_issuer') as { rule: Array<{ apply_server_side_encryption_by_default: Json }> };
     expect(sse.rule[0]?.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
+  });
+
+  /**
+   * S3 applies "the most restrictive combination of the bucket-level and account-level settings" (S3 User Guide,
+   * "Blocking public access to your Amazon S3 storage"): each setting the bucket turns off for its public policy is
+   * one the account may still turn on, which hakube cannot see offline. The guide says what each does to this bucket.
+   */
+  it('every block the bucket relies on being off is explained at the account level in the guide', () => {
+    const block = one('aws_s3_bucket_public_access_block', 'service_account_issuer');
+    const reliedOn = Object.entries(block).filter(([, value]) => value === false).map(([key]) => key);
+    expect(reliedOn.sort()).toEqual(['block_public_policy', 'restrict_public_buckets']);
+    const guide = readFileSync(join(REPO_ROOT, 'docs/iam-roles-for-service-accounts.md'), 'utf8');
+    const section = guide.slice(guide.indexOf("### The account's S3 Block Public Access"), guide.indexOf('## The API server'));
+    expect(section.length).toBeGreaterThan(100);
+    expect(section).toContain('aws s3control get-public-access-block');
+    for (const setting of reliedOn) {
+      const accountName = setting.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+      expect(section, setting).toContain(`\`${accountName}\` on`);
+    }
   });
 
   it('makes exactly the two discovery objects public: the only Allow to "*" names those two keys, and only s3:GetObject', () => {

@@ -1,4 +1,6 @@
 import type { ClusterModel } from '../../model/model.js';
+import { DRAIN_TIMEOUT_SECONDS } from '../../model/node-termination.js';
+import { clusterTagKey } from '../terraform/cluster-tags.js';
 import { CLOUD_CONTROLLER_MANAGER_IMAGE, CLUSTER_AUTOSCALER_IMAGE, cloudControllerManagerImageTag, clusterAutoscalerImageTag } from './upstream-components.js';
 
 /** Control-plane pods: selected onto control-plane nodes, whose instance role holds the AWS permissions. */
@@ -83,25 +85,36 @@ export function ciliumValues(model: ClusterModel): Record<string, unknown> {
 
 /**
  * aws-node-termination-handler in queue mode: it reads the cluster's SQS queue (its URL is set at install time, see
- * addons.sh), cordons and drains the node of a terminating instance with the eviction API (so PodDisruptionBudgets
- * hold), then completes the group's lifecycle action. It runs on the control plane, whose role holds its
+ * addons.sh), cordons and drains the node of a terminating instance with the eviction API, then completes the
+ * group's lifecycle action. The drain is bounded: the handler gives it nodeTerminationGracePeriod
+ * (DRAIN_TIMEOUT_SECONDS) and the lifecycle hook its heartbeat, so a PodDisruptionBudget that never allows an eviction
+ * delays the termination, never stops it (docs/node-boot.md). It runs on the control plane, whose role holds its
  * permissions, on the host network (a patch after the install: its chart has no value for it) to reach instance
  * metadata. Its metrics server stays off, but the chart's queue-mode Deployment always serves probes and declares their
  * port (templates/deployment.yaml at 0.27.1: ENABLE_PROBES_SERVER "true", containerPort probes.httpGet.port, 8080;
  * enableProbesServer reaches only the DaemonSets): on the host network that is a host port, so there are no more
  * replicas than control-plane machines, and an update stops an old pod before starting its replacement, which may need
- * the old pod's machine. Every node of the cluster is hakube's, so the managed-tag check is off. The EC2 rules carry events about every machine of the account and region: the handler
- * finds the node by its provider ID (the instance id), never by its private DNS name, which a machine of another
- * cluster with the same address (hakube clusters share a default VPC CIDR) also has; events about such machines find
- * no node and are deleted.
+ * the old pod's machine.
+ *
+ * The EC2 rules carry events about every machine of the account and region. Upstream v1.25.1 drops and deletes the
+ * message of a machine without the managed tag (pkg/monitor/sqsevent/sqs-monitor.go, processInterruptionEvents:
+ * "dropping interruption event for unmanaged node"), so the managed tag is the cluster's ownership tag, which every
+ * machine of the cluster has and no machine of another cluster has. The node is then looked up by the instance's
+ * private DNS name, the name every hakube machine registers with, not by its provider ID: with useProviderId a node
+ * that is not found is an error that skips the post-drain task (pkg/interruptionevent/internal/common/handler.go,
+ * GetNodeName), so the message of a worker that never became a node would come back until it expires and its
+ * lifecycle action would wait for the whole heartbeat; by name it is "node not found", and deleteSqsMsgIfNodeNotFound
+ * then deletes the message and completes the action (pkg/interruptionevent/draincordon/handler.go).
  */
 export function nodeTerminationHandlerValues(model: ClusterModel): Record<string, unknown> {
   return {
     enableSqsTerminationDraining: true,
     awsRegion: model.region,
-    checkTagBeforeDraining: false,
-    useProviderId: true,
+    checkTagBeforeDraining: true,
+    managedTag: clusterTagKey(model),
+    useProviderId: false,
     deleteSqsMsgIfNodeNotFound: true,
+    nodeTerminationGracePeriod: DRAIN_TIMEOUT_SECONDS,
     enableSpotInterruptionDraining: true,
     enableRebalanceMonitoring: true,
     emitKubernetesEvents: true,

@@ -49,3 +49,17 @@ export function renderedFromTemplatefile(template: string, rendered: string): bo
   flush();
   return new RegExp(`^${pattern.join('')}$`).test(rendered);
 }
+
+/**
+ * What Terraform's templatefile() makes of a cloud-init file written by toTemplatefile, given a value for each
+ * variable: `$${` and `%%{` are literal `${` and `%{`, `${name}` is the value passed for `name`.
+ */
+export function fillTemplatefile(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\$\$\{|%%\{|\$\{([a-z_]+)\}/g, (match: string, name: string | undefined) => {
+    if (match === '$${') return '${';
+    if (match === '%%{') return '%{';
+    const value = values[name!];
+    if (value === undefined) throw new Error(`BUG: no value for \${${name}}`);
+    return value;
+  });
+}

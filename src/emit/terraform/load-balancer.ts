@@ -66,7 +66,7 @@ export function buildLoadBalancer(scope: Construct, model: ClusterModel, network
     defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
     tags: nameTag(model, 'api'),
   });
-  const apiEndpoint = model.api.dns ? buildApiDns(scope, model.api.dns, lb, network.vpc) : lb.dnsName;
+  const apiEndpoint = model.api.dns ? buildApiDns(scope, model, lb, network.vpc) : lb.dnsName;
   return { targetGroup, apiEndpoint };
 }
 

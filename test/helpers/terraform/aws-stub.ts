@@ -11,7 +11,8 @@ export interface AwsWorld {
   accountId: string;
   vpcs: Array<{ id: string; cidr: string }>;
   subnets: Array<{ id: string; vpcId: string; cidr: string; zone: string }>;
-  hostedZones: Array<{ id: string; name: string; private: boolean }>;
+  /** A private zone answers in the VPCs associated with it (`vpcs`, each with its region). */
+  hostedZones: Array<{ id: string; name: string; private: boolean; vpcs: Array<{ id: string; region: string }> }>;
 }
 
 export interface AwsStub {
@@ -153,7 +154,21 @@ function route53(world: AwsWorld, method: string, path: string): string | undefi
     const zone = world.hostedZones.find((z) => z.id === zoneMatch[1]);
     if (!zone) return undefined;
     const delegation = zone.private ? '' : `<DelegationSet><NameServers><NameServer>ns-1.awsdns-00.com</NameServer></NameServers></DelegationSet>`;
-    return `<GetHostedZoneResponse xmlns="${ns}">${hostedZone(zone)}${delegation}</GetHostedZoneResponse>`;
+    // GetHostedZone lists a private zone's associated VPCs (Route 53 API Reference, GetHostedZone: "VPCs").
+    const vpcs = zone.private ? `<VPCs>${zone.vpcs.map((v) => `<VPC><VPCRegion>${esc(v.region)}</VPCRegion><VPCId>${esc(v.id)}</VPCId></VPC>`).join('')}</VPCs>` : '';
+    return `<GetHostedZoneResponse xmlns="${ns}">${hostedZone(zone)}${delegation}${vpcs}</GetHostedZoneResponse>`;
+  }
+  // The provider reads a private zone's name servers from its NS record set (zone_data_source.go,
+  // findNameServersByZone: ListResourceRecordSets from the zone's name, type NS).
+  const recordsMatch = /^\/2013-04-01\/hostedzone\/([A-Z0-9]+)\/rrset$/.exec(path);
+  if (method === 'GET' && recordsMatch) {
+    const zone = world.hostedZones.find((z) => z.id === recordsMatch[1]);
+    if (!zone) return undefined;
+    return (
+      `<ListResourceRecordSetsResponse xmlns="${ns}"><ResourceRecordSets><ResourceRecordSet><Name>${esc(zone.name)}.</Name><Type>NS</Type><TTL>172800</TTL>` +
+      `<ResourceRecords><ResourceRecord><Value>ns-1.awsdns-00.com.</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></ResourceRecordSets>` +
+      `<IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListResourceRecordSetsResponse>`
+    );
   }
   const tagMatch = /^\/2013-04-01\/tags\/hostedzone\/([A-Z0-9]+)$/.exec(path);
   if (method === 'GET' && tagMatch) {

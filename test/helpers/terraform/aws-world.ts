@@ -5,7 +5,8 @@ export const TEST_ACCOUNT_ID = '123456789012';
 
 /**
  * The AWS account a spec expects to find: the existing VPC and subnets it names (with the CIDRs and zones the
- * spec says, so the plan-time postconditions hold) and its hosted zone (public unless the spec says private).
+ * spec says, so the plan-time postconditions hold) and its hosted zone (public unless the spec says private, then
+ * associated with the existing VPC unless hakube is to associate it).
  */
 export function worldForSpec(spec: ResolvedSpec): AwsWorld {
   const network = spec.network;
@@ -17,6 +18,8 @@ export function worldForSpec(spec: ResolvedSpec): AwsWorld {
       ])
     : [];
   const dns = spec.api.dns;
-  const hostedZones = dns?.hostedZoneId ? [{ id: dns.hostedZoneId, name: dns.name.split('.').slice(1).join('.'), private: dns.privateZone === true }] : [];
+  // A private zone in an existing VPC is associated with it by the VPC's owner, as the spec expects (api.dns.associateVpc).
+  const associated = dns?.privateZone && network.networkID && !dns.associateVpc ? [{ id: network.networkID, region: spec.region }] : [];
+  const hostedZones = dns?.hostedZoneId ? [{ id: dns.hostedZoneId, name: dns.name.split('.').slice(1).join('.'), private: dns.privateZone === true, vpcs: associated }] : [];
   return { accountId: TEST_ACCOUNT_ID, vpcs, subnets, hostedZones };
 }
