@@ -1,5 +1,5 @@
 import { addonFileNames, emitAddons } from './emit/addons/index.js';
-import { emitCloudInit } from './emit/cloudinit/index.js';
+import { emitCloudInit, emitFetchedScripts } from './emit/cloudinit/index.js';
 import { oversizedUserData } from './emit/cloudinit/user-data-size.js';
 import { DISCOVERY_FILES, discoveryDocuments, OPENID_CONFIGURATION_FILE } from './emit/oidc/discovery-documents.js';
 import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from './emit/terraform/bucket-object-hashes.js';
@@ -186,7 +186,7 @@ export async function generateInto(cluster: ValidatedCluster, outDir: string, op
   const addons = emitAddons(model);
   const objects = bucketObjects(model, addonFileNames(model));
   const discovery = publishedDiscovery(model, pki.files, previous, outDir);
-  const produced = [...cloudInit, ...addons, ...pki.files, ...discovery];
+  const produced = [...cloudInit, ...emitFetchedScripts(model), ...addons, ...pki.files, ...discovery];
   const hashOfSource = new Map(produced.map((f) => [f.path, contentHash(f.content)]));
   if (keyMaterialAbsent) {
     // The committed hashes stand in for the key files this machine does not have.

@@ -20,7 +20,17 @@ export interface BucketObject {
   secret: boolean;
   /** Only this control-plane member fetches it (its own etcd certificates). */
   member?: string;
+  /** A program the machine runs: mode 0700 there. */
+  executable?: boolean;
 }
+
+/**
+ * The add-on installer (hakube-addons) is fetched from the bucket rather than written into the initializing member's
+ * user data: with every add-on it takes about 2.7 KB of the 16 KB EC2 allows (gzip), which the member's own boot and
+ * day-two scripts need. It is a script of the spec alone (no value Terraform fills in), so it is uploaded as written.
+ */
+export const ADDONS_SCRIPT_SOURCE = 'cloud-init/hakube-addons.sh';
+export const ADDONS_SCRIPT_INSTALL_PATH = '/usr/local/sbin/hakube-addons';
 
 export const PKI_DIR = 'pki';
 export const NODE_PKI_DIR = '/etc/kubernetes/pki';
@@ -126,6 +136,14 @@ export function bucketObjects(model: ClusterModel, addonFiles: string[]): Bucket
       objects.push({ role: 'control-plane', key: `control-plane/pki/${file}`, source: `${PKI_DIR}/${file}`, installPath, secret });
     }
   }
+  objects.push({
+    role: 'control-plane',
+    key: 'control-plane/scripts/hakube-addons',
+    source: ADDONS_SCRIPT_SOURCE,
+    installPath: ADDONS_SCRIPT_INSTALL_PATH,
+    secret: false,
+    executable: true,
+  });
   for (const file of [...addonFiles].sort()) {
     objects.push({
       role: 'control-plane',

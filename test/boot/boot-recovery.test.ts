@@ -1,11 +1,12 @@
 /** What the rendered boot scripts do when a step fails: retried init, bounded add-on retries, failed workers shut down. */
 import { describe, expect, test } from 'vitest';
 import { ADDON_STEP_SECONDS, ADDONS_STATUS_PATH, CLUSTER_STATE_SCRIPT, FAILED_WORKER_SHUTDOWN_MINUTES, INIT_MARK_KEY } from '../../src/emit/cloudinit/boot-recovery.js';
-import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { emitCloudInit, emitFetchedScripts } from '../../src/emit/cloudinit/index.js';
 import { parseCloudConfig, writtenFile } from '../cloudinit/cloud-config.js';
 import { EXAMPLES, exampleModel } from '../cloudinit/examples.js';
 import { realisticValues, renderTemplatefile } from '../cloudinit/templatefile.js';
 import { emitModel, resources } from '../terraform/synthesized.js';
+import { ADDONS_SCRIPT_SOURCE } from '../../src/model/bucket-layout.js';
 
 function script(path: string, file: string, role: 'control-plane' | 'nodes'): string {
   const model = exampleModel(EXAMPLES[1]);
@@ -42,7 +43,8 @@ describe('boot recovery in the rendered scripts', () => {
   });
 
   test('add-ons: every step retried for a bounded time, status written for the operator', () => {
-    const addons = script(`cloud-init/${first.name}.yaml`, '/usr/local/sbin/hakube-addons', 'control-plane');
+    // Fetched from the bucket as written (src/model/bucket-layout.ts), not part of the user data.
+    const addons = String(emitFetchedScripts(model).find((f) => f.path === ADDONS_SCRIPT_SOURCE)!.content);
     expect(addons).toContain(`STEP_SECONDS=${ADDON_STEP_SECONDS}`);
     expect(addons).toContain(`STATUS=${ADDONS_STATUS_PATH}`);
     const stepLines = addons.split('\n').filter((l) => /^(kubectl|helm) /.test(l) || /^retry /.test(l));

@@ -12,7 +12,7 @@ import { Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { addonFileNames, emitAddons } from '../../src/emit/addons/index.js';
 import { addonPlan } from '../../src/emit/addons/addon-plan.js';
-import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { emitCloudInit, emitFetchedScripts } from '../../src/emit/cloudinit/index.js';
 import { NODE_PATHS } from '../../src/emit/cloudinit/cloud-init.js';
 import { bucketObjects } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -22,6 +22,7 @@ import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
 import { modelOf, resolvedExample } from '../ha/model-fixtures.js';
+import { ADDONS_SCRIPT_SOURCE } from '../../src/model/bucket-layout.js';
 
 /** Typed models by kind: each object is rebuilt from the written YAML and validated against the API schema. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -40,11 +41,9 @@ function objectsIn(content: string): Array<Record<string, any>> {
   return parseAllDocuments(content).map((d) => d.toJS() as Record<string, any>);
 }
 
+/** The add-on installer, uploaded to the bucket as written (no Terraform value in it) and fetched by the members. */
 function addonsScript(model: ClusterModel): string {
-  const first = model.controlPlane.members.find((m) => m.initializes)!;
-  const file = emitCloudInit(model).find((f) => f.path === `cloud-init/${first.name}.yaml`)!;
-  const config = parseCloudConfig(renderTemplatefile(String(file.content), realisticValues(['bucket', 'api_endpoint', 'etcd_volume_id'])));
-  return writtenFile(config, '/usr/local/sbin/hakube-addons').content;
+  return String(emitFetchedScripts(model).find((f) => f.path === ADDONS_SCRIPT_SOURCE)!.content);
 }
 
 describe('the AWS cloud-controller-manager', () => {

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { emitCloudInit, emitFetchedScripts } from '../../src/emit/cloudinit/index.js';
 import { CONTROL_PLANE_TEMPLATE_VARS, NODE_TEMPLATE_VARS, allCloudInitPaths } from '../../src/model/bootstrap-contract.js';
 import { emitPki } from '../../src/pki/emit.js';
 import { emptyPkiStore } from '../../src/pki/store.js';
 import { cloudInitSchemaCheck, parseCloudConfig, vendoredSchemaErrors, writtenFile } from './cloud-config.js';
 import { EXAMPLES, exampleModel } from './examples.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
+import { ADDONS_SCRIPT_SOURCE } from '../../src/model/bucket-layout.js';
 
 function writtenFileContent(rendered: string, path: string): string {
   return writtenFile(parseCloudConfig(rendered), path).content;
@@ -41,6 +42,14 @@ describe.each(EXAMPLES)('cloud-init of %s', (example) => {
       expect(String(f.content).startsWith('#cloud-config\n')).toBe(true);
       expect(String(f.content)).not.toContain(process.cwd());
     }
+  });
+
+  test('the add-on installer the members fetch from the bucket passes shellcheck', () => {
+    const [script] = emitFetchedScripts(model);
+    expect(script?.path).toBe(ADDONS_SCRIPT_SOURCE);
+    const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', tempFile('hakube-addons.sh', String(script?.content))], { encoding: 'utf8', timeout: 60_000 });
+    expect(`${r.stdout}${r.stderr}${r.error ?? ''}`).toBe('');
+    expect(r.status).toBe(0);
   });
 
   describe.each(files.map((f) => [f.path, String(f.content)] as const))('%s', (path, text) => {

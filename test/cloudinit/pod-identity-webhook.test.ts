@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { addonPlan, emitAddons } from '../../src/emit/addons/addon-plan.js';
 import { POD_IDENTITY_WEBHOOK, POD_IDENTITY_WEBHOOK_IMAGE } from '../../src/emit/addons/pod-identity-webhook.js';
 import { DAY_TWO_PATHS, renewablePairs } from '../../src/emit/cloudinit/day-two.js';
-import { emitCloudInit } from '../../src/emit/cloudinit/index.js';
+import { emitCloudInit, emitFetchedScripts } from '../../src/emit/cloudinit/index.js';
 import { objectsFetchedBy } from '../../src/emit/cloudinit/machine-files.js';
 import { POD_IDENTITY_WEBHOOK_FILES } from '../../src/model/bucket-layout.js';
 import type { ClusterModel } from '../../src/model/model.js';
@@ -16,6 +16,7 @@ import { readPkiStore } from '../../src/pki/store.js';
 import { generateInto, modelOf, PRIVATE, run, tempDir, TUTORIAL } from '../pki/helpers.js';
 import { parseCloudConfig, writtenFile } from './cloud-config.js';
 import { realisticValues, renderTemplatefile } from './templatefile.js';
+import { ADDONS_SCRIPT_SOURCE } from '../../src/model/bucket-layout.js';
 
 const model = modelOf(PRIVATE);
 
@@ -30,8 +31,9 @@ function memberFile(m: ClusterModel, memberName: string, path: string): string {
   return writtenFile(config, path).content;
 }
 
+/** The add-on installer, uploaded to the bucket as written and fetched by the members. */
 function addonsScript(m: ClusterModel): string {
-  return memberFile(m, m.controlPlane.members.find((x) => x.initializes)!.name, '/usr/local/sbin/hakube-addons');
+  return String(emitFetchedScripts(m).find((f) => f.path === ADDONS_SCRIPT_SOURCE)!.content);
 }
 
 const byKind = (kind: string) => webhookObjects(model).find((o) => o.kind === kind)!;
@@ -210,6 +212,10 @@ describe('the pod identity webhook', () => {
     // hakube-fetch copies from the local bucket; kubectl records its arguments and what it reads.
     put(root, '/usr/local/sbin/hakube-fetch', `#!/bin/bash\nwhile read -r key path mode; do install -D -m "$mode" ${JSON.stringify(bucket)}/"$key" "$path"; done <"$3"\n`);
     chmodSync(join(root, '/usr/local/sbin/hakube-fetch'), 0o755);
+    // The refresh ends with the expiry check, run for real on real certificates in test/pki/member-expiry-check.test.ts;
+    // the other pairs here are placeholders, so it stands aside.
+    put(root, DAY_TWO_PATHS.certExpiryScript, '#!/bin/bash\nexit 0\n');
+    chmodSync(join(root, DAY_TWO_PATHS.certExpiryScript), 0o755);
     const calls = join(out, 'kubectl-calls');
     put(bin, 'kubectl', `#!/bin/bash\necho "$*" >>${JSON.stringify(calls)}\nif [ "$*" = "--kubeconfig $HAKUBE_ROOT${DAY_TWO_PATHS.adminKubeconfig} apply -f -" ]; then cat >${JSON.stringify(join(out, 'applied.yaml'))}; fi\n`);
     chmodSync(join(bin, 'kubectl'), 0o755);

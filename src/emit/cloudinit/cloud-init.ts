@@ -7,7 +7,7 @@ import {
   instanceGroupCloudInitPath,
   ETCD_VOLUME_DEVICE_NAME,
 } from '../../model/bootstrap-contract.js';
-import { bucketObjects } from '../../model/bucket-layout.js';
+import { ADDONS_SCRIPT_INSTALL_PATH, ADDONS_SCRIPT_SOURCE, bucketObjects } from '../../model/bucket-layout.js';
 import type { ClusterModel, ControlPlaneMember, InstanceGroupModel } from '../../model/model.js';
 import type { GeneratedFile } from '../../output/files.js';
 import { addonFileNames, addonPlan, HOST_NETWORK_PATCH, type AddonStep } from '../addons/addon-plan.js';
@@ -49,7 +49,7 @@ import { renderTemplate, shellQuote } from './templates.js';
 /** Paths on the machine of the files hakube's boot scripts use. */
 export const NODE_PATHS = {
   bootstrapScript: '/usr/local/sbin/hakube-bootstrap',
-  addonsScript: '/usr/local/sbin/hakube-addons',
+  addonsScript: ADDONS_SCRIPT_INSTALL_PATH,
   /** Re-runs the add-on script while it waits for control-plane members of an older minor (templates/addons.sh). */
   addonsService: '/etc/systemd/system/hakube-addons.service',
   addonsTimer: '/etc/systemd/system/hakube-addons.timer',
@@ -151,6 +151,7 @@ function addonCommand(step: AddonStep): string {
   }
 }
 
+/** The add-on installer the initializing member fetches from the bucket (ADDONS_SCRIPT_SOURCE) and runs. */
 function addonsScript(model: ClusterModel): string {
   const addonObject = bucketObjects(model, addonFileNames(model)).find((o) => o.key.startsWith('control-plane/addons/'));
   if (!addonObject) throw new Error('BUG: the add-on plan has no files');
@@ -245,7 +246,6 @@ export function controlPlaneCloudInit(model: ClusterModel, member: ControlPlaneM
     file(NODE_PATHS.kubeadmJoinTemplate, '0600', kubeadmControlPlaneJoinConfig(member)),
     ...(member.initializes
       ? [
-          file(NODE_PATHS.addonsScript, '0700', addonsScript(model)),
           file(NODE_PATHS.addonsService, '0644', addonsService(model)),
           file(NODE_PATHS.addonsTimer, '0644', ADDONS_TIMER),
           file(CLUSTER_STATE_SCRIPT, '0700', clusterState),
@@ -323,6 +323,11 @@ export function workerCloudInitWriter(model: ClusterModel): (group: InstanceGrou
 }
 
 /** One cloud-config per control-plane member and per instance group, at the paths of allCloudInitPaths(). */
+/** What machines fetch from the bucket and run, beside their user data: the add-on installer (ADDONS_SCRIPT_SOURCE). */
+export function emitFetchedScripts(model: ClusterModel): GeneratedFile[] {
+  return [{ path: ADDONS_SCRIPT_SOURCE, content: addonsScript(model) }];
+}
+
 export function emitCloudInit(model: ClusterModel): GeneratedFile[] {
   const workerUserData = workerCloudInitWriter(model);
   return [

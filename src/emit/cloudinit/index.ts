@@ -1,2 +1,2 @@
-export { emitCloudInit } from './cloud-init.js';
+export { emitCloudInit, emitFetchedScripts } from './cloud-init.js';
 export { etcdConfigOf } from './etcd-config.js';

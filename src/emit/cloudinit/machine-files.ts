@@ -36,5 +36,5 @@ export function installPathOf(model: ClusterModel, machine: Machine, suffix: str
  * made by bucketObjects() from fixed names and member names, so they never hold blanks.
  */
 export function fetchList(objects: BucketObject[]): string {
-  return objects.map((o) => `${o.key} ${o.installPath} ${o.secret ? '0600' : '0644'}\n`).join('');
+  return objects.map((o) => `${o.key} ${o.installPath} ${o.secret ? '0600' : o.executable ? '0700' : '0644'}\n`).join('');
 }
