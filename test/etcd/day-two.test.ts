@@ -520,10 +520,11 @@ async function dbSize(machine: Machine): Promise<number> {
 }
 
 /** Restarts a member's etcd with `extra` appended to its configuration (what the member runs and what its scripts read). */
-async function restartWithConfig(machine: Machine, extra: string): Promise<void> {
+/** Restarts `machine`'s etcd with `extra` appended to its configuration (and `without`, an earlier extra, taken out). */
+async function restartWithConfig(machine: Machine, extra: string, without = ''): Promise<void> {
   await machine.etcd.stop();
   rmSync(machine.pidFile, { force: true });
-  for (const file of [machine.configFile, join(machine.root, 'etc/etcd/etcd.conf.yml')]) writeFileSync(file, readFileSync(file, 'utf8') + extra);
+  for (const file of [machine.configFile, join(machine.root, 'etc/etcd/etcd.conf.yml')]) writeFileSync(file, readFileSync(file, 'utf8').replace(without, '') + extra);
   machine.etcd = new ServiceProcess(inNamespace(machine.namespace, ...supervisedEtcd(machine.configFile, machine.pidFile, machine.etcdBinary)), join(machine.root, 'etcd.log'), LIFETIME_SECONDS);
   machine.etcd.start();
   await waitHealthy();
@@ -583,6 +584,13 @@ describe("etcd's database space: alarms and defragmentation", () => {
     expect(onOther.code).toBe(1);
     expect(onOther.stderr).toContain('alarm:NOSPACE');
     expect(onOther.stderr).not.toContain('no alarm');
+
+    // The cluster as the later tests need it: writes accepted again, the member back at the default quota.
+    expect((await etcdctl(['alarm', 'disarm'])).code).toBe(0);
+    await restartWithConfig(small, '', `quota-backend-bytes: ${quota}\n`);
+    expect((await etcdctl(['alarm', 'disarm'])).code).toBe(0);
+    expect((await etcdctl(['del', '/day-two/space/', '--prefix'])).code).toBe(0);
+    expect((await etcdctl(['alarm', 'list'])).stdout).not.toContain('NOSPACE');
   });
 });
 

@@ -9,6 +9,7 @@ import { etcdUpgradeProblem } from '../../src/upgrade/etcd-upgrade.js';
 import { compareVersions, pinnedEtcdVersions } from '../../src/upgrade/previous-version.js';
 import { hasStackTrace, runCli } from '../helpers/run-cli.js';
 import { BASE_SPEC, lineOf, withLine } from '../helpers/spec-text.js';
+import { recordAsWrittenByHakube } from '../helpers/files.js';
 
 /*
  * etcd's upgrade guide, content/en/docs/v3.6/upgrades/upgrade_3_6.md in etcd-io/website (commit 9acb6b48,
@@ -60,6 +61,7 @@ describe('generate and validate refuse 1.33 → 1.34 until every member runs etc
       expect(text).toContain(`etcd-v${version}-linux-`);
       writeFileSync(path, text.replaceAll(version, '3.5.24'));
     }
+    recordAsWrittenByHakube(out);
   };
 
   test('the version each member runs is read back from its cloud-init', async () => {
