@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyPairAddress, resourceName } from '../../src/emit/terraform/addresses.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { emitEdited, emitFile, type Json } from './synthesized.js';
 
@@ -75,6 +76,8 @@ describe('user strings reach Terraform as literals', () => {
     expect(tags.team).toBe('$${file("$${path.module}/pki/ca.key")} %%{ if true }x%%{ endif }');
     expect(tags['k$${upper("a")}']).toBe('plain');
     expect(keyPairPublicKey(parsed.get('image-and-ssh-key.tf.json')!)).toBe(HOSTILE_SSH_KEY.replace('${', () => '$${'));
+    // Named for the key as written (what hakube named it before spec text was shielded): no new key pair on upgrade.
+    expect(Object.keys((parsed.get('image-and-ssh-key.tf.json')!.resource as Json).aws_key_pair as Json)).toEqual([resourceName(keyPairAddress(HOSTILE_SSH_KEY))]);
     const workers = JSON.stringify(parsed.get('workers.tf.json'));
     expect(workers).toContain(JSON.stringify('$${file("$${path.module}/pki/ca.key")} %%{ if true }x%%{ endif }'));
     expect(workers).not.toContain(JSON.stringify(HOSTILE_VALUE));
