@@ -3,8 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyPairAddress, resourceName } from '../../src/emit/terraform/addresses.js';
 import { REPO_ROOT } from '../helpers/run-cli.js';
-import { emitEdited, type Json } from './synthesized.js';
+import { emitEdited, emitFile, type Json } from './synthesized.js';
 
 const SPEC = 'examples/private-multigroup.yaml';
 const HOSTILE_VALUE = '${file("${path.module}/pki/ca.key")} %{ if true }x%{ endif }';
@@ -21,6 +22,25 @@ function hostileEmission() {
   const file = join(dir, 'hostile.yaml');
   writeFileSync(file, tagged);
   return emitEdited(file, 'plain', 'plain');
+}
+
+/**
+ * The finding of issue 24: a Terraform expression without a double quote (so the policy is still valid JSON, and
+ * passes HK297) that makes `terraform plan` read pki/ca.key of the generated folder into the policy. "/" is the first
+ * character of the folder's absolute path, "." is path.module, the words are keys of object constructors.
+ */
+const KEY_READING_EXPRESSION =
+  '${file(join(substr(abspath(path.module),0,1),[one(keys({pki=0})),join(path.module,[one(keys({ca=0})),one(keys({key=0}))])]))}';
+const SQS_RESOURCE = '"Resource": "arn:aws:sqs:eu-central-1:123456789012:orders"';
+
+/** The inline policy of orders/queue-worker in the private example with its Resource replaced by `resource`. */
+function inlinePolicyEmission(resource: string) {
+  return emitEdited(join(REPO_ROOT, SPEC), SQS_RESOURCE, `"Resource": ${JSON.stringify(resource)}`);
+}
+
+function inlinePolicyOf(emitted: ReturnType<typeof emitEdited>): string {
+  const policies = (emitted.parsed.get('service-account-issuer.tf.json')!.resource as Json).aws_iam_role_policy as Record<string, { policy: string }>;
+  return policies.sa_orders__queue_worker_inline!.policy;
 }
 
 function defaultTags(doc: Json): Record<string, string> {
@@ -56,6 +76,8 @@ describe('user strings reach Terraform as literals', () => {
     expect(tags.team).toBe('$${file("$${path.module}/pki/ca.key")} %%{ if true }x%%{ endif }');
     expect(tags['k$${upper("a")}']).toBe('plain');
     expect(keyPairPublicKey(parsed.get('image-and-ssh-key.tf.json')!)).toBe(HOSTILE_SSH_KEY.replace('${', () => '$${'));
+    // Named for the key as written (what hakube named it before spec text was shielded): no new key pair on upgrade.
+    expect(Object.keys((parsed.get('image-and-ssh-key.tf.json')!.resource as Json).aws_key_pair as Json)).toEqual([resourceName(keyPairAddress(HOSTILE_SSH_KEY))]);
     const workers = JSON.stringify(parsed.get('workers.tf.json'));
     expect(workers).toContain(JSON.stringify('$${file("$${path.module}/pki/ca.key")} %%{ if true }x%%{ endif }'));
     expect(workers).not.toContain(JSON.stringify(HOSTILE_VALUE));
@@ -77,6 +99,30 @@ describe('user strings reach Terraform as literals', () => {
       expect(unescape(tags.team)).toBe(HOSTILE_VALUE);
       expect(unescape(publicKey)).toBe(HOSTILE_SSH_KEY);
     }
+  });
+
+  it('an inline IAM policy holding a Terraform expression reaches aws_iam_role_policy as literal text', () => {
+    const policy = inlinePolicyOf(inlinePolicyEmission(KEY_READING_EXPRESSION));
+    expect(policy).toContain(`"Resource": ${JSON.stringify('$' + KEY_READING_EXPRESSION)}`);
+    expect(policy).not.toMatch(/(^|[^$])\$\{file/);
+  });
+
+  it('an IAM policy variable in an inline policy reaches Terraform as $${aws:username}, which it reads as ${aws:username}', () => {
+    const resource = 'arn:aws:s3:::reports/home/${aws:username}/*';
+    const policy = inlinePolicyOf(inlinePolicyEmission(resource));
+    expect(policy).toContain(JSON.stringify('arn:aws:s3:::reports/home/$${aws:username}/*'));
+    const read = terraformBinary ? terraformValue(policy) : policy.replace(/\$\$\{/g, '${');
+    expect(JSON.parse(read as string)).toMatchObject({ Statement: [{ Resource: resource }] });
+  });
+
+  it('cdktf token markers in spec text stay the text the user wrote (cdktf replaced them with references, or crashed)', () => {
+    // Tokens 1 to 3 exist in every synthesis: cdktf numbers its tokens from 1 as the builders make them.
+    const values = ['${TfToken[TOKEN.1]}', '#{TfToken[TOKEN.2]}', '&{TfToken[TOKEN.3]}'];
+    const edited = values.map((v, i) => `      token${i}: '${v}'\n`).join('');
+    const file = join(dir, 'tokens.yaml');
+    writeFileSync(file, readFileSync(join(REPO_ROOT, SPEC), 'utf8').replace('      team: platform\n', `      team: platform\n${edited}`));
+    const tags = defaultTags(emitFile(file).parsed.get('terraform.tf.json')!);
+    expect([tags.token0, tags.token1, tags.token2]).toEqual(['$${TfToken[TOKEN.1]}', '#{TfToken[TOKEN.2]}', '&{TfToken[TOKEN.3]}']);
   });
 
   it('committed Terraform under generated/ has no unescaped ${ or %{ in any tag (keys and values) or SSH key', () => {

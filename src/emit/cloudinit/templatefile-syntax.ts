@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Cloud-init files are Terraform templatefile() templates. Emitters write a placeholder for each variable
  * Terraform passes; `toTemplatefile` then escapes every other `${` and `%{` (shell variables, mostly) as `$${`
  * and `%%{`, and only then turns the placeholders into `${name}`. So no literal text can become an
- * interpolation, whatever the scripts or the spec contain.
+ * interpolation, whatever the scripts or the spec contain. A placeholder holds a nonce drawn when hakube starts,
+ * so spec text (an SSH key's comment, say) cannot write one; placeholders never reach a file, so output stays
+ * deterministic.
  */
-const PLACEHOLDER = /@@tf:([a-z_]+)@@/g;
+const NONCE = randomBytes(12).toString('hex');
+const PLACEHOLDER = new RegExp(`@@tf:${NONCE}:([a-z_]+)@@`, 'g');
 
 export function terraformVariable(name: string): string {
-  return `@@tf:${name}@@`;
+  return `@@tf:${NONCE}:${name}@@`;
 }
 
 export function toTemplatefile(text: string, variables: readonly string[]): string {

@@ -1,5 +1,6 @@
 import type { BucketObject } from '../../model/bucket-layout.js';
 import type { GeneratedFile } from '../../output/files.js';
+import { revealSpecText } from './terraform-escape.js';
 
 export const BUCKET_OBJECT_HASHES_FILE = 'bucket-object-hashes.tf.json';
 const LOCAL_NAME = 'bucket_object_hashes';
@@ -15,7 +16,8 @@ export function sourceHashReference(key: string): string {
 /**
  * One file of locals: each bucket object's key and the sha256 of the file it is uploaded from. It is the only
  * generated Terraform that depends on key material, and only through one-way hashes of it: a renewed certificate
- * shows as one changed line here and one in-place update of its object in the plan.
+ * shows as one changed line here and one in-place update of its object in the plan. Takes the shielded objects
+ * emitTerraform() gives its builders, and reveals them as every other Terraform document.
  */
 export function bucketObjectHashesFile(objects: BucketObject[], hashOfSource: ReadonlyMap<string, string>): GeneratedFile {
   const hashes: Record<string, string> = {};
@@ -28,7 +30,7 @@ export function bucketObjectHashesFile(objects: BucketObject[], hashOfSource: Re
     '//': 'Written by hakube: sha256 of each file uploaded to the secrets bucket, so terraform plan needs no file under pki/.',
     locals: { [LOCAL_NAME]: hashes },
   };
-  return { path: BUCKET_OBJECT_HASHES_FILE, content: `${JSON.stringify(document, null, 2)}\n` };
+  return { path: BUCKET_OBJECT_HASHES_FILE, content: `${JSON.stringify(revealSpecText(document), null, 2)}\n` };
 }
 
 /** The hashes recorded in an earlier bucket-object-hashes.tf.json, by object key; empty when it has none. */

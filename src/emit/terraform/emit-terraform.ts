@@ -15,6 +15,7 @@ import { buildSecretsBucket, buildSecretsKeyPolicy, buildSecretsLifecycle } from
 import { buildSecurityGroups } from './security-groups.js';
 import { buildServiceAccountIssuer } from './service-account-issuer.js';
 import { CONCERNS, splitByConcern, type Concern } from './terraform-files.js';
+import { revealSpecText, shieldSpecText } from './terraform-escape.js';
 import { buildTerraformSettings } from './terraform-settings.js';
 import { buildWorkers } from './workers.js';
 
@@ -28,9 +29,12 @@ class InMemoryRoot extends Construct {
 /**
  * The whole cluster as Terraform JSON, one file per concern. Pure: a function of the model, the list of files
  * handed to machines through the secrets bucket and their content hashes (by source path); nothing is read from
- * or written to disk.
+ * or written to disk. Every builder gets the spec's text shielded and every document is revealed once synthesized
+ * (terraform-escape.ts): no string of the spec can become a Terraform expression or a cdktf token, whichever field
+ * it comes from.
  */
-export function emitTerraform(model: ClusterModel, objects: BucketObject[], hashOfSource: ReadonlyMap<string, string>): GeneratedFile[] {
+export function emitTerraform(specModel: ClusterModel, specObjects: BucketObject[], hashOfSource: ReadonlyMap<string, string>): GeneratedFile[] {
+  const { model, objects } = shieldSpecText({ model: specModel, objects: specObjects });
   const stack = new TerraformStack(new InMemoryRoot(), 'hakube');
   const scopes = new Map<Concern, Construct>(CONCERNS.map((c) => [c, new Construct(stack, c)]));
   const scope = (c: Concern): Construct => scopes.get(c) as Construct;
@@ -61,5 +65,8 @@ export function emitTerraform(model: ClusterModel, objects: BucketObject[], hash
     ...(serviceAccountIssuer ? { serviceAccountIssuer } : {}),
   });
 
-  return [...splitByConcern(stack.toTerraform() as Record<string, unknown>, scopes), bucketObjectHashesFile(objects, hashOfSource)];
+  return [
+    ...splitByConcern(revealSpecText(stack.toTerraform() as Record<string, unknown>), scopes),
+    bucketObjectHashesFile(objects, shieldSpecText(hashOfSource)),
+  ];
 }

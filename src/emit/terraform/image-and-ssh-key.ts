@@ -7,7 +7,7 @@ import { imageNameFor } from '../../spec/pinned-images.js';
 import { keyPairAddress, resourceName, UNNAMED_KEY_PAIR_ADDRESS } from './addresses.js';
 import { nameTag } from './cluster-tags.js';
 import { declare } from './declare.js';
-import { terraformLiteral } from './terraform-escape.js';
+import { originalSpecText } from './terraform-escape.js';
 
 export interface MachineImage {
   /** The image of each architecture the cluster's machines have. */
@@ -47,10 +47,10 @@ export function buildImageAndSshKey(scope: Construct, model: ClusterModel): Mach
   }
   const image: MachineImage = { imageIds };
   if (model.ssh.publicKey) {
-    const key = declare(scope, KeyPair, resourceName(keyPairAddress(model.ssh.publicKey)), {
+    // Named for the key as the user wrote it, so a comment with `${` keeps the address hakube gave it before.
+    const key = declare(scope, KeyPair, resourceName(keyPairAddress(originalSpecText(model.ssh.publicKey))), {
       keyNamePrefix: `${model.slug}-`,
-      // The key's comment is free text.
-      publicKey: terraformLiteral(model.ssh.publicKey),
+      publicKey: model.ssh.publicKey,
       tags: nameTag(model, 'ssh'),
     });
     // A cluster generated before keeps its key pair: Terraform moves it in state, nothing is replaced.
