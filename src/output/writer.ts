@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
+import { readBack } from '../read-back.js';
 import type { GeneratedFile } from './files.js';
 import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
@@ -32,8 +34,21 @@ function isKeyMaterial(path: string): boolean {
   return path.endsWith('.key') || path.startsWith('pki/secrets/');
 }
 
-function sameBytes(a: Buffer, b: string | Uint8Array): boolean {
-  return a.equals(typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
+/**
+ * Whether the regular file at `path` (its lstat `stats`) holds exactly `content`: a file of another size differs
+ * unread, and one of the same size is read no further than that size, never through a link.
+ */
+function holdsBytes(path: string, stats: Stats, content: string | Uint8Array): boolean {
+  const wanted = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  if (stats.size !== wanted.length) return false;
+  try {
+    return readRegularFileBounded(path, wanted.length).equals(wanted);
+  } catch (err) {
+    // Replaced since lstat: grown, or by something that is not a file.
+    if (err instanceof FileTooLargeError) return false;
+    if (err instanceof NotRegularFileError) throw new UserError(`${path} is not a regular file, but hakube writes a file there; move it away`);
+    asUserFsError(err, 'read', path);
+  }
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -54,8 +69,7 @@ export function readManifest(outDir: string): string[] {
 }
 
 function readManifestFile(path: string): string[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  return (readBack(path, 'file-list') ?? '')
     .split('\n')
     .filter((l) => l.length > 0 && isHakubeFile(l));
 }
@@ -69,7 +83,7 @@ function localManifestText(paths: string[]): string | undefined {
 function holds(path: string, text: string | undefined): boolean {
   const stats = lstatOrUndefined(path);
   if (text === undefined) return stats === undefined;
-  return stats?.isFile() === true && readFileSync(path, 'utf8') === text;
+  return stats?.isFile() === true && holdsBytes(path, stats, text);
 }
 
 /** Every regular file and symlink under `dir`, as '/'-separated relative paths. */
@@ -133,16 +147,8 @@ export function diffOutput(outDir: string, files: GeneratedFile[]): WriteReport 
     if (!stats) report.created.push(f.path);
     else if (!stats.isFile()) {
       throw new UserError(`${path} is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}, but hakube writes a file there; move it away`);
-    } else {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path);
-      } catch (err) {
-        asUserFsError(err, 'read', path);
-      }
-      if (sameBytes(bytes, f.content)) report.unchanged.push(f.path);
-      else report.changed.push(f.path);
-    }
+    } else if (holdsBytes(path, stats, f.content)) report.unchanged.push(f.path);
+    else report.changed.push(f.path);
   }
   const wanted = new Set(files.map((f) => f.path));
   report.removed = readManifest(outDir).filter((p) => !wanted.has(p) && lstatOrUndefined(join(outDir, p)) !== undefined);
