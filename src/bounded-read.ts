@@ -51,7 +51,10 @@ export function readRegularFileBounded(path: string, limit: number, opts: { foll
     throw err;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new NotRegularFileError(path);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new NotRegularFileError(path);
+    // A regular file says its size: one over the limit is refused unread (readOpened still bounds one that grows).
+    if (stats.size > limit) throw new FileTooLargeError(path, limit);
   } catch (err) {
     closeSync(fd);
     throw err;
