@@ -40,18 +40,21 @@ export function readBounded(path: string, limit: number): Buffer {
 /**
  * Like readBounded, but only a regular file at `path` itself: a symbolic link is not followed (O_NOFOLLOW fails it
  * with ELOOP), and opening a FIFO does not wait for a writer (O_NONBLOCK) before fstat refuses it. Throws
- * NotRegularFileError for anything but a regular file.
+ * NotRegularFileError for anything but a regular file. `followLink`: a link is followed, to a regular file only.
  */
-export function readRegularFileBounded(path: string, limit: number): Buffer {
+export function readRegularFileBounded(path: string, limit: number, opts: { followLink?: boolean } = {}): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (opts.followLink ? 0 : constants.O_NOFOLLOW));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new NotRegularFileError(path);
     throw err;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new NotRegularFileError(path);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new NotRegularFileError(path);
+    // A regular file says its size: one over the limit is refused unread (readOpened still bounds one that grows).
+    if (stats.size > limit) throw new FileTooLargeError(path, limit);
   } catch (err) {
     closeSync(fd);
     throw err;

@@ -1,7 +1,10 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
+import { parseReadBackJson, readBack, type ReadBackKind } from '../read-back.js';
+import { ROLLOUT_RECORD_FILE } from '../rollout/rollout-record.js';
+import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
 import { ADMIN_KUBECONFIG, USERS_DIR } from '../pki/certificate-plan.js';
 import { asUserFsError } from './fs-errors.js';
 import { FOLDER_MODE } from './folders.js';
@@ -66,23 +69,27 @@ export function openOutputFolder(outDir: string): { outDir: string; lock: Output
   return { outDir: abs, lock };
 }
 
+/** The limit a file of the output folder is read back with (src/read-back.ts). */
+export function readBackKindOf(file: string): ReadBackKind {
+  if (file.endsWith('.tf.json')) return 'terraform';
+  if (file === KUBERNETES_VERSION_FILE) return 'version';
+  if (file === ROLLOUT_RECORD_FILE) return 'record';
+  return 'document';
+}
+
 /**
  * The files hakube wrote last time that the next run compares against, by relative path: only files its manifest
  * lists (Terraform files the user added are not hakube's), and none that hold key material (pki/, users/, the
- * admin kubeconfig). Each Terraform file must still parse as a Terraform JSON document. Empty on a first run.
+ * admin kubeconfig). Each is read back bounded and never through a link (src/read-back.ts); each Terraform file
+ * must still parse as a Terraform JSON document of bounded depth. Empty on a first run.
  */
 export function readPreviousOutput(outDir: string): Map<string, string> {
   const files = readManifest(outDir).filter((f) => !f.startsWith(`${PKI_DIR}/`) && !f.startsWith(`${USERS_DIR}/`) && f !== ADMIN_KUBECONFIG);
   const previous = new Map<string, string>();
   for (const file of files) {
     const path = join(outDir, file);
-    if (!existsSync(path)) continue;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      asUserFsError(err, 'read', path);
-    }
+    const text = readBack(path, readBackKindOf(file));
+    if (text === undefined) continue;
     if (file.endsWith('.tf.json') && !file.includes('/')) checkTerraformDocument(path, text);
     previous.set(file, text);
   }
@@ -90,12 +97,7 @@ export function readPreviousOutput(outDir: string): Map<string, string> {
 }
 
 function checkTerraformDocument(path: string, text: string): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${path} is not valid JSON (${(err as Error).message}); restore it from git or delete it`);
-  }
+  const doc = parseReadBackJson(text, path);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new UserError(`${path} is not a Terraform JSON document (an object); restore it from git or delete it`);
   }

@@ -2,6 +2,7 @@ import { PKI_DIR } from '../model/bucket-layout.js';
 import { USERS_DIR } from '../pki/certificate-plan.js';
 import { ROLLOUT_RECORD_FILE } from '../rollout/rollout-record.js';
 import { KUBERNETES_VERSION_FILE } from '../upgrade/previous-version.js';
+import { READ_BACK_LIMITS } from '../read-back.js';
 
 /**
  * Lists the files hakube wrote last time, so it can tell its own files from the user's (state, .terraform/). It is
@@ -13,7 +14,7 @@ export const MANIFEST_FILE = '.hakube-files';
  * The most bytes of either list hakube reads back: a few hundred paths of a hundred-odd bytes each, for the largest
  * spec the schema admits (test/spec/users-bound.test.ts); writeOutput never writes a longer one.
  */
-export const FILE_LIST_LIMIT = 1024 * 1024;
+export const FILE_LIST_LIMIT = READ_BACK_LIMITS['file-list'];
 /** The same list for the files the output's .gitignore keeps out of git, kept where git never sees it either. */
 export const LOCAL_MANIFEST_FILE = `${PKI_DIR}/.hakube-files`;
 

@@ -1,13 +1,14 @@
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { describeSize, FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
+import { readBack } from '../read-back.js';
 import { contentHash, type GeneratedFile } from './files.js';
 import { FILE_MODE, FOLDER_MODE, makeTreeFolders, PRIVATE_FOLDER_MODE } from './folders.js';
 import { asUserFsError } from './fs-errors.js';
 import { PKI_DIR } from '../model/bucket-layout.js';
 import { processRuns } from './output-lock.js';
 import { FILE_LIST_LIMIT, isHakubeFile, isLocalOnly, LOCAL_MANIFEST_FILE, MANIFEST_FILE } from './owned-files.js';
-import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { keptFolderName, parseSwapFolderName, swapFolderName } from './swap-names.js';
 import { writeNewFile } from './atomic-file.js';
 
@@ -33,8 +34,21 @@ function isKeyMaterial(path: string): boolean {
   return path.endsWith('.key') || path.startsWith('pki/secrets/');
 }
 
-function sameBytes(a: Buffer, b: string | Uint8Array): boolean {
-  return a.equals(typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b));
+/**
+ * Whether the regular file at `path` (its lstat `stats`) holds exactly `content`: a file of another size differs
+ * unread, and one of the same size is read no further than that size, never through a link.
+ */
+function holdsBytes(path: string, stats: Stats, content: string | Uint8Array): boolean {
+  const wanted = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  if (stats.size !== wanted.length) return false;
+  try {
+    return readRegularFileBounded(path, wanted.length).equals(wanted);
+  } catch (err) {
+    // Replaced since lstat: grown, or by something that is not a file.
+    if (err instanceof FileTooLargeError) return false;
+    if (err instanceof NotRegularFileError) throw new UserError(`${path} is not a regular file, but hakube writes a file there; move it away`);
+    asUserFsError(err, 'read', path);
+  }
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -70,19 +84,7 @@ function readManifestFile(path: string): string[] {
 const RECORDED_LINE = /^([0-9a-f]{64}) {2}(.+)$/;
 
 function manifestEntries(path: string): { path: string; hash?: string }[] {
-  if (!existsSync(path)) return [];
-  let text: string;
-  try {
-    text = readBounded(path, FILE_LIST_LIMIT).toString('utf8');
-  } catch (err) {
-    if (err instanceof FileTooLargeError) {
-      // The committed list is in git; the local one is not, and the next run writes it anew.
-      const fix = path.endsWith(LOCAL_MANIFEST_FILE) ? 'delete it (the next run writes it anew)' : 'restore it from git';
-      throw new UserError(`${path} is larger than ${describeSize(FILE_LIST_LIMIT)}, more than any list hakube writes; ${fix}`);
-    }
-    asUserFsError(err, 'read', path);
-  }
-  return text
+  return (readBack(path, 'file-list') ?? '')
     .split('\n')
     .map((line) => {
       const recorded = RECORDED_LINE.exec(line);
@@ -109,7 +111,7 @@ function localManifestText(paths: string[]): string | undefined {
 function holds(path: string, text: string | undefined): boolean {
   const stats = lstatOrUndefined(path);
   if (text === undefined) return stats === undefined;
-  return stats?.isFile() === true && readFileSync(path, 'utf8') === text;
+  return stats?.isFile() === true && holdsBytes(path, stats, text);
 }
 
 /** Every regular file and symlink under `dir`, as '/'-separated relative paths. */
@@ -173,16 +175,8 @@ export function diffOutput(outDir: string, files: GeneratedFile[]): WriteReport 
     if (!stats) report.created.push(f.path);
     else if (!stats.isFile()) {
       throw new UserError(`${path} is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}, but hakube writes a file there; move it away`);
-    } else {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path);
-      } catch (err) {
-        asUserFsError(err, 'read', path);
-      }
-      if (sameBytes(bytes, f.content)) report.unchanged.push(f.path);
-      else report.changed.push(f.path);
-    }
+    } else if (holdsBytes(path, stats, f.content)) report.unchanged.push(f.path);
+    else report.changed.push(f.path);
   }
   const wanted = new Set(files.map((f) => f.path));
   report.removed = readManifest(outDir).filter((p) => !wanted.has(p) && lstatOrUndefined(join(outDir, p)) !== undefined);

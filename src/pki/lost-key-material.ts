@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from '../emit/terraform/bucket-object-hashes.js';
 import { UserError } from '../errors.js';
 import { bucketObjects, PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import type { ClusterModel } from '../model/model.js';
 import { readManifest } from '../output/writer.js';
+import { parseReadBackJson, readBack } from '../read-back.js';
 import { plannedCertificates, SERVICE_ACCOUNT_KEY, SERVICE_ACCOUNT_PUB, USERS_DIR } from './certificate-plan.js';
 import type { PkiStore } from './store.js';
 
@@ -39,13 +39,10 @@ function irreplaceableFiles(model: ClusterModel, store: PkiStore): Array<{ paths
  * needs no add-on names.
  */
 function recordedFiles(outDir: string, model: ClusterModel): string[] {
-  let hashes: Map<string, string>;
-  try {
-    hashes = recordedObjectHashes(JSON.parse(readFileSync(join(outDir, BUCKET_OBJECT_HASHES_FILE), 'utf8')));
-  } catch {
-    // No such file: no record in it. A damaged one is reported by readPreviousOutput, or restored from git.
-    hashes = new Map();
-  }
+  const path = join(outDir, BUCKET_OBJECT_HASHES_FILE);
+  // No such file: no record in it. A link, FIFO, huge or damaged file is refused naming it.
+  const text = readBack(path, 'terraform');
+  const hashes = text === undefined ? new Map<string, string>() : recordedObjectHashes(parseReadBackJson(text, path));
   const uploaded = bucketObjects(model, []).filter((object) => hashes.has(object.key)).map((object) => object.source);
   return [...readManifest(outDir), ...uploaded];
 }

@@ -1,8 +1,9 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
+import { describeSize, FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
 import { UserError, type Issue } from '../errors.js';
+import { parseReadBackJson, readBack } from '../read-back.js';
 import { showValue } from '../show-value.js';
 import { PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js';
 import { describeNatively, type CertificateInfo } from './certificate-info.js';
@@ -93,6 +94,7 @@ function listFiles(outDir: string, dir: string, problem: Problem): string[] {
       if (entry.isSymbolicLink()) problem('HK420', child, 'is a symbolic link; hakube never follows links to key material: put the file itself there');
       else if (entry.isDirectory()) walk(child);
       else if (entry.isFile()) found.push(child);
+      else problem('HK420', child, 'is not a regular file (a FIFO, socket or device); hakube reads key material only from regular files: put the file itself there');
     }
   };
   walk(dir);
@@ -106,13 +108,16 @@ function listFiles(outDir: string, dir: string, problem: Problem): string[] {
  */
 function checkFolderCluster(outDir: string, clusterName: string): void {
   const path = join(outDir, MANIFEST_PATH);
-  if (!existsSync(path)) return;
   const position = { file: path, line: 1, column: 1 };
+  // Read back like every file of the folder: a link, a FIFO or a huge file is refused naming it.
+  const text = readBack(path, 'record');
+  if (text === undefined) return;
   let owner: unknown;
   try {
-    owner = (JSON.parse(readBounded(path, storeReadLimit(MANIFEST_PATH)).toString('utf8')) as { cluster?: unknown }).cluster;
+    owner = (parseReadBackJson(text, path) as { cluster?: unknown } | null)?.cluster;
   } catch (err) {
-    const why = err instanceof FileTooLargeError ? `is larger than ${describeSize(storeReadLimit(MANIFEST_PATH))}` : 'is not JSON hakube wrote';
+    if (!(err instanceof UserError)) throw err;
+    const why = 'is not JSON hakube wrote';
     throw new UserError(`${path} ${why}, so hakube cannot tell which cluster ${outDir} belongs to; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, [
       { code: 'HK443', severity: 'error', pointer: '', message: `${MANIFEST_PATH} ${why}; restore it from your backup of ${PKI_DIR}/ (it is not in git)`, position },
     ]);
@@ -136,13 +141,15 @@ export async function readPkiStore(outDir: string, clusterName?: string): Promis
   const issues: Issue[] = [];
   const problem: Problem = (code, path, message) =>
     issues.push({ code, severity: 'error', pointer: '', message: `${path} ${message}`, position: { file: join(outDir, path), line: 1, column: 1 } });
-  // Bounded: a key or certificate is a few KiB; a huge file (or /dev/zero behind a symlink) is reported, not read.
+  // Bounded and never through a link: a key or certificate is a few KiB; a huge file is reported, not read, and a
+  // link or FIFO put in place of a file since it was listed is refused.
   const read = (path: string): Buffer | undefined => {
     try {
-      return readBounded(join(outDir, path), storeReadLimit(path));
+      return readRegularFileBounded(join(outDir, path), storeReadLimit(path));
     } catch (err) {
-      if (!(err instanceof FileTooLargeError)) throw err;
-      problem('HK442', path, `is larger than ${describeSize(storeReadLimit(path))}, more than any key, certificate or token hakube writes`);
+      if (err instanceof FileTooLargeError) problem('HK442', path, `is larger than ${describeSize(storeReadLimit(path))}, more than any key, certificate or token hakube writes`);
+      else if (err instanceof NotRegularFileError) problem('HK420', path, 'is not a regular file; hakube never follows links to key material: put the file itself there');
+      else throw err;
       return undefined;
     }
   };
@@ -259,7 +266,8 @@ export async function readPkiStore(outDir: string, clusterName?: string): Promis
   }
 
   const kubeconfigs = [...files.filter((f) => f.startsWith(`${USERS_DIR}/`) && f.endsWith('/kubeconfig'))];
-  if (existsSync(join(outDir, ADMIN_KUBECONFIG)) && statSync(join(outDir, ADMIN_KUBECONFIG)).isFile()) kubeconfigs.push(ADMIN_KUBECONFIG);
+  // Listed with pki/ when a regular file; a link or FIFO in its place is reported there.
+  if (present.has(ADMIN_KUBECONFIG)) kubeconfigs.push(ADMIN_KUBECONFIG);
   for (const path of kubeconfigs) {
     const bytes = read(path);
     if (!bytes) continue;

@@ -1,40 +1,83 @@
 import { gunzipSync } from 'node:zlib';
 import { renderedFromTemplatefile } from '../emit/cloudinit/templatefile-syntax.js';
 import { memberAddresses } from '../emit/terraform/addresses.js';
+import { describeSize } from '../bounded-read.js';
+import { UserError } from '../errors.js';
 import type { TerraformJson } from '../ha/rollout-plan.js';
 import { controlPlaneCloudInitPath } from '../model/bootstrap-contract.js';
+import { parseReadBackJson } from '../read-back.js';
+import { showValue } from '../show-value.js';
 
-/** The user data Terraform recorded (base64gzip of the rendered cloud-init), or undefined when it is not that. */
-function recordedUserData(attributes: Record<string, unknown>): string | undefined {
+/**
+ * Most bytes recorded user data may inflate to. EC2 takes at most 16 KB of user data ("User data is limited to 16 KB,
+ * in raw form, before it is base64-encoded", AWS EC2 User Guide, instancedata-add-user-data), and deflate inflates
+ * at most about 1032:1, so no user data EC2 accepts comes near this; a gzip bomb stops here.
+ */
+export const USER_DATA_LIMIT = 17 * 1024 * 1024;
+
+const FROM_TERRAFORM = 'pass the output of terraform state pull';
+
+/** One resource of a Terraform state (format 4), as far as hakube reads it. */
+export interface StateResource {
+  mode: string;
+  type: string;
+  name: string;
+  instances: Array<{ status?: string; attributes: Record<string, unknown> }>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The resources of a Terraform state (format 4, as `terraform state pull` prints it or a local terraform.tfstate),
+ * read from `stateName`: a UserError naming it for anything else (not JSON, nested deeper than any state, another
+ * version, a resource or instance of the wrong shape), so nothing later meets a null or an endless nesting.
+ */
+export function parseTerraformState(stateText: string, stateName: string): StateResource[] {
+  const state = parseReadBackJson(stateText, stateName, FROM_TERRAFORM);
+  const notAState = (why: string) => new UserError(`${stateName} is not a Terraform state (version 4): ${why}; ${FROM_TERRAFORM}`);
+  if (!isRecord(state) || state.version !== 4 || !Array.isArray(state.resources)) throw notAState('no version 4 and resources list at its top');
+  return state.resources.map((resource: unknown, i: number) => {
+    if (!isRecord(resource) || typeof resource.mode !== 'string' || typeof resource.type !== 'string' || typeof resource.name !== 'string' || !Array.isArray(resource.instances)) {
+      throw notAState(`resources[${i}] is not a resource with a mode, type, name and instances`);
+    }
+    const instances = resource.instances.map((instance: unknown, j: number) => {
+      const attributes = isRecord(instance) ? (instance.attributes ?? {}) : undefined;
+      if (!isRecord(instance) || !isRecord(attributes) || (instance.status !== undefined && typeof instance.status !== 'string')) {
+        throw notAState(`resources[${i}].instances[${j}] is not an instance with attributes`);
+      }
+      return { ...(typeof instance.status === 'string' ? { status: instance.status } : {}), attributes };
+    });
+    return { mode: resource.mode, type: resource.type, name: resource.name, instances };
+  });
+}
+
+/**
+ * The user data Terraform recorded (base64gzip of the rendered cloud-init), or undefined when it is not that;
+ * inflated to at most USER_DATA_LIMIT bytes, past which it is refused.
+ */
+function recordedUserData(attributes: Record<string, unknown>, stateName: string, member: string): string | undefined {
   const encoded = attributes.user_data_base64;
   if (typeof encoded !== 'string' || encoded === '') return undefined;
   try {
-    return gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8');
-  } catch {
+    return gunzipSync(Buffer.from(encoded, 'base64'), { maxOutputLength: USER_DATA_LIMIT }).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new UserError(`${stateName} records user data larger than ${describeSize(USER_DATA_LIMIT)} once inflated for ${member}, more than EC2 accepts; ${FROM_TERRAFORM}`);
+    }
     return undefined;
   }
 }
 
 /**
- * Checks a Terraform state (format 4, as `terraform state pull` prints it or a local terraform.tfstate) against the
- * folder's current Terraform: every control-plane member the folder declares exists, is not tainted, and runs the
- * instance type, image and user data (the folder's cloud-init file, `cloudInit` by path) the folder asks for.
- * Returns what does not match: empty when the folder's last step was applied. Pure; the caller reads the files.
+ * Checks the resources of a Terraform state (parseTerraformState) against the folder's current Terraform: every
+ * control-plane member the folder declares exists, is not tainted, and runs the instance type, image and user data
+ * (the folder's cloud-init file, `cloudInit` by path) the folder asks for. Returns what does not match: empty when
+ * the folder's last step was applied. Pure; the caller reads the files.
  */
-export function unappliedMembers(stateText: string, stateName: string, folder: TerraformJson, members: string[], cloudInit: ReadonlyMap<string, string>): string[] {
-  let state: unknown;
-  try {
-    state = JSON.parse(stateText);
-  } catch {
-    return [`${stateName} is not JSON; pass the output of terraform state pull`];
-  }
-  const resources = (state as { version?: unknown; resources?: unknown } | null)?.resources;
-  if ((state as { version?: unknown } | null)?.version !== 4 || !Array.isArray(resources)) {
-    return [`${stateName} is not a Terraform state (version 4); pass the output of terraform state pull`];
-  }
-  type StateResource = { mode?: string; type?: string; name?: string; instances?: Array<{ status?: string; attributes?: Record<string, unknown> }> };
-  const find = (mode: string, type: string, name: string) =>
-    (resources as StateResource[]).find((r) => r.mode === mode && r.type === type && r.name === name)?.instances?.[0];
+export function unappliedMembers(resources: StateResource[], stateName: string, folder: TerraformJson, members: string[], cloudInit: ReadonlyMap<string, string>): string[] {
+  const find = (mode: string, type: string, name: string) => resources.find((r) => r.mode === mode && r.type === type && r.name === name)?.instances[0];
   const configured = (folder.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_instance ?? {};
   const problems: string[] = [];
   for (const member of members) {
@@ -48,19 +91,19 @@ export function unappliedMembers(stateText: string, stateName: string, folder: T
       continue;
     }
     if (instance.status === 'tainted') problems.push(`${member}: tainted in ${stateName} (a failed create or a terraform taint); the next apply replaces it`);
-    const attributes = instance.attributes ?? {};
+    const attributes = instance.attributes;
     if (typeof config.instance_type === 'string' && attributes.instance_type !== config.instance_type) {
-      problems.push(`${member}: runs ${String(attributes.instance_type)}, the folder asks for ${config.instance_type}`);
+      problems.push(`${member}: runs ${showValue(attributes.instance_type)}, the folder asks for ${showValue(config.instance_type)}`);
     }
     // The image is an AMI id, or a data source whose id the state recorded when it was read.
     const dataSource = typeof config.ami === 'string' ? /^\$\{data\.aws_ami\.([A-Za-z0-9_-]+)\.id\}$/.exec(config.ami)?.[1] : undefined;
     const imageInState = dataSource ? find('data', 'aws_ami', dataSource)?.attributes?.id : undefined;
     const wantedImage = typeof config.ami === 'string' && config.ami.startsWith('ami-') ? config.ami : typeof imageInState === 'string' ? imageInState : undefined;
-    if (wantedImage && attributes.ami !== wantedImage) problems.push(`${member}: runs image ${String(attributes.ami)}, the folder asks for ${wantedImage}`);
+    if (wantedImage && attributes.ami !== wantedImage) problems.push(`${member}: runs image ${showValue(attributes.ami)}, the folder asks for ${showValue(wantedImage)}`);
     // A changed cloud-init file replaces the member; the state then records the new file's rendering.
     const path = controlPlaneCloudInitPath({ name: member });
     const template = cloudInit.get(path);
-    const recorded = recordedUserData(attributes);
+    const recorded = recordedUserData(attributes, stateName, member);
     if (template !== undefined && recorded !== undefined && !renderedFromTemplatefile(template, recorded)) {
       problems.push(`${member}: runs user data other than the folder's ${path} (the step that changed it is not applied)`);
     }

@@ -1,7 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 import type { ClusterModel } from '../model/model.js';
 import type { GeneratedFile } from '../output/files.js';
+import { readBack } from '../read-back.js';
+import { showValue } from '../show-value.js';
+import { formatVersion, parseKubernetesVersion } from './version-skew.js';
 
 /**
  * The cluster's Kubernetes version as last generated, in a small file of its own that is committed with the rest
@@ -43,7 +47,9 @@ export function pinnedEtcdVersions(outDir: string): Record<string, string | unde
   if (!existsSync(cloudInitDir)) return versions;
   for (const name of readdirSync(cloudInitDir).sort(compareMemberFiles)) {
     const member = MEMBER_CLOUD_INIT.exec(name)?.[1];
-    if (member) versions[member] = pinnedEtcdVersion(readFileSync(join(cloudInitDir, name), 'utf8'));
+    // Read back like every file of the folder: never through a link, bounded.
+    const text = member ? readBack(join(cloudInitDir, name), 'document') : undefined;
+    if (member && text !== undefined) versions[member] = pinnedEtcdVersion(text);
   }
   return versions;
 }
@@ -69,11 +75,16 @@ export function compareVersions(a: string, b: string): number {
 export function readPreviousKubernetesVersions(outDir: string): string[] {
   const versions: string[] = [];
   const versionFile = join(outDir, KUBERNETES_VERSION_FILE);
-  if (existsSync(versionFile)) versions.push(readFileSync(versionFile, 'utf8').trim());
+  const text = readBack(versionFile, 'version');
+  if (text !== undefined) {
+    const version = parseKubernetesVersion(text);
+    if (!version) throw new UserError(`${versionFile} holds ${showValue(text.trim())}, not a Kubernetes version hakube wrote; restore it from git`);
+    versions.push(formatVersion(version));
+  }
   const cloudInitDir = join(outDir, 'cloud-init');
-  if (existsSync(cloudInitDir)) {
+  if (lstatSync(cloudInitDir, { throwIfNoEntry: false })?.isDirectory()) {
     for (const name of readdirSync(cloudInitDir).filter((n) => n.endsWith('.yaml')).sort()) {
-      const pinned = pinnedKubeletVersion(readFileSync(join(cloudInitDir, name), 'utf8'));
+      const pinned = pinnedKubeletVersion(readBack(join(cloudInitDir, name), 'document') ?? '');
       if (pinned) versions.push(pinned);
     }
   }

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -131,7 +131,7 @@ describe('hakube rollout status and next', () => {
     const r = runCli(['rollout', 'next', spec, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the previous step is not applied yet');
-    expect(r.stderr).toContain('control-plane-1: runs t3.medium, the folder asks for m6i.large');
+    expect(r.stderr).toContain('control-plane-1: runs "t3.medium", the folder asks for "m6i.large"');
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(snapshotFiles(out)).toEqual(before);
 
@@ -172,12 +172,19 @@ describe('hakube rollout status and next', () => {
     }
   });
 
-  it('reads at most 256 MiB of a state: an endless one (/dev/zero) is a clean error', () => {
-    const { spec, out } = scenario(...INSTANCE_TYPE);
+  it('reads a state only from a regular file of at most 256 MiB: an endless one (/dev/zero) is a clean error', () => {
+    const { spec, out, dir } = scenario(...INSTANCE_TYPE);
     expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
     const r = runCli(['rollout', 'next', spec, '--out', out, '--state', '/dev/zero']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('/dev/zero is larger than 256 MiB');
+    expect(r.stderr).toContain('/dev/zero is not a regular file');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 256 * 1024 * 1024 + 1);
+    const t = runCli(['rollout', 'next', spec, '--out', out, '--state', huge]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain(`${huge} is larger than 256 MiB`);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 

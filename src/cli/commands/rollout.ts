@@ -6,12 +6,12 @@ import { mergeTerraformDocuments, type TerraformJson } from '../../ha/rollout-pl
 import { readPreviousOutput } from '../../output/output-folder.js';
 import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
-import { unappliedMembers } from '../../rollout/applied-state.js';
+import { parseTerraformState, unappliedMembers } from '../../rollout/applied-state.js';
 import { parseRolloutRecord, ROLLOUT_RECORD_FILE } from '../../rollout/rollout-record.js';
 import { validateFile } from '../../spec/validate.js';
 import type { Console } from '../output.js';
 import { printGenerateResult, rolloutNextCommand, shownOutDir } from './generate.js';
-import { describeSize, FileTooLargeError, readBounded } from '../../bounded-read.js';
+import { readBack } from '../../read-back.js';
 
 interface RolloutArgs {
   spec: string;
@@ -21,9 +21,6 @@ interface RolloutArgs {
 interface StatusArgs extends RolloutArgs {
   output: 'table' | 'json';
 }
-
-/** A state of a large cluster is a few megabytes, as its plan is (plan-check reads at most 256 MiB). */
-const MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 interface NextArgs extends RolloutArgs {
   state?: string;
@@ -90,18 +87,16 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
       const backend = cluster.model.terraform.backend;
       const localPath = backend.type === 'local' ? (backend.path ?? 'terraform.tfstate') : undefined;
       const localState = localPath === undefined ? undefined : isAbsolute(localPath) ? localPath : join(outDir, localPath);
-      const statePath = args.state ?? (localState && existsSync(localState) ? localState : undefined);
+      // --state is the user's own choice (a link to it is followed); the local backend's state is read back from the
+      // folder like its other files. Either must be a regular file within the state limit (src/read-back.ts).
+      const statePath = args.state ?? localState;
+      const stateText = statePath === undefined ? undefined : readBack(statePath, 'state', { followLink: args.state !== undefined });
+      if (args.state !== undefined && stateText === undefined) throw new UserError(`cannot read the state ${args.state}: no such file (ENOENT)`);
       const members = cluster.model.controlPlane.members.map((m) => m.name);
-      if (statePath) {
-        let text: string;
-        try {
-          text = readBounded(statePath, MAX_STATE_BYTES).toString('utf8');
-        } catch (err) {
-          if (err instanceof FileTooLargeError) throw new UserError(`${statePath} is larger than ${describeSize(MAX_STATE_BYTES)}; it is not this cluster's Terraform state`);
-          throw new UserError(`cannot read the state ${statePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+      if (statePath !== undefined && stateText !== undefined) {
+        const resources = parseTerraformState(stateText, statePath);
         const folder = mergeTerraformDocuments([...previous].filter(([p]) => p.endsWith('.tf.json')).map(([, t]) => JSON.parse(t) as TerraformJson));
-        const problems = unappliedMembers(text, statePath, folder, members, previous);
+        const problems = unappliedMembers(resources, statePath, folder, members, previous);
         if (problems.length > 0) {
           throw new UserError(`the previous step is not applied yet, so the next member must wait:\n  ${problems.join('\n  ')}\nRun terraform apply in ${shownOutDir(outDir)} first.`);
         }
