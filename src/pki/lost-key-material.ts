@@ -32,13 +32,11 @@ function irreplaceableFiles(model: ClusterModel, store: PkiStore): Array<{ paths
 }
 
 /**
- * The files of an earlier output that the folder records as written: its manifests (MANIFEST_FILE for the committed
- * files, the one inside pki/ for pki/ and users/, so a restored pki/ still records the users), and its committed
- * bucket-object-hashes.tf.json, which names those uploaded to the bucket (the CAs, the service-account pair, the
- * encryption config): in a clone, where pki/ is missing, that is the record. Key material only, so bucketObjects
- * needs no add-on names.
+ * The sha256 the folder's committed bucket-object-hashes.tf.json records for each file it uploads, by the file's
+ * path relative to the folder: in a clone, where pki/ is missing, that is the record of the key material. Key
+ * material only, so bucketObjects needs no add-on names.
  */
-function recordedFiles(outDir: string, model: ClusterModel): string[] {
+export function recordedUploadHashes(outDir: string, model: ClusterModel): Map<string, string> {
   let hashes: Map<string, string>;
   try {
     hashes = recordedObjectHashes(JSON.parse(readFileSync(join(outDir, BUCKET_OBJECT_HASHES_FILE), 'utf8')));
@@ -46,8 +44,22 @@ function recordedFiles(outDir: string, model: ClusterModel): string[] {
     // No such file: no record in it. A damaged one is reported by readPreviousOutput, or restored from git.
     hashes = new Map();
   }
-  const uploaded = bucketObjects(model, []).filter((object) => hashes.has(object.key)).map((object) => object.source);
-  return [...readManifest(outDir), ...uploaded];
+  return new Map(
+    bucketObjects(model, []).flatMap((object) => {
+      const hash = hashes.get(object.key);
+      return hash === undefined ? [] : [[object.source, hash] as const];
+    }),
+  );
+}
+
+/**
+ * The files of an earlier output that the folder records as written: its manifests (MANIFEST_FILE for the committed
+ * files, the one inside pki/ for pki/ and users/, so a restored pki/ still records the users), and the files its
+ * committed bucket-object-hashes.tf.json names as uploaded to the bucket (the CAs, the service-account pair, the
+ * encryption config).
+ */
+function recordedFiles(outDir: string, model: ClusterModel): string[] {
+  return [...readManifest(outDir), ...recordedUploadHashes(outDir, model).keys()];
 }
 
 /**
