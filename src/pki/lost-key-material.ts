@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from '../emit/terraform/bucket-object-hashes.js';
 import { UserError } from '../errors.js';
@@ -6,6 +6,7 @@ import { bucketObjects, PKI_DIR, SECRET_FILES } from '../model/bucket-layout.js'
 import type { ClusterModel } from '../model/model.js';
 import { readManifest } from '../output/writer.js';
 import { plannedCertificates, SERVICE_ACCOUNT_KEY, SERVICE_ACCOUNT_PUB, USERS_DIR } from './certificate-plan.js';
+import { keyStorePaths } from './key-store-paths.js';
 import type { PkiStore } from './store.js';
 
 /** The flag of `hakube generate` that makes new key material in place of the recorded one, on purpose. */
@@ -85,10 +86,14 @@ export function lostKeyMaterial(model: ClusterModel, recorded: readonly string[]
 export function refuseLostKeyMaterial(outDir: string, model: ClusterModel, store: PkiStore, newPki = false): string[] {
   const lost = lostKeyMaterial(model, recordedFiles(outDir, model), store);
   if (lost.length === 0 || newPki) return lost;
+  const keyStore = keyStorePaths(outDir).archive;
+  const restore = existsSync(keyStore)
+    ? `  The team key store ${keyStore} is beside it: restore them with 'hakube keys open' (the same spec and --out) and your age identity, then run the command again.\n`
+    : `  Restore ${PKI_DIR}/ and ${USERS_DIR}/ into ${outDir} from your team's key store or a backup (they are kept out of git), then run the command again.\n`;
   throw new UserError(
     `${outDir} holds hakube output, but key material it records (in ${BUCKET_OBJECT_HASHES_FILE} and its file lists) is missing: ${lost.join(', ')}\n` +
       `  Going on would make a new cluster CA and keys, which the next terraform apply uploads to every machine; nothing was written.\n` +
-      `  Restore ${PKI_DIR}/ and ${USERS_DIR}/ into ${outDir} from your team's key store or a backup (they are kept out of git), then run the command again.\n` +
+      restore +
       `  To start a new PKI for this cluster on purpose (every machine must then be replaced), run hakube generate with ${NEW_PKI_FLAG}.`,
   );
 }
