@@ -208,7 +208,9 @@ describe('the team key store', () => {
       expect(statSync(join(repo, OUT, 'pki')).mode & 0o777).toBe(0o700);
       expect(statSync(join(repo, OUT, 'users')).mode & 0o777).toBe(0o700);
       const keys = keyListing(repo);
-      expectOk(hakube(repo, ['generate', 'cluster.yaml']));
+      const generated = hakube(repo, ['generate', 'cluster.yaml']);
+      expectOk(generated);
+      expect(generated.stderr).not.toContain('note: the team key store');
       expect(keyListing(repo)).toEqual(keys);
       expect(git(repo, 'status', '--porcelain')).toBe('');
     });
@@ -265,7 +267,10 @@ describe('the team key store', () => {
   describe('refreshing the store', () => {
     it('after certs renew: status names the renewed files, here and in a fresh clone; open refuses the stale store; seal brings it up to date', () => {
       const laptop = openedClone();
-      expectOk(hakube(laptop, ['certs', 'renew', 'cluster.yaml', '--within', '36500']));
+      const renew = hakube(laptop, ['certs', 'renew', 'cluster.yaml', '--within', '36500']);
+      expectOk(renew);
+      expect(renew.stderr).toContain(`note: the team key store ${STORE} no longer holds what it must (`);
+      expect(renew.stderr).toContain(`run 'hakube keys seal cluster.yaml' and commit it with ${MANIFEST}`);
       const stale = hakube(laptop, ['keys', 'status', 'cluster.yaml']);
       expectUserError(stale);
       expect(stale.stderr).toContain(`the key store ${STORE} is stale:`);
@@ -298,7 +303,9 @@ describe('the team key store', () => {
 
     it('after add-user: status names the new user\'s files; seal brings it up to date', () => {
       const laptop = openedClone();
-      expectOk(hakube(laptop, ['add-user', 'cluster.yaml', '--name', 'carol', '--server', 'https://api.example.com:6443']));
+      const added = hakube(laptop, ['add-user', 'cluster.yaml', '--name', 'carol', '--server', 'https://api.example.com:6443']);
+      expectOk(added);
+      expect(added.stderr).toContain(`note: the team key store ${STORE} no longer holds what it must (`);
       const stale = hakube(laptop, ['keys', 'status', 'cluster.yaml']);
       expectUserError(stale);
       expect(stale.stderr).toContain('  - users/carol/carol.key is here but not in the store');

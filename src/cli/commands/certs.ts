@@ -4,6 +4,7 @@ import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
+import { noteStaleKeyStore } from '../key-store-note.js';
 import type { Console } from '../output.js';
 import { join } from 'node:path';
 import { showValue } from '../../show-value.js';
@@ -96,6 +97,7 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       for (const file of files) writeFileAtomic(join(out, file.path), file.content, { mode: file.mode });
       if (renewed.length > 0) await generate(args.spec, { outDir: out });
       for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
+      if (renewed.length > 0) await noteStaleKeyStore(con, model, out, args.spec, args.out);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
         return;
