@@ -224,6 +224,22 @@ describe('the team key store', () => {
     });
   });
 
+  it('with users/ removed after opening, status names the files and open restores only those', () => {
+    const repo = openedClone(bob);
+    const keys = keyListing(repo);
+    rmSync(join(repo, OUT, 'users'), { recursive: true });
+    const status = hakube(repo, ['keys', 'status', 'cluster.yaml']);
+    expectUserError(status);
+    expect(status.stderr).toContain('  - users/alice/alice.key is in the store but no longer here');
+    const pkiBefore = new Map([...contentListing(repo)].filter(([f]) => f.startsWith(`${OUT}/pki/`)));
+    const open = hakube(repo, ['keys', 'open', 'cluster.yaml', '--identity', bob.identity]);
+    expectOk(open);
+    expect(open.stdout).toMatch(/^restored 2 files from .* \(\d+ were already there\)/);
+    expect(keyListing(repo)).toEqual(keys);
+    expect(new Map([...contentListing(repo)].filter(([f]) => f.startsWith(`${OUT}/pki/`)))).toEqual(pkiBefore);
+    expectOk(hakube(repo, ['keys', 'status', 'cluster.yaml']));
+  });
+
   describe("the pipeline's apply job", () => {
     it('restores the keys with its own identity from the environment, then generate --check is up to date', () => {
       const repo = clone();
