@@ -76,7 +76,8 @@ function readKeyFiles(outDir: string): KeyFile[] {
         continue;
       }
       if (!entry.isFile()) throw new UserError(`${join(outDir, path)} is not a regular file (a link or special file); the key store holds regular files only, so replace it with the file itself`);
-      if (keyFilePathProblem(path)) throw new UserError(`${join(outDir, path)} cannot be stored: its name ${keyFilePathProblem(path)}`);
+      const problem = keyFilePathProblem(path);
+      if (problem) throw new UserError(`${join(outDir, path)} cannot be stored: its name ${problem}`);
       let content: Buffer;
       try {
         content = readRegularFileBounded(join(outDir, path), KEY_STORE_FILE_LIMIT);

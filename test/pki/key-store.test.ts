@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles } from '../helpers/files.js';
@@ -441,6 +441,23 @@ describe('the team key store', () => {
       expect(open.stderr).toContain('it holds the keys of cluster "other.k8s.local", not myfirstcluster.k8s.local');
       expect(contentListing(repo)).toEqual(before);
     });
+  });
+
+  it('keys seal refuses a clone without the keys (it would seal a store without the CA) and a link under pki/; nothing is written', () => {
+    const repo = clone();
+    const before = contentListing(repo);
+    const missing = hakube(repo, ['keys', 'seal', 'cluster.yaml']);
+    expectUserError(missing);
+    expect(missing.stderr).toContain('key material it records (in bucket-object-hashes.tf.json and its file lists) is missing: pki/ca.crt');
+    expect(contentListing(repo)).toEqual(before);
+    expectOk(hakube(repo, ['keys', 'open', 'cluster.yaml', '--identity', alice.identity]));
+    symlinkSync('/etc/hostname', join(repo, OUT, 'pki/extra.crt'));
+    const opened = contentListing(repo);
+    const linked = hakube(repo, ['keys', 'seal', 'cluster.yaml']);
+    expectUserError(linked);
+    // readPkiStore refuses it first (HK420), as it does for every command reading the keys.
+    expect(linked.stderr).toContain('pki/extra.crt is a symbolic link');
+    expect(contentListing(repo)).toEqual(opened);
   });
 
   it('keys status without a store says how to make one', () => {
