@@ -24,6 +24,7 @@ const COMMANDS: Array<{ names: string[]; load: (con: Console) => Promise<AnyComm
   { names: ['ha-report'], load: async (con) => (await import('./commands/ha-report.js')).haReportCommand(con) },
   { names: ['add-user'], load: async (con) => (await import('./commands/add-user.js')).addUserCommand(con) },
   { names: ['kubeconfig'], load: async (con) => (await import('./commands/kubeconfig.js')).kubeconfigCommand(con) },
+  { names: ['keys'], load: async (con) => (await import('./commands/keys.js')).keysCommand(con) },
   { names: ['certs'], load: async (con) => (await import('./commands/certs.js')).certsCommand(con) },
   { names: ['rollout'], load: async (con) => (await import('./commands/rollout.js')).rolloutCommand(con) },
   { names: ['plan-check'], load: async (con) => (await import('./commands/plan-check.js')).planCheckCommand(con) },

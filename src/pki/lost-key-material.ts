@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUCKET_OBJECT_HASHES_FILE, recordedObjectHashes } from '../emit/terraform/bucket-object-hashes.js';
 import { UserError } from '../errors.js';
@@ -6,6 +7,7 @@ import type { ClusterModel } from '../model/model.js';
 import { readManifest } from '../output/writer.js';
 import { parseReadBackJson, readBack } from '../read-back.js';
 import { plannedCertificates, SERVICE_ACCOUNT_KEY, SERVICE_ACCOUNT_PUB, USERS_DIR } from './certificate-plan.js';
+import { keyStorePaths } from './key-store-paths.js';
 import type { PkiStore } from './store.js';
 
 /** The flag of `hakube generate` that makes new key material in place of the recorded one, on purpose. */
@@ -32,19 +34,31 @@ function irreplaceableFiles(model: ClusterModel, store: PkiStore): Array<{ paths
 }
 
 /**
- * The files of an earlier output that the folder records as written: its manifests (MANIFEST_FILE for the committed
- * files, the one inside pki/ for pki/ and users/, so a restored pki/ still records the users), and its committed
- * bucket-object-hashes.tf.json, which names those uploaded to the bucket (the CAs, the service-account pair, the
- * encryption config): in a clone, where pki/ is missing, that is the record. Key material only, so bucketObjects
- * needs no add-on names.
+ * The sha256 the folder's committed bucket-object-hashes.tf.json records for each file it uploads, by the file's
+ * path relative to the folder: in a clone, where pki/ is missing, that is the record of the key material. Key
+ * material only, so bucketObjects needs no add-on names.
  */
-function recordedFiles(outDir: string, model: ClusterModel): string[] {
+export function recordedUploadHashes(outDir: string, model: ClusterModel): Map<string, string> {
   const path = join(outDir, BUCKET_OBJECT_HASHES_FILE);
   // No such file: no record in it. A link, FIFO, huge or damaged file is refused naming it.
   const text = readBack(path, 'terraform');
   const hashes = text === undefined ? new Map<string, string>() : recordedObjectHashes(parseReadBackJson(text, path));
-  const uploaded = bucketObjects(model, []).filter((object) => hashes.has(object.key)).map((object) => object.source);
-  return [...readManifest(outDir), ...uploaded];
+  return new Map(
+    bucketObjects(model, []).flatMap((object) => {
+      const hash = hashes.get(object.key);
+      return hash === undefined ? [] : [[object.source, hash] as const];
+    }),
+  );
+}
+
+/**
+ * The files of an earlier output that the folder records as written: its manifests (MANIFEST_FILE for the committed
+ * files, the one inside pki/ for pki/ and users/, so a restored pki/ still records the users), and the files its
+ * committed bucket-object-hashes.tf.json names as uploaded to the bucket (the CAs, the service-account pair, the
+ * encryption config).
+ */
+function recordedFiles(outDir: string, model: ClusterModel): string[] {
+  return [...readManifest(outDir), ...recordedUploadHashes(outDir, model).keys()];
 }
 
 /**
@@ -70,10 +84,14 @@ export function lostKeyMaterial(model: ClusterModel, recorded: readonly string[]
 export function refuseLostKeyMaterial(outDir: string, model: ClusterModel, store: PkiStore, newPki = false): string[] {
   const lost = lostKeyMaterial(model, recordedFiles(outDir, model), store);
   if (lost.length === 0 || newPki) return lost;
+  const keyStore = keyStorePaths(outDir).archive;
+  const restore = existsSync(keyStore)
+    ? `  The team key store ${keyStore} is beside it: restore them with 'hakube keys open' (the same spec and --out) and your age identity, then run the command again.\n`
+    : `  Restore ${PKI_DIR}/ and ${USERS_DIR}/ into ${outDir} from your team's key store or a backup (they are kept out of git), then run the command again.\n`;
   throw new UserError(
     `${outDir} holds hakube output, but key material it records (in ${BUCKET_OBJECT_HASHES_FILE} and its file lists) is missing: ${lost.join(', ')}\n` +
       `  Going on would make a new cluster CA and keys, which the next terraform apply uploads to every machine; nothing was written.\n` +
-      `  Restore ${PKI_DIR}/ and ${USERS_DIR}/ into ${outDir} from your team's key store or a backup (they are kept out of git), then run the command again.\n` +
+      restore +
       `  To start a new PKI for this cluster on purpose (every machine must then be replaced), run hakube generate with ${NEW_PKI_FLAG}.`,
   );
 }

@@ -17,6 +17,7 @@ import {
 import { checkServerUrl } from '../../pki/kubeconfig.js';
 import { maxUserGroups } from '../../spec/schema.js';
 import { validateFile } from '../../spec/validate.js';
+import { noteStaleKeyStore } from '../key-store-note.js';
 import type { Console } from '../output.js';
 import { showValue } from '../../show-value.js';
 
@@ -101,6 +102,7 @@ export function addUserCommand(con: Console): CommandModule<object, AddUserArgs>
       } finally {
         lock?.release();
       }
+      await noteStaleKeyStore(con, model, out, args.spec, args.out);
       con.out(
         `user ${args.name}: CN=${args.name}${effectiveGroups.map((g) => `, O=${g}`).join('')}` +
           (effectiveGroups.length ? '' : ' (no groups: bind the user itself with RBAC)'),

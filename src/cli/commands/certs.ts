@@ -4,6 +4,7 @@ import { DEFAULT_OUT_DIR_SHOWN, defaultOutDir } from '../../output/paths.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { validateFile } from '../../spec/validate.js';
 import { renderStructured, renderTable } from '../../render/tables.js';
+import { noteStaleKeyStore } from '../key-store-note.js';
 import type { Console } from '../output.js';
 import { join } from 'node:path';
 import { showValue } from '../../show-value.js';
@@ -81,10 +82,11 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       const within = args.within;
       if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of days, not ${showValue(within)}`);
       const { renewAndRegenerate } = await import('../../certs-renew.js');
-      const { renewed, noCertificates, outDir } = await renewAndRegenerate(args.spec, { ...(args.out ? { outDir: args.out } : {}), withinDays: within });
+      const { cluster, renewed, noCertificates, outDir } = await renewAndRegenerate(args.spec, { ...(args.out ? { outDir: args.out } : {}), withinDays: within });
       if (noCertificates) throw new UserError(`no certificates under ${join(args.out ?? shownOutDir(outDir), PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const out = args.out ?? shownOutDir(outDir);
       for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
+      if (renewed.length > 0) await noteStaleKeyStore(con, cluster.model, outDir, args.spec, args.out);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
         return;

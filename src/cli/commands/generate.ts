@@ -6,6 +6,7 @@ import { renderRolloutPlan } from '../../ha/render-rollout-plan.js';
 import { PKI_DIR } from '../../model/bucket-layout.js';
 import { OVERWRITE_EDITS_FLAG } from '../../output/hand-edits.js';
 import { NEW_PKI_FLAG } from '../../pki/lost-key-material.js';
+import { noteStaleKeyStore } from '../key-store-note.js';
 import type { Console } from '../output.js';
 import { DEFAULT_OUT_DIR_SHOWN } from '../../output/paths.js';
 
@@ -167,6 +168,7 @@ export function generateCommand(con: Console): CommandModule<object, GenerateArg
         );
       }
       const outDir = shownOutDir(result.outDir);
+      if (!args['dry-run']) await noteStaleKeyStore(con, result.cluster.model, outDir, args.spec, args.out);
       if (differs && !args['dry-run']) con.out(`Next: review the diff, then run terraform init && terraform plan in ${outDir}`);
       if (!result.adminKubeconfig) {
         // Without a DNS name in the spec, the API's address exists only once the load balancer does.
