@@ -44,15 +44,15 @@ describe.each(EXAMPLES)('%s', (example) => {
   const configs = cloudConfigs(model);
   const memberConfig = (name: string) => configs.get(controlPlaneCloudInitPath(model.controlPlane.members.find((m) => m.name === name)!))!;
 
-  test('each machine fetches exactly the objects the Terraform uploads for its role and member, with secrets 0600', () => {
+  test('each machine fetches exactly the objects the Terraform uploads for its role and member, with secrets 0600 and programs 0700', () => {
     const objects = uploaded(model);
     for (const member of model.controlPlane.members) {
       const expected = objects
         .filter((o) => o.role === 'control-plane' && (o.member === undefined || o.member === member.name))
-        .map((o) => [o.key, o.installPath, o.secret ? '0600' : '0644']);
+        .map((o) => [o.key, o.installPath, o.secret ? '0600' : o.executable ? '0700' : '0644']);
       expect(fetched(memberConfig(member.name))).toEqual(expected);
     }
-    const forNodes = objects.filter((o) => o.role === 'nodes').map((o) => [o.key, o.installPath, o.secret ? '0600' : '0644']);
+    const forNodes = objects.filter((o) => o.role === 'nodes').map((o) => [o.key, o.installPath, o.secret ? '0600' : o.executable ? '0700' : '0644']);
     for (const group of model.instanceGroups) expect(fetched(configs.get(instanceGroupCloudInitPath(group))!)).toEqual(forNodes);
   });
 

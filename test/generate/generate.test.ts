@@ -53,7 +53,7 @@ describe('hakube generate', () => {
     const second = runCli(['generate', TUTORIAL, '--out', out]);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toMatch(/^ {2}(created|changed|removed) /m);
-    expect(second.stdout).toContain('unchanged  27 file(s)');
+    expect(second.stdout).toContain('unchanged  28 file(s)');
     expect(snapshot(out)).toEqual(before);
   });
 

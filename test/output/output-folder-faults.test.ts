@@ -358,7 +358,7 @@ describe('file-system faults end in a clean error', () => {
     const cwd = tmp();
     const disk = join(cwd, 'disk');
     mkdirSync(disk);
-    sh(`mount -t tmpfs -o size=1m tmpfs ${disk}`);
+    sh(`mount -t tmpfs -o size=2m tmpfs ${disk}`);
     undo.push(() => sh(`umount ${disk}`));
     cpSync(generated(cwd), join(disk, 'o'), { recursive: true });
     let leftKey = false;
@@ -375,7 +375,8 @@ describe('file-system faults end in a clean error', () => {
       if (key) break;
     }
     sh(`rm -f ${disk}/fill`);
-    expect(run(['generate', SPEC, '--out', 'o'], disk).code).toBe(0);
+    const regenerated = run(['generate', SPEC, '--out', 'o'], disk);
+    expect(regenerated.code, regenerated.stderr).toBe(0);
     expect(leftKey || run(['add-user', SPEC, '--out', 'o', '--name', 'zed'], disk).code === 0).toBe(true);
   });
 

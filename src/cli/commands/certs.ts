@@ -86,7 +86,7 @@ function certsRenewCommand(con: Console): CommandModule<object, CertsRenewArgs> 
       if (noCertificates) throw new UserError(`no certificates under ${join(args.out ?? shownOutDir(outDir), PKI_DIR)}; run 'hakube generate ${args.spec}${args.out ? ` --out ${args.out}` : ''}' first`);
       const out = args.out ?? shownOutDir(outDir);
       for (const c of renewed) if (c.warning) con.err(`hakube: ${c.path}: ${c.warning}`);
-      if (renewed.length > 0) await noteStaleKeyStore(con, cluster.model, outDir, args.spec, args.out);
+      if (renewed.length > 0) await noteStaleKeyStore(con, cluster.model, out, args.spec, args.out);
       if (args.output === 'json') {
         con.out(renderStructured({ within, renewed }, 'json'));
         return;
