@@ -1,3 +1,4 @@
+import type { IssueCode } from './issue-codes.js';
 import { escapeControl, showPointer } from './show-value.js';
 
 /**
@@ -5,8 +6,8 @@ import { escapeControl, showPointer } from './show-value.js';
  * the pipeline reports these; only the CLI decides how they end the process.
  */
 export interface Issue {
-  /** Stable code, for example HK101, so docs and tests can refer to a rule. */
-  code: string;
+  /** Stable code, for example HK101, so docs and tests can refer to a rule; every one is in src/issue-codes.ts. */
+  code: IssueCode;
   severity: 'error' | 'warning';
   /** JSON pointer into the spec ('' for the whole document). */
   pointer: string;

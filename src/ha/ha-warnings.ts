@@ -1,8 +1,9 @@
 import type { ClusterModel } from '../model/model.js';
+import type { IssueCode } from '../issue-codes.js';
 import { onDemandMachines, type HaReport } from './failure-analysis.js';
 
 export interface HaWarning {
-  code: string;
+  code: IssueCode;
   /** JSON pointer into the spec; validate turns it into FILE:LINE:COL. */
   pointer: string;
   message: string;

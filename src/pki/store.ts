@@ -1,4 +1,5 @@
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { IssueCode } from '../issue-codes.js';
 import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { describeSize, FileTooLargeError, NotRegularFileError, readRegularFileBounded } from '../bounded-read.js';
@@ -54,7 +55,7 @@ const CA_IS_NEVER_REPLACED = 'a CA is never replaced: deleting it means re-creat
 const BOOTSTRAP_TOKEN = `${PKI_DIR}/${SECRET_FILES.bootstrapToken}`;
 const ENCRYPTION_CONFIG = `${PKI_DIR}/${SECRET_FILES.encryptionConfig}`;
 
-type Problem = (code: string, path: string, message: string) => void;
+type Problem = (code: IssueCode, path: string, message: string) => void;
 
 function isLink(path: string): boolean {
   try {

@@ -1,9 +1,10 @@
 import { posix } from 'node:path';
+import type { IssueCode } from '../issue-codes.js';
 import { namesHakubeFile } from '../output/owned-files.js';
 import type { ResolvedSpec } from './defaults.js';
 import { showValue } from '../show-value.js';
 
-type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
+type Report = (code: IssueCode, pointer: string, message: string, severity?: 'error' | 'warning') => void;
 
 const POINTER = '/spec/terraform/backend/path';
 

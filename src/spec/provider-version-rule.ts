@@ -1,7 +1,8 @@
 import type { ResolvedSpec } from './defaults.js';
+import type { IssueCode } from '../issue-codes.js';
 import { showValue } from '../show-value.js';
 
-type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
+type Report = (code: IssueCode, pointer: string, message: string, severity?: 'error' | 'warning') => void;
 
 const POINTER = '/spec/terraform/awsProviderVersion';
 

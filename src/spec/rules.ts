@@ -1,4 +1,5 @@
 import { clusterSlug, terraformId } from '../model/model.js';
+import type { IssueCode } from '../issue-codes.js';
 import { EC2_EVENT_RULE_IDS, eventRuleName, eventRuleNamePrefix, lifecycleRuleId } from '../model/node-termination.js';
 import { canComputeSubnets, planSubnets } from '../model/subnets.js';
 import { reservedUserNameProblem, systemMastersWarning } from '../pki/certificate-plan.js';
@@ -19,7 +20,7 @@ export const KUBENET_MAX_NODES = 50;
 /** Each node is given a /24 of the pod CIDR. */
 export const NODE_POD_PREFIX = 24;
 
-type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
+type Report = (code: IssueCode, pointer: string, message: string, severity?: 'error' | 'warning') => void;
 
 /**
  * Semantic rules the schema cannot express. Each reports with its own code; all run,

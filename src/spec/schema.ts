@@ -47,7 +47,7 @@ function describe(schema: unknown): string {
 
 function toIssue(err: ErrorObject, loaded: LoadedSpec): Issue | undefined {
   const at = err.instancePath;
-  const base = { code: 'HK100', severity: 'error' as const };
+  const base: Pick<Issue, 'code' | 'severity'> = { code: 'HK100', severity: 'error' };
   switch (err.keyword) {
     case 'additionalProperties': {
       const field = (err.params as { additionalProperty: string }).additionalProperty;

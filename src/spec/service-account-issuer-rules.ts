@@ -1,8 +1,9 @@
 import { serviceAccountRoleId, serviceAccountRoleName } from '../model/service-account-issuer.js';
+import type { IssueCode } from '../issue-codes.js';
 import type { ResolvedSpec } from './defaults.js';
 import { showValue } from '../show-value.js';
 
-type Report = (code: string, pointer: string, message: string, severity?: 'error' | 'warning') => void;
+type Report = (code: IssueCode, pointer: string, message: string, severity?: 'error' | 'warning') => void;
 
 /**
  * An S3 bucket name usable in a virtual-hosted https URL: no dots (they break the wildcard TLS certificate of

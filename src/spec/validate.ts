@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { IssueCode } from '../issue-codes.js';
 import { describeSize, FileTooLargeError, KEY_FILE_LIMIT, readBounded } from '../bounded-read.js';
 import { errorsOf, UserError, type Issue } from '../errors.js';
 import { analyzeFailures, type HaReport } from '../ha/failure-analysis.js';
@@ -32,7 +33,7 @@ export function collectIssues(loaded: LoadedSpec): { issues: Issue[]; spec?: Res
   if (!valid) return { issues };
   const resolved = applyDefaults(valid);
   const ruleIssues: Issue[] = [];
-  const report = (code: string, pointer: string, message: string, severity: 'error' | 'warning' = 'error') => {
+  const report = (code: IssueCode, pointer: string, message: string, severity: 'error' | 'warning' = 'error') => {
     ruleIssues.push({ code, severity, pointer, message, position: loaded.locate(pointer) });
   };
   checkRules(resolved, report);
@@ -40,7 +41,7 @@ export function collectIssues(loaded: LoadedSpec): { issues: Issue[]; spec?: Res
   return { issues: [...issues, ...ruleIssues], spec: resolved, ...(sshPublicKey ? { sshPublicKey } : {}) };
 }
 
-function readSshKeyFile(specFile: string, spec: ResolvedSpec, report: (c: string, p: string, m: string) => void): string | undefined {
+function readSshKeyFile(specFile: string, spec: ResolvedSpec, report: (c: IssueCode, p: string, m: string) => void): string | undefined {
   if (spec.ssh.publicKeyFile === undefined || spec.ssh.publicKey !== undefined) return undefined;
   const path = resolve(dirname(specFile), spec.ssh.publicKeyFile);
   const shown = showValue(spec.ssh.publicKeyFile);

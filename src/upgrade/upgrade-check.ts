@@ -1,4 +1,5 @@
 import { UserError, type Issue } from '../errors.js';
+import type { IssueCode } from '../issue-codes.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { ValidatedCluster } from '../spec/validate.js';
 import { etcdVersion } from '../emit/cloudinit/node-software.js';
@@ -14,7 +15,7 @@ export const VERSION_POINTER = '/spec/kubernetesVersion';
  * written.
  */
 export function checkKubernetesUpgrade(cluster: ValidatedCluster, outDir: string): VersionChange {
-  const refuse = (code: string, message: string, summary: string): never => {
+  const refuse = (code: IssueCode, message: string, summary: string): never => {
     const issue: Issue = { code, severity: 'error', pointer: VERSION_POINTER, message, position: loadSpecFile(cluster.file).locate(VERSION_POINTER) };
     throw new UserError(`${cluster.file}: ${summary}`, [issue]);
   };
