@@ -39,7 +39,7 @@ const STATE = 'terraform.tfstate';
 /** Every command that reads the folder back; SPEC and OUT are filled in per case. */
 const COMMANDS: Command[] = [
   // The upgrade check: the version file and the kubelet each boot script pins.
-  { name: 'validate', args: ['validate', 'SPEC', '--out', 'OUT'], writes: false, reads: (f) => f === 'kubernetes-version.txt' || f.startsWith('cloud-init/') },
+  { name: 'validate', args: ['validate', 'SPEC', '--out', 'OUT'], writes: false, reads: (f) => f === 'kubernetes-version.txt' || (f.startsWith('cloud-init/') && f.endsWith('.yaml')) },
   // Everything hakube wrote, with pki/ (its file list too); not the Terraform state.
   { name: 'generate --check', args: ['generate', 'SPEC', '--out', 'OUT', '--check'], writes: false, reads: (f) => f !== STATE },
   { name: 'generate --dry-run', args: ['generate', 'SPEC', '--out', 'OUT', '--dry-run'], writes: false, reads: (f) => f !== STATE },

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles, snapshotFiles } from '../helpers/files.js';
 import { faultTemp, fillDiskLeaving, makeImmutable, mountSmallDisk, undoFaults } from '../helpers/fs-faults.js';
 import { hasStackTrace, REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { recordAsWrittenByHakube } from '../helpers/files.js';
 
 /**
  * Property: whichever folder a writing command meets unwritable (each in turn made immutable), and however little
@@ -30,8 +31,10 @@ beforeAll(() => {
   fixture = mkdtempSync(join(tmpdir(), 'hakube-writers-fixture-'));
   const r = runCli(['generate', SPEC, '--out', 'o'], fixture);
   if (r.code !== 0) throw new Error(r.stderr);
-  // Stale, so that generate has something to write; an earlier procedure, which etcd restore --force replaces.
+  // Stale, so that generate has something to write (recorded as hakube's own, as an earlier version would have
+  // written it: not a hand edit); an earlier procedure, which etcd restore --force replaces.
   writeFileSync(join(fixture, 'o/HA-REPORT.md'), 'stale');
+  recordAsWrittenByHakube(join(fixture, 'o'));
   expect(runCli(COMMANDS['etcd restore'] as string[], fixture).code).toBe(0);
 });
 
