@@ -15,9 +15,9 @@ import { showValue } from '../show-value.js';
  */
 export const USER_DATA_LIMIT = 17 * 1024 * 1024;
 
-const FROM_TERRAFORM = 'pass the output of terraform state pull';
+const FROM_TERRAFORM = 'pass the output of terraform show -json (or terraform state pull)';
 
-/** One resource of a Terraform state (format 4), as far as hakube reads it. */
+/** One resource of a Terraform state, as far as hakube reads it (from either form parseTerraformState takes). */
 export interface StateResource {
   mode: string;
   type: string;
@@ -30,12 +30,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The resources of a Terraform state (format 4, as `terraform state pull` prints it or a local terraform.tfstate),
- * read from `stateName`: a UserError naming it for anything else (not JSON, nested deeper than any state, another
- * version, a resource or instance of the wrong shape), so nothing later meets a null or an endless nesting.
+ * The resources of a Terraform state read from `stateName`, in either form: the JSON output format of
+ * `terraform show -json` (Terraform's supported machine-readable form; told by its format_version) or the raw
+ * state (format 4, as `terraform state pull` prints it or a local terraform.tfstate). A UserError naming the file
+ * for anything else (not JSON, nested deeper than any state, another version, a resource or instance of the wrong
+ * shape), so nothing later meets a null or an endless nesting.
  */
 export function parseTerraformState(stateText: string, stateName: string): StateResource[] {
   const state = parseReadBackJson(stateText, stateName, FROM_TERRAFORM);
+  if (isRecord(state) && state.format_version !== undefined) return shownStateResources(state, stateName);
   const notAState = (why: string) => new UserError(`${stateName} is not a Terraform state (version 4): ${why}; ${FROM_TERRAFORM}`);
   if (!isRecord(state) || state.version !== 4 || !Array.isArray(state.resources)) throw notAState('no version 4 and resources list at its top');
   return state.resources.map((resource: unknown, i: number) => {
@@ -51,6 +54,44 @@ export function parseTerraformState(stateText: string, stateName: string): State
     });
     return { mode: resource.mode, type: resource.type, name: resource.name, instances };
   });
+}
+
+/**
+ * The root module's resources of `terraform show -json` of a state (Terraform's JSON Output Format, "values
+ * representation": values.root_module.resources, one entry per instance with address, mode, type, name, optional
+ * index, values, and `tainted: true` for a tainted object; confirmed in developer.hashicorp.com/terraform/internals/
+ * json-format and by terraform 1.11.4 here). Major format_version 1 only: the format promises to raise it for any
+ * incompatible change. hakube's folder declares no module, so child_modules are not its members. An empty state
+ * prints no values: no resources. A deposed object (deposed_key) is not the current instance.
+ */
+function shownStateResources(shown: Record<string, unknown>, stateName: string): StateResource[] {
+  const notShown = (why: string) => new UserError(`${stateName} is not a state as terraform show -json prints it: ${why}; ${FROM_TERRAFORM}`);
+  if (typeof shown.format_version !== 'string' || !/^1\.\d+$/.test(shown.format_version)) {
+    throw notShown(`format_version ${showValue(shown.format_version)}, where hakube reads 1.x`);
+  }
+  if (shown.values === undefined) return [];
+  if (!isRecord(shown.values) || !isRecord(shown.values.root_module)) throw notShown('values holds no root_module');
+  const listed = shown.values.root_module.resources ?? [];
+  if (!Array.isArray(listed)) throw notShown('values.root_module.resources is not a list');
+  const byAddress = new Map<string, StateResource>();
+  listed.forEach((entry: unknown, i: number) => {
+    if (
+      !isRecord(entry) ||
+      typeof entry.mode !== 'string' ||
+      typeof entry.type !== 'string' ||
+      typeof entry.name !== 'string' ||
+      !isRecord(entry.values ?? {}) ||
+      (entry.tainted !== undefined && typeof entry.tainted !== 'boolean')
+    ) {
+      throw notShown(`values.root_module.resources[${i}] is not a resource with a mode, type, name and values`);
+    }
+    if (entry.deposed_key !== undefined) return;
+    const key = `${entry.mode}.${entry.type}.${entry.name}`;
+    const resource = byAddress.get(key) ?? { mode: entry.mode, type: entry.type, name: entry.name, instances: [] };
+    byAddress.set(key, resource);
+    resource.instances.push({ ...(entry.tainted === true ? { status: 'tainted' } : {}), attributes: (entry.values ?? {}) as Record<string, unknown> });
+  });
+  return [...byAddress.values()];
 }
 
 /**

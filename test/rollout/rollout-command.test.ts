@@ -57,6 +57,29 @@ function stateOf(out: string, instanceTypes: Record<string, string> = {}, userDa
   return JSON.stringify({ version: 4, terraform_version: '1.11.4', serial: 3, lineage: 'test', resources });
 }
 
+/**
+ * The same state as `terraform show -json` prints it (Terraform's JSON output format, values representation; the
+ * real command's output is checked in test/terraform-real/plan-check-real-plans.test.ts): one entry per instance
+ * under values.root_module.resources, `tainted: true` for a tainted one.
+ */
+function shownStateOf(raw: string): string {
+  const state = JSON.parse(raw) as { resources: Array<{ mode: string; type: string; name: string; instances: Array<{ status?: string; attributes: object }> }> };
+  const resources = state.resources.flatMap((r) =>
+    r.instances.map((i) => ({
+      address: `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`,
+      mode: r.mode,
+      type: r.type,
+      name: r.name,
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      schema_version: 1,
+      values: i.attributes,
+      sensitive_values: {},
+      ...(i.status === 'tainted' ? { tainted: true } : {}),
+    })),
+  );
+  return JSON.stringify({ format_version: '1.0', terraform_version: '1.11.4', values: { root_module: { resources } } });
+}
+
 describe('hakube generate --check', () => {
   it('exits 0 when the folder is up to date and 1 listing what differs when the spec moved on, writing nothing', () => {
     const { spec, out } = scenario();
@@ -206,6 +229,104 @@ describe('hakube rollout status and next', () => {
     writeFileSync(join(out, 'terraform.tfstate'), stateOf(out));
     const next = runCli(['rollout', 'next', spec, '--out', out]);
     expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('This step writes the change of control-plane-2 only.');
+  });
+
+  it('refuses to advance with no state to check (none given, none in the folder), naming --state and the override, changing nothing', () => {
+    const { spec, out } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const before = snapshotFiles(out);
+    for (let i = 0; i < 2; i++) {
+      const r = runCli(['rollout', 'next', spec, '--out', out]);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stderr).toContain('no Terraform state to check that the previous step was applied');
+      expect(r.stderr).toContain(`the local backend's state ${join(out, 'terraform.tfstate')} does not exist`);
+      expect(r.stderr).toContain('terraform show -json');
+      expect(r.stderr).toContain('--state FILE');
+      expect(r.stderr).toContain('--without-applied-state');
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(snapshotFiles(out)).toEqual(before);
+    }
+    expect(JSON.parse(runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']).stdout).pending).toEqual(['control-plane-2', 'control-plane-3']);
+  });
+
+  it('refuses with a remote (S3) backend too, where no state file is at hand: the normal case for a team', () => {
+    const { spec, dir } = scenario();
+    const out = join(dir, 's3-out');
+    const s3 = TUTORIAL_TEXT.replace(/^spec:\n/m, 'spec:\n  terraform:\n    backend:\n      type: s3\n      bucket: hakube-test-state\n      key: myfirstcluster/terraform.tfstate\n');
+    expect(s3).not.toBe(TUTORIAL_TEXT);
+    writeFileSync(spec, s3);
+    const first = runCli(['generate', spec, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(spec, s3.replace(...INSTANCE_TYPE));
+    const second = runCli(['generate', spec, '--out', out]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(existsSync(join(out, 'rollout-pending.json'))).toBe(true);
+    const before = snapshotFiles(out);
+    const r = runCli(['rollout', 'next', spec, '--out', out]);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toContain('no Terraform state to check that the previous step was applied, so the next member must wait');
+    expect(r.stderr).toContain('--without-applied-state');
+    expect(snapshotFiles(out)).toEqual(before);
+  });
+
+  it('--without-applied-state advances one member with a loud warning; it does not go with --state', () => {
+    const { spec, out, dir } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const r = runCli(['rollout', 'next', spec, '--out', out, '--without-applied-state']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('WARNING: --without-applied-state: nothing checks that the previous step was applied');
+    expect(r.stdout).toContain('This step writes the change of control-plane-2 only.');
+    expect(JSON.parse(runCli(['rollout', 'status', spec, '--out', out, '-o', 'json']).stdout).pending).toEqual(['control-plane-3']);
+    const state = join(dir, 'state.json');
+    writeFileSync(state, shownStateOf(stateOf(out)));
+    const both = runCli(['rollout', 'next', spec, '--out', out, '--state', state, '--without-applied-state']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/mutually exclusive/);
+  });
+
+  it('reads --state in the terraform show -json form: advances once applied, refuses an unapplied or tainted member as the raw form does', () => {
+    const { spec, out, dir } = scenario(...INSTANCE_TYPE);
+    expect(runCli(['generate', spec, '--out', out]).code).toBe(0);
+    const shown = join(dir, 'shown.json');
+    writeFileSync(shown, shownStateOf(stateOf(out, { control_plane_1: 't3.medium' })));
+    const before = snapshotFiles(out);
+    const stale = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('the previous step is not applied yet');
+    expect(stale.stderr).toContain('control-plane-1: runs "t3.medium", the folder asks for "m6i.large"');
+    expect(hasStackTrace(stale.stderr)).toBe(false);
+    expect(snapshotFiles(out)).toEqual(before);
+
+    const tainted = JSON.parse(stateOf(out)) as { resources: Array<{ name: string; instances: Array<{ status?: string }> }> };
+    tainted.resources.find((x) => x.name === 'control_plane_1')!.instances[0]!.status = 'tainted';
+    writeFileSync(shown, shownStateOf(JSON.stringify(tainted)));
+    const t = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain('control-plane-1: tainted');
+    expect(snapshotFiles(out)).toEqual(before);
+
+    // An empty state prints no values: nothing applied.
+    writeFileSync(shown, JSON.stringify({ format_version: '1.0' }));
+    const empty = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain(`control-plane-1: not in ${shown} yet`);
+
+    writeFileSync(shown, JSON.stringify({ format_version: '2.0', values: { root_module: {} } }));
+    const future = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(future.code).toBe(1);
+    expect(future.stderr).toContain('format_version "2.0", where hakube reads 1.x');
+    writeFileSync(shown, JSON.stringify({ format_version: '1.0', values: { root_module: { resources: [null] } } }));
+    const broken = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('is not a state as terraform show -json prints it: values.root_module.resources[0]');
+    expect(hasStackTrace(broken.stderr)).toBe(false);
+    expect(snapshotFiles(out)).toEqual(before);
+
+    writeFileSync(shown, shownStateOf(stateOf(out)));
+    const next = runCli(['rollout', 'next', spec, '--out', out, '--state', shown]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain(`${shown}: the previous step is applied.`);
     expect(next.stdout).toContain('This step writes the change of control-plane-2 only.');
   });
 });

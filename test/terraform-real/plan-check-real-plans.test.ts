@@ -164,23 +164,37 @@ describe('plan-check on real plans of the tutorial', () => {
 });
 
 describe('rollout next --state on real states', () => {
-  it('refuses before the step is applied and advances after it', async () => {
+  it('refuses before the step is applied and advances after it, from the raw state and from terraform show -json', async () => {
     const out = copyOf(base);
     const bumped = join(work, 'bumped-state.yaml');
     writeFileSync(bumped, TUTORIAL_TEXT.replace('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.34.3'));
     const first = await generate(bumped, { outDir: out, now: NOW });
     expect(first.pending.length).toBeGreaterThan(0);
     const step = await tf.plan(out, baseApplied);
-    const priorFile = join(work, 'prior.tfstate.json');
-    const appliedFile = join(work, 'applied.tfstate.json');
-    writeFileSync(priorFile, JSON.stringify(baseApplied.state));
-    writeFileSync(appliedFile, JSON.stringify(step.applied.state));
+    const files: Record<string, { prior: string; applied: string }> = {
+      raw: { prior: JSON.stringify(baseApplied.state), applied: JSON.stringify(step.applied.state) },
+      'show -json': { prior: await tf.shownState(out, baseApplied), applied: await tf.shownState(out, step.applied) },
+    };
+    expect(JSON.parse(files['show -json']!.applied)).toMatchObject({ format_version: expect.stringMatching(/^1\./), values: { root_module: { resources: expect.any(Array) } } });
     const before = committedContents(out);
-    const refused = runCli(['rollout', 'next', bumped, '--out', out, '--state', priorFile]);
-    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
-    expect(committedContents(out)).toEqual(before);
+    for (const [form, texts] of Object.entries(files)) {
+      const priorFile = join(work, `prior-${form.replace(/\W/g, '')}.json`);
+      writeFileSync(priorFile, texts.prior);
+      const refused = runCli(['rollout', 'next', bumped, '--out', out, '--state', priorFile]);
+      expect(refused.code, `${form}: ${refused.stdout}${refused.stderr}`).toBe(1);
+      expect(refused.stderr).toContain("control-plane-1: runs user data other than the folder's cloud-init/control-plane-1.yaml");
+      expect(committedContents(out)).toEqual(before);
+    }
+    // Advancing twice on the same applied state: the second refuses (its step is not applied), whichever the form.
+    const appliedFile = join(work, 'applied-shown.json');
+    writeFileSync(appliedFile, files['show -json']!.applied);
     const advanced = runCli(['rollout', 'next', bumped, '--out', out, '--state', appliedFile]);
     expect(advanced.code, advanced.stdout + advanced.stderr).toBe(0);
     expect(committedContents(out)).not.toEqual(before);
+    const afterOne = committedContents(out);
+    const again = runCli(['rollout', 'next', bumped, '--out', out, '--state', appliedFile]);
+    expect(again.code, again.stdout + again.stderr).toBe(1);
+    expect(again.stderr).toContain("control-plane-2: runs user data other than the folder's cloud-init/control-plane-2.yaml");
+    expect(committedContents(out)).toEqual(afterOne);
   });
 });

@@ -24,7 +24,11 @@ interface StatusArgs extends RolloutArgs {
 
 interface NextArgs extends RolloutArgs {
   state?: string;
+  withoutAppliedState?: boolean;
 }
+
+/** The loud name of the one way to advance with no evidence that the previous step was applied. */
+const WITHOUT_APPLIED_STATE = '--without-applied-state';
 
 function folderState(specFile: string, out: string | undefined) {
   const cluster = validateFile(specFile);
@@ -76,8 +80,14 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
         .option('out', { type: 'string', describe: `Output folder (default ${DEFAULT_OUT_DIR_SHOWN})` })
         .option('state', {
           type: 'string',
-          describe: 'Terraform state to check that the previous step was applied (terraform state pull > state.json); default the local backend\'s state file when there is one',
-        }) as unknown as Argv<NextArgs>,
+          describe:
+            "Terraform state showing the previous step applied: terraform show -json > state.json (or terraform state pull) after the apply; default the local backend's state file when there is one. Required otherwise",
+        })
+        .option('without-applied-state', {
+          type: 'boolean',
+          describe: 'Advance with no state to check that the previous step was applied (dangerous: two steps unapplied replace two members in one apply)',
+        })
+        .conflicts('state', 'without-applied-state') as unknown as Argv<NextArgs>,
     handler: async (args) => {
       const { cluster, outDir, previous, pending } = folderState(args.spec, args.out);
       if (pending.length === 0) {
@@ -101,8 +111,20 @@ function nextCommand(con: Console): CommandModule<object, NextArgs> {
           throw new UserError(`the previous step is not applied yet, so the next member must wait:\n  ${problems.join('\n  ')}\nRun terraform apply in ${shownOutDir(outDir)} first.`);
         }
         con.out(`${statePath}: the previous step is applied.`);
+      } else if (args.withoutAppliedState) {
+        con.err(
+          `WARNING: ${WITHOUT_APPLIED_STATE}: nothing checks that the previous step was applied. If it was not, the next apply replaces two control-plane members at once, and etcd can lose its quorum.`,
+        );
       } else {
-        con.err(`warning: no Terraform state to check that the previous step was applied (pass --state FILE from terraform state pull).`);
+        // No evidence is no go: advancing twice without an apply would put two members' replacement in one apply.
+        const local = localState === undefined ? '' : ` (the local backend's state ${localState} does not exist)`;
+        throw new UserError(
+          [
+            `no Terraform state to check that the previous step was applied${local}, so the next member must wait.`,
+            `After terraform apply in ${shownOutDir(outDir)}, save the output of terraform show -json run there to a file outside the repository (a state holds secrets) and pass it as --state FILE.`,
+            `To advance without that check, at your own risk, pass ${WITHOUT_APPLIED_STATE}.`,
+          ].join('\n'),
+        );
       }
       const { generate } = await import('../../generate.js');
       const result = await generate(args.spec, { ...(args.out ? { outDir: args.out } : {}), rollout: 'next' });

@@ -163,6 +163,17 @@ export class RealTerraform {
     return { plan, prior, applied, settling, adopted };
   }
 
+  /**
+   * `state` as `terraform show -json` prints it (Terraform's supported machine-readable form of a state): the
+   * text the real command writes for `dir`'s configuration, for a team the way to hand `rollout next` its state.
+   */
+  async shownState(dir: string, state: AppliedState): Promise<string> {
+    const ws = await this.sync(dir, {});
+    const file = join(ws.dir, 'shown.tfstate');
+    writeFileSync(file, JSON.stringify(state.state));
+    return (await terraform(ws.dir, ['show', '-json', '-no-color', 'shown.tfstate'])).stdout;
+  }
+
   private apply(ws: Workspace, plan: PlanJson, prior: AppliedState | undefined): AppliedState {
     this.generation += 1;
     const applied = applyPlanToState(plan, prior, {
