@@ -4,12 +4,11 @@
 // works in a clone without keys (pki/ is never committed) and leaves key-material hashes alone when nothing else in
 // their file changed. A local pki/ or users/ in generated/<name>/ is never touched.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparable, MANIFEST_FILE, UNCOMMITTED } from '../test/helpers/golden-mask.mjs';
+import { comparable, recordAsWrittenByHakube, UNCOMMITTED } from '../test/helpers/golden-mask.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,10 +51,7 @@ try {
     for (const f of stale) rmSync(join(golden, f));
     // The record of what hakube wrote hashes the committed files: keep it true of the files kept above (whose
     // key-material hashes may be the earlier run's), so the folder passes hakube's own hand-edit check.
-    const manifest = join(golden, MANIFEST_FILE);
-    const recorded = readFileSync(manifest, 'utf8');
-    const rehashed = recorded.replace(/^[0-9a-f]{64}( {2}(.+))$/gm, (_, rest, path) => `${createHash('sha256').update(readFileSync(join(golden, path))).digest('hex')}${rest}`);
-    if (rehashed !== recorded) writeFileSync(manifest, rehashed);
+    recordAsWrittenByHakube(golden);
     console.log(`generated/${name}: ${changed} written, ${stale.length} removed`);
   }
 } finally {

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UNCOMMITTED } from './golden-mask.mjs';
+import { recordAsWrittenByHakube, UNCOMMITTED } from './golden-mask.mjs';
 
-export { UNCOMMITTED };
+export { recordAsWrittenByHakube, UNCOMMITTED };
 
 /** Every file under `dir` as sorted '/'-separated relative paths; [] when `dir` does not exist. */
 export function listFiles(dir: string, prefix = ''): string[] {
@@ -32,13 +31,3 @@ export function snapshotFiles(dir: string): Map<string, string> {
   return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
-/**
- * Makes `outDir`'s record of what hakube wrote (.hakube-files, `<sha256>  <path>`) true of its files as they are now:
- * for a test that rewrites a folder to stand for what an earlier hakube wrote, which hakube must not take for a
- * hand edit.
- */
-export function recordAsWrittenByHakube(outDir: string): void {
-  const manifest = join(outDir, '.hakube-files');
-  const recorded = readFileSync(manifest, 'utf8');
-  writeFileSync(manifest, recorded.replace(/^[0-9a-f]{64}( {2}(.+))$/gm, (_, rest: string, path: string) => `${createHash('sha256').update(readFileSync(join(outDir, path))).digest('hex')}${rest}`));
-}

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 // What a golden comparison masks, shared by the golden test (test/helpers/golden.ts) and npm run golden:update
 // (scripts/update-golden.mjs), so that the script rewrites exactly the files the test would call drifted.
 
@@ -24,4 +28,16 @@ export function comparable(file, bytes) {
   if (file === JWKS_FILE) return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:kid|n|e|x|y)": )"[A-Za-z0-9_-]+"/gm, '$1"<public key>"'));
   if (file !== BUCKET_OBJECT_HASHES_FILE) return bytes;
   return Buffer.from(bytes.toString('utf8').replace(/^( {6}"(?:control-plane|nodes)\/(?!addons\/)[^"]+": )"[0-9a-f]{64}"/gm, '$1"<sha256 of key material>"'));
+}
+
+/**
+ * Makes `outDir`'s record of what hakube wrote (MANIFEST_FILE, `<sha256>  <path>`) true of its files as they are
+ * now: for the golden folders, whose kept files may hold an earlier run's key hashes, and for a test that rewrites a
+ * folder to stand for what an earlier hakube wrote, which hakube must not take for a hand edit.
+ */
+export function recordAsWrittenByHakube(outDir) {
+  const manifest = join(outDir, MANIFEST_FILE);
+  const recorded = readFileSync(manifest, 'utf8');
+  const rehashed = recorded.replace(/^[0-9a-f]{64}( {2}(.+))$/gm, (_, rest, path) => `${createHash('sha256').update(readFileSync(join(outDir, path))).digest('hex')}${rest}`);
+  if (rehashed !== recorded) writeFileSync(manifest, rehashed);
 }
