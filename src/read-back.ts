@@ -67,20 +67,21 @@ export function parseReadBackJson(text: string, path: string, howToFix = HOW_TO_
     // V8's message quotes the text around the error: shown as any value from a user's file is.
     throw new UserError(`${path} is not valid JSON (${showValue((err as Error).message)}); ${howToFix}`);
   }
-  if (jsonDepth(value) > MAX_JSON_DEPTH) throw new UserError(`${path} holds a value nested more than ${MAX_JSON_DEPTH} deep, deeper than any file hakube reads; ${howToFix}`);
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw new UserError(`${path} holds a value nested more than ${MAX_JSON_DEPTH} deep, deeper than any file hakube reads; ${howToFix}`);
   return value;
 }
 
-/** How deep `value` nests (a scalar 0), measured without recursion, stopping once past MAX_JSON_DEPTH. */
-function jsonDepth(value: unknown): number {
-  let deepest = 0;
+/**
+ * Whether a parsed JSON `value` nests arrays and objects deeper than `limit` (a scalar is 0 deep), measured without
+ * recursion and stopping once past it, so no depth a file holds can exhaust the stack here.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v !== 'object' || v === null) continue;
-    if (depth + 1 > deepest) deepest = depth + 1;
-    if (deepest > MAX_JSON_DEPTH) return deepest;
+    if (depth + 1 > limit) return true;
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
-  return deepest;
+  return false;
 }

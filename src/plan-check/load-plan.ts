@@ -1,6 +1,7 @@
 import { describeSize, FileTooLargeError, readBounded } from '../bounded-read.js';
 import { UserError } from '../errors.js';
 import { showValue } from '../show-value.js';
+import { nestsDeeperThan } from '../read-back.js';
 
 /** One entry of a plan's resource_changes, as `terraform show -json` prints it (format 1.x). */
 export interface ResourceChange {
@@ -57,28 +58,6 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * Whether the JSON `text` nests arrays and objects deeper than `limit`, read from the text before it is parsed:
- * one pass over the characters, brackets inside strings skipped. Cheaper than walking the parsed value, and no
- * depth a file holds can exhaust the stack here.
- */
-function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1; // a backslash escapes the next character (\" among them)
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      depth += 1;
-      if (depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth -= 1;
-  }
-  return false;
-}
-
-/**
  * Reads `terraform show -json plan.out` output. Anything else (a binary plan, a state file, another JSON document,
  * an unsupported format major) is a UserError saying what to run instead.
  */
@@ -104,7 +83,7 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     const binary = text.startsWith('PK');
     throw new UserError(`${file} is not JSON${binary ? ' (it looks like a binary plan file)' : ''}; ${HOW}`);
   }
-  if (nestsDeeperThan(text, MAX_PLAN_NESTING)) throw new UserError(`${file} holds values nested more than ${MAX_PLAN_NESTING} levels deep; it is not a Terraform plan. ${HOW}`);
+  if (nestsDeeperThan(doc, MAX_PLAN_NESTING)) throw new UserError(`${file} holds values nested more than ${MAX_PLAN_NESTING} levels deep; it is not a Terraform plan. ${HOW}`);
   if (!isObject(doc) || typeof doc.format_version !== 'string') {
     throw new UserError(`${file} is not a Terraform JSON plan (no format_version); ${HOW}`);
   }
